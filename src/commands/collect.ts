@@ -1,0 +1,26 @@
+import { collectInventory } from '../inventory/collect.js';
+import { filterSockets, parseSocketFilter, type FilterOptions } from '../inventory/socket-filter.js';
+import type { CommandIo } from '../io.js';
+import { inventoryJson } from '../render/inventory-json.js';
+import { renderSocketTable } from '../render/socket-table.js';
+import { renderWarnings } from '../render/warnings-text.js';
+
+export interface CollectCommandOptions extends FilterOptions {
+  procRoot?: string;
+  host?: string;
+  json?: boolean;
+}
+
+/** `sockaudit collect`: the inventory now, as a table or JSON; stores nothing. */
+export async function collectCommand(options: CollectCommandOptions, io: CommandIo): Promise<number> {
+  const filter = parseSocketFilter(options);
+  const inventory = await collectInventory({ procRoot: options.procRoot ?? '/proc', host: options.host });
+  const sockets = filterSockets(inventory.sockets, filter);
+  if (options.json === true) {
+    io.stdout(inventoryJson({ ...inventory, sockets }));
+  } else {
+    io.stderr(renderWarnings(inventory.warnings));
+    io.stdout(renderSocketTable(sockets, { color: io.color }));
+  }
+  return 0;
+}

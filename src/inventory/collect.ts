@@ -1,0 +1,234 @@
+import { errnoCode, InputError } from '../errors.js';
+import { createProcFs, type ProcFs } from '../proc/proc-fs.js';
+import { parseCommFile, parseNetnsLink } from '../proc/parse-process-files.js';
+import { parseIfInet6, parseIgmp } from '../proc/parse-interface-names.js';
+import { toolVersion } from '../version.js';
+import { exposureOf } from './exposure.js';
+import { readHostContext, type HostContext } from './host-context.js';
+import { readProcessDetails, type ProcessDetails } from './process-details.js';
+import { scanProcesses, type ProcessScan } from './scan-processes.js';
+import type { Inventory, NamespaceInfo, SocketOwner, SocketRecord } from './socket-record.js';
+import { SOCKET_SOURCES } from './socket-sources.js';
+import { WarningLog } from './warning-log.js';
+
+export interface CollectOptions {
+  procRoot: string;
+  /** host name to record; default: the kernel's (PROC/sys/kernel/hostname). */
+  host?: string;
+}
+
+/**
+ * Everything on the host now: every socket of every family in every network namespace
+ * that can be seen, with every owner. Reads each namespace's net/* files once, through
+ * the lowest pid inside it; never throws for a vanished process or a permission error
+ * (those become warnings). Throws InputError only when the proc root itself is unusable.
+ */
+export async function collectInventory(options: CollectOptions): Promise<Inventory> {
+  const proc = createProcFs(options.procRoot);
+  try {
+    proc.listDir('');
+  } catch (error) {
+    const reason = errnoCode(error) === 'ENOENT' ? 'no such directory' : errnoCode(error) === 'ENOTDIR' ? 'not a directory' : String(errnoCode(error) ?? error);
+    throw new InputError(`cannot read proc root ${options.procRoot}: ${reason}`);
+  }
+  return collectFromProc(proc, readHostContext(options.procRoot), options.host);
+}
+
+function readOptionalText(proc: ProcFs, file: string): string | null {
+  try {
+    return proc.readText(file).trim();
+  } catch {
+    return null;
+  }
+}
+
+/** The collection itself, over any ProcFs (live or captured) and host context. */
+export function collectFromProc(proc: ProcFs, context: HostContext, host?: string): Inventory {
+  const started = performance.now();
+  const takenAt = new Date().toISOString();
+  const warnings = new WarningLog();
+  const scan = scanProcesses(proc, warnings);
+
+  const namespaces = groupNamespaces(proc, scan, context, warnings);
+  const details = new Map<number, ProcessDetails>();
+  for (const pid of scan.socketPids) details.set(pid, readProcessDetails(proc, pid, context.users));
+
+  const sockets: SocketRecord[] = [];
+  const namespaceInfos: NamespaceInfo[] = [];
+  for (const namespace of namespaces) {
+    const readerPid = readNamespaceSockets(proc, namespace, warnings, sockets);
+    namespaceInfos.push({ inode: namespace.inode, name: namespace.name, readerPid, readable: readerPid !== null });
+  }
+  attachOwners(sockets, scan.ownersOfInode, details);
+
+  const portRange = readOptionalText(proc, 'sys/net/ipv4/ip_local_port_range')?.split(/\s+/).map(Number);
+  return {
+    meta: {
+      host: host ?? readOptionalText(proc, 'sys/kernel/hostname') ?? 'unknown',
+      takenAt,
+      bootId: readOptionalText(proc, 'sys/kernel/random/boot_id'),
+      kernel: readOptionalText(proc, 'sys/kernel/osrelease'),
+      procRoot: proc.root,
+      toolVersion: toolVersion(),
+      durationMs: Math.round(performance.now() - started),
+      namespaces: namespaceInfos,
+      ephemeralPorts:
+        portRange !== undefined && portRange.length === 2 && portRange.every(Number.isInteger)
+          ? [portRange[0]!, portRange[1]!]
+          : null,
+    },
+    sockets,
+    warnings: warnings.toArray(),
+  };
+}
+
+interface NamespaceGroup {
+  inode: number;
+  name: string;
+  /** pids inside, ascending: candidates for reading net/*, the lowest first. */
+  pids: number[];
+}
+
+/**
+ * Network namespaces in output order (host first, then by inode), each with its pids and
+ * name: `host` for pid 1's (or, where pid 1 cannot be read, our own, with a warning), the
+ * /run/netns name where one matches, otherwise the comm of its lowest pid.
+ */
+function groupNamespaces(proc: ProcFs, scan: ProcessScan, context: HostContext, warnings: WarningLog): NamespaceGroup[] {
+  const pidsOf = new Map<number, number[]>();
+  for (const pid of scan.pids) {
+    const netns = scan.netnsOfPid.get(pid);
+    if (netns === undefined) continue;
+    const list = pidsOf.get(netns);
+    if (list === undefined) pidsOf.set(netns, [pid]);
+    else list.push(pid);
+  }
+  let hostNetns = scan.netnsOfPid.get(1) ?? -1;
+  if (hostNetns < 0) {
+    try {
+      hostNetns = parseNetnsLink(proc.readLink('self/ns/net'));
+    } catch {
+      hostNetns = -1;
+    }
+    warnings.add(
+      'host-netns-assumed',
+      () =>
+        hostNetns > 0
+          ? "pid 1's network namespace cannot be read; the namespace sockaudit runs in is named host"
+          : "neither pid 1's nor sockaudit's own network namespace can be read; no namespace is named host",
+    );
+  }
+  const groups: NamespaceGroup[] = [];
+  for (const [inode, pids] of pidsOf) {
+    let name = inode === hostNetns ? 'host' : context.netnsNames.get(inode);
+    if (name === undefined) {
+      try {
+        name = parseCommFile(proc.readText(`${pids[0]}/comm`));
+      } catch {
+        name = `netns-${inode}`;
+      }
+    }
+    groups.push({ inode, name, pids });
+  }
+  groups.sort((a, b) => (a.inode === hostNetns ? -1 : b.inode === hostNetns ? 1 : a.inode - b.inode));
+  return groups;
+}
+
+/**
+ * Reads every socket table of one namespace through its lowest pid whose net/ can be
+ * read, appending the records to `into`. Returns that pid, or null if none could be read.
+ * net/unix exists on every kernel, so its absence means the pid is gone: try the next.
+ */
+function readNamespaceSockets(proc: ProcFs, namespace: NamespaceGroup, warnings: WarningLog, into: SocketRecord[]): number | null {
+  for (const pid of namespace.pids) {
+    let unixText: string;
+    try {
+      unixText = proc.readText(`${pid}/net/unix`);
+    } catch (error) {
+      const code = errnoCode(error);
+      if (code === 'ENOENT' || code === 'ESRCH' || code === 'EACCES' || code === 'EPERM') continue;
+      throw error;
+    }
+    const first = into.length;
+    for (const source of SOCKET_SOURCES) {
+      let text: string | null;
+      if (source.file === 'net/unix') {
+        text = unixText;
+      } else {
+        try {
+          text = proc.readText(`${pid}/${source.file}`);
+        } catch (error) {
+          const code = errnoCode(error);
+          if (code !== 'ENOENT' && code !== 'ESRCH' && code !== 'EACCES' && code !== 'EPERM') throw error;
+          if (source.required) {
+            warnings.add('netns-file-unreadable', (count) => `${count} required socket tables could not be read (${source.file} of pid ${pid}, namespace ${namespace.name}, ${code})`, 'netns-file-unreadable');
+          }
+          text = null; // optional table absent (no sctp module, no udplite) is not an error
+        }
+      }
+      if (text === null) continue;
+      const { rows, problems } = source.parse(text);
+      if (problems.length > 0) {
+        const shown = problems.slice(0, 3).map((problem) => `line ${problem.line}: ${problem.reason}`).join('; ');
+        warnings.add(
+          'malformed-line',
+          () => `${proc.root.replace(/\/$/, '')}/${pid}/${source.file} (namespace ${namespace.name}): ${problems.length} malformed line${problems.length === 1 ? '' : 's'} skipped (${shown}${problems.length > 3 ? '; ...' : ''})`,
+          `malformed-line ${pid}/${source.file}`,
+          problems.length,
+        );
+      }
+      for (const row of rows) into.push(row);
+    }
+    let interfaceNames: Map<number, string> | null = null;
+    for (let i = first; i < into.length; i++) {
+      const socket = into[i]!;
+      socket.netns = namespace.inode;
+      socket.netnsName = namespace.name;
+      socket.exposure = exposureOf(socket.family, socket.localAddress);
+      if (socket.interface !== null && socket.interface.startsWith('ifindex:')) {
+        interfaceNames ??= readInterfaceNames(proc, pid);
+        socket.interface = interfaceNames.get(Number(socket.interface.slice(8))) ?? socket.interface;
+      }
+    }
+    return pid;
+  }
+  warnings.add('netns-unreadable', () => `network namespace ${namespace.name} (${namespace.inode}): no process inside it let its socket tables be read; its sockets are not listed`, `netns-unreadable ${namespace.inode}`);
+  return null;
+}
+
+function readInterfaceNames(proc: ProcFs, pid: number): Map<number, string> {
+  const names = new Map<number, string>();
+  for (const [file, parse] of [['net/if_inet6', parseIfInet6], ['net/igmp', parseIgmp]] as const) {
+    try {
+      parse(proc.readText(`${pid}/${file}`), names);
+    } catch {
+      // either file may be absent (no IPv6, no IPv4 multicast): names stay unknown
+    }
+  }
+  return names;
+}
+
+/** Fills `owners` of every socket from the fd map, sorted by pid then fd. */
+function attachOwners(sockets: SocketRecord[], ownersOfInode: Map<number, number[]>, details: Map<number, ProcessDetails>): void {
+  for (const socket of sockets) {
+    if (socket.inode === 0) continue; // TIME_WAIT and the like: no file, no owner
+    const flat = ownersOfInode.get(socket.inode);
+    if (flat === undefined) continue;
+    const owners: SocketOwner[] = [];
+    for (let i = 0; i < flat.length; i += 2) {
+      const pid = flat[i]!;
+      const process = details.get(pid);
+      owners.push({
+        pid,
+        fd: flat[i + 1]!,
+        comm: process?.comm ?? null,
+        exe: process?.exe ?? null,
+        cmdline: process?.cmdline ?? null,
+        uid: process?.uid ?? null,
+        user: process?.user ?? null,
+      });
+    }
+    if (owners.length > 1) owners.sort((a, b) => a.pid - b.pid || a.fd - b.fd);
+    socket.owners = owners;
+  }
+}

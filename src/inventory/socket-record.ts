@@ -1,0 +1,105 @@
+/**
+ * The socket record: the public JSON contract of `collect --json` and `show --json`
+ * (see DESIGN.md, "The socket record"). Field names are a contract: add, never rename.
+ */
+
+export type SocketFamily =
+  | 'tcp'
+  | 'udp'
+  | 'udplite'
+  | 'raw'
+  | 'icmp'
+  | 'unix'
+  | 'packet'
+  | 'netlink'
+  | 'sctp';
+
+export const SOCKET_FAMILIES: readonly SocketFamily[] = [
+  'tcp',
+  'udp',
+  'udplite',
+  'raw',
+  'icmp',
+  'unix',
+  'packet',
+  'netlink',
+  'sctp',
+];
+
+export type Exposure = 'loopback' | 'link-local' | 'specific' | 'wildcard';
+
+/** One process holding one file descriptor of a socket. */
+export interface SocketOwner {
+  pid: number;
+  fd: number;
+  comm: string | null;
+  /** readlink of /proc/PID/exe; a deleted binary keeps the kernel's " (deleted)" suffix. */
+  exe: string | null;
+  /** argv joined with single spaces (NUL separators in /proc/PID/cmdline). */
+  cmdline: string | null;
+  /** effective uid of the process. */
+  uid: number | null;
+  user: string | null;
+}
+
+export interface SocketRecord {
+  netns: number;
+  netnsName: string;
+  family: SocketFamily;
+  ipVersion: 4 | 6 | null;
+  /** unix and packet: stream | dgram | seqpacket | raw; null elsewhere. */
+  type: string | null;
+  /** raw: IP protocol; packet: ethertype; netlink: netlink protocol; null elsewhere. */
+  protocol: number | null;
+  state: string;
+  localAddress: string | null;
+  /** netlink: the socket's port id (often, but not always, a pid: never treated as an owner). */
+  localPort: number | null;
+  remoteAddress: string | null;
+  remotePort: number | null;
+  /** unix: the path, `@name` for an abstract name, null for an unnamed socket. */
+  path: string | null;
+  /** packet: interface name (or `ifindex:N` when the name is unknown), null when bound to all. */
+  interface: string | null;
+  inode: number;
+  uid: number | null;
+  recvQueue: number | null;
+  sendQueue: number | null;
+  owners: SocketOwner[];
+  exposure: Exposure | null;
+}
+
+export interface InventoryWarning {
+  /** machine-readable kind, e.g. `pid-vanished`, `permission-denied`, `malformed-line`. */
+  code: string;
+  message: string;
+  count: number;
+}
+
+export interface NamespaceInfo {
+  inode: number;
+  name: string;
+  /** the pid whose /proc/PID/net/* was read for this namespace; null if none could be read. */
+  readerPid: number | null;
+  /** false when no pid of the namespace let us read its net/* files. */
+  readable: boolean;
+}
+
+export interface InventoryMeta {
+  host: string;
+  takenAt: string;
+  bootId: string | null;
+  kernel: string | null;
+  procRoot: string;
+  toolVersion: string;
+  durationMs: number;
+  namespaces: NamespaceInfo[];
+  /** ephemeral local port range, for grouping client connections into flows. */
+  ephemeralPorts: [number, number] | null;
+}
+
+export interface Inventory {
+  meta: InventoryMeta;
+  sockets: SocketRecord[];
+  warnings: InventoryWarning[];
+}

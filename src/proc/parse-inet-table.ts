@@ -1,0 +1,155 @@
+import type { SocketFamily, SocketRecord } from '../inventory/socket-record.js';
+import { decodeIpv4Hex, decodeIpv6Hex, parseDecimalRange, parseHexRange } from './inet-address.js';
+import { FieldScanner, forEachLine, type ParseProblem, type TableParse } from './field-scanner.js';
+
+/**
+ * Parser for the inet socket tables, which share one layout (the kernel's
+ * `sock_common` seq files): net/tcp, tcp6, udp, udp6, udplite, udplite6, raw, raw6,
+ * icmp, icmp6. The caller says which family and IP version a file holds; nothing is
+ * guessed from the file name.
+ *
+ *   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+ *    0: 0100007F:0016 00000000:0000 0A 00000000:00000001 00:00000000 00000000     0        0 20571 1 ...
+ *   -> tcp 127.0.0.1:22, LISTEN, recvQueue 1, sendQueue 0, uid 0, inode 20571
+ *
+ * raw sockets: the local "port" is the IP protocol number (`0000:0001` -> protocol 1, ICMP);
+ * it becomes `protocol`, and the ports are null. icmp (ping) sockets: the local port is the
+ * echo identifier. An all-zero remote end with port 0 means "not connected": null address
+ * and port.
+ */
+
+/** TCP states by their kernel number (include/net/tcp_states.h). */
+const TCP_STATES = [
+  'UNKNOWN',
+  'ESTABLISHED',
+  'SYN_SENT',
+  'SYN_RECV',
+  'FIN_WAIT1',
+  'FIN_WAIT2',
+  'TIME_WAIT',
+  'CLOSE',
+  'CLOSE_WAIT',
+  'LAST_ACK',
+  'LISTEN',
+  'CLOSING',
+  'NEW_SYN_RECV',
+];
+
+/** TCP state name for a kernel state number, `UNKNOWN(n)` outside the table. */
+export function tcpStateName(state: number): string {
+  return TCP_STATES[state] ?? `UNKNOWN(${state})`;
+}
+
+/** Datagram-like sockets report TCP_ESTABLISHED when connected and TCP_CLOSE otherwise. */
+function datagramStateName(state: number): string {
+  if (state === 1) return 'ESTABLISHED';
+  if (state === 7) return 'UNCONN';
+  return tcpStateName(state);
+}
+
+export interface InetTableOptions {
+  family: Extract<SocketFamily, 'tcp' | 'udp' | 'udplite' | 'raw' | 'icmp'>;
+  ipVersion: 4 | 6;
+}
+
+// field positions in a data line (tx:rx and tr:when are single fields there)
+const LOCAL = 1;
+const REMOTE = 2;
+const STATE = 3;
+const QUEUES = 4;
+const UID = 7;
+const INODE = 9;
+const MIN_FIELDS = 10;
+
+export function parseInetTable(text: string, options: InetTableOptions): TableParse<SocketRecord> {
+  const rows: SocketRecord[] = [];
+  const problems: ParseProblem[] = [];
+  const { family, ipVersion } = options;
+  const addressLength = ipVersion === 4 ? 8 : 32;
+  const endpointLength = addressLength + 5; // ADDR:PORT
+  const decode = ipVersion === 4 ? decodeIpv4Hex : decodeIpv6Hex;
+  const addressCache = new Map<string, string>();
+  const decodeCached = (start: number): string | null => {
+    const key = text.slice(start, start + addressLength);
+    let address = addressCache.get(key);
+    if (address === undefined) {
+      const decoded = decode(text, start);
+      if (decoded === null) return null;
+      address = decoded;
+      addressCache.set(key, address);
+    }
+    return address;
+  };
+  const isStream = family === 'tcp';
+  const isRaw = family === 'raw';
+  const fields = new FieldScanner(MIN_FIELDS);
+
+  forEachLine(text, (start, end, lineNumber) => {
+    if (lineNumber === 1) {
+      const at = text.indexOf('local_address');
+      if (at < 0 || at > end) {
+        problems.push({ line: 1, reason: 'unrecognised header (expected "sl local_address ...")' });
+      }
+      return;
+    }
+    if (end === start) return; // blank trailing line
+    const count = fields.scan(text, start, end);
+    const { starts, ends } = fields;
+    if (count < MIN_FIELDS) {
+      problems.push({ line: lineNumber, reason: `expected at least ${MIN_FIELDS} fields, found ${count}` });
+      return;
+    }
+    const localStart = starts[LOCAL]!;
+    const remoteStart = starts[REMOTE]!;
+    if (
+      ends[LOCAL]! - localStart !== endpointLength ||
+      ends[REMOTE]! - remoteStart !== endpointLength ||
+      text.charCodeAt(localStart + addressLength) !== 58 /* : */ ||
+      text.charCodeAt(remoteStart + addressLength) !== 58
+    ) {
+      problems.push({ line: lineNumber, reason: `malformed address field (expected ${addressLength} hex digits, ':' and 4)` });
+      return;
+    }
+    const localAddress = decodeCached(localStart);
+    const remoteAddressRaw = decodeCached(remoteStart);
+    const localPort = parseHexRange(text, localStart + addressLength + 1, ends[LOCAL]!);
+    const remotePort = parseHexRange(text, remoteStart + addressLength + 1, ends[REMOTE]!);
+    const state = parseHexRange(text, starts[STATE]!, ends[STATE]!);
+    const queuesColon = text.indexOf(':', starts[QUEUES]!);
+    const sendQueue = queuesColon > 0 && queuesColon < ends[QUEUES]! ? parseHexRange(text, starts[QUEUES]!, queuesColon) : -1;
+    const recvQueue = queuesColon > 0 && queuesColon < ends[QUEUES]! ? parseHexRange(text, queuesColon + 1, ends[QUEUES]!) : -1;
+    const uid = parseDecimalRange(text, starts[UID]!, ends[UID]!);
+    const inode = parseDecimalRange(text, starts[INODE]!, ends[INODE]!);
+    if (localAddress === null || remoteAddressRaw === null || localPort < 0 || remotePort < 0) {
+      problems.push({ line: lineNumber, reason: 'address or port is not hex' });
+      return;
+    }
+    if (state < 0 || sendQueue < 0 || recvQueue < 0 || uid < 0 || inode < 0) {
+      problems.push({ line: lineNumber, reason: 'state, queue, uid or inode is not a number' });
+      return;
+    }
+    const connected = remotePort !== 0 || (remoteAddressRaw !== '0.0.0.0' && remoteAddressRaw !== '::');
+    rows.push({
+      netns: 0,
+      netnsName: '',
+      family,
+      ipVersion,
+      type: null,
+      protocol: isRaw ? localPort : null,
+      state: isStream ? tcpStateName(state) : datagramStateName(state),
+      localAddress,
+      localPort: isRaw ? null : localPort,
+      remoteAddress: connected ? remoteAddressRaw : null,
+      remotePort: connected && !isRaw ? remotePort : null,
+      path: null,
+      interface: null,
+      inode,
+      uid,
+      recvQueue,
+      sendQueue,
+      owners: [],
+      exposure: null,
+    });
+  });
+  return { rows, problems };
+}

@@ -1,0 +1,47 @@
+import type { SocketRecord } from '../inventory/socket-record.js';
+import { localEndpoint, netidOf, ownersText, remoteEndpoint } from './format-endpoint.js';
+
+export interface SocketTableOptions {
+  color: boolean;
+}
+
+const BOLD = '\u001b[1m';
+const RESET = '\u001b[0m';
+
+/**
+ * An ss-style table: Netid, State, Recv-Q, Send-Q, Local, Peer, Process (every owner),
+ * with a Netns column first when the sockets span more than one namespace. Columns are
+ * padded to their widest cell; the last one is not padded.
+ */
+export function renderSocketTable(sockets: readonly SocketRecord[], options: SocketTableOptions): string {
+  const multipleNamespaces = sockets.some((socket) => socket.netns !== sockets[0]?.netns);
+  const header = ['Netid', 'State', 'Recv-Q', 'Send-Q', 'Local', 'Peer', 'Process'];
+  if (multipleNamespaces) header.unshift('Netns');
+  const rows: string[][] = [header];
+  for (const socket of sockets) {
+    const row = [
+      netidOf(socket),
+      socket.state,
+      socket.recvQueue === null ? '-' : String(socket.recvQueue),
+      socket.sendQueue === null ? '-' : String(socket.sendQueue),
+      localEndpoint(socket),
+      remoteEndpoint(socket),
+      ownersText(socket),
+    ];
+    if (multipleNamespaces) row.unshift(socket.netnsName);
+    rows.push(row);
+  }
+  const widths = header.map((_, column) => rows.reduce((widest, row) => Math.max(widest, row[column]!.length), 0));
+  const numeric = new Set([header.indexOf('Recv-Q'), header.indexOf('Send-Q')]);
+  const lines = rows.map((row) =>
+    row
+      .map((cell, column) => {
+        if (column === row.length - 1) return cell;
+        return numeric.has(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!);
+      })
+      .join(' ')
+      .trimEnd(),
+  );
+  if (options.color) lines[0] = `${BOLD}${lines[0]}${RESET}`;
+  return lines.join('\n') + '\n';
+}
