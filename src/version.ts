@@ -1,7 +1,17 @@
 import fs from 'node:fs';
 
-/** The version in package.json (dist/src/version.js and src/version.ts both sit two levels down). */
+/**
+ * The version in package.json, found by walking up from this file: it is two levels up
+ * from dist/src/version.js and one from src/version.ts (as run by the tests).
+ */
 export function toolVersion(): string {
-  const text = fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
-  return (JSON.parse(text) as { version: string }).version;
+  for (const relative of ['../package.json', '../../package.json']) {
+    try {
+      const parsed = JSON.parse(fs.readFileSync(new URL(relative, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (parsed.name === 'sockaudit' && typeof parsed.version === 'string') return parsed.version;
+    } catch {
+      // not at this level
+    }
+  }
+  return 'unknown';
 }

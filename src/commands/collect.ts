@@ -1,7 +1,7 @@
 import { collectInventory } from '../inventory/collect.js';
 import { filterSockets, parseSocketFilter, type FilterOptions } from '../inventory/socket-filter.js';
 import type { CommandIo } from '../io.js';
-import { inventoryJson } from '../render/inventory-json.js';
+import { writeInventoryJson } from '../render/inventory-json.js';
 import { renderSocketTable } from '../render/socket-table.js';
 import { renderWarnings } from '../render/warnings-text.js';
 
@@ -17,7 +17,7 @@ export async function collectCommand(options: CollectCommandOptions, io: Command
   const inventory = await collectInventory({ procRoot: options.procRoot ?? '/proc', host: options.host });
   const sockets = filterSockets(inventory.sockets, filter);
   if (options.json === true) {
-    io.stdout(inventoryJson({ ...inventory, sockets }));
+    await writeInventoryJson({ ...inventory, sockets }, io);
   } else {
     io.stderr(renderWarnings(inventory.warnings));
     io.stdout(renderSocketTable(sockets, { color: io.color }));

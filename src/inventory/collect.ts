@@ -6,7 +6,7 @@ import { toolVersion } from '../version.js';
 import { exposureOf } from './exposure.js';
 import { readHostContext, type HostContext } from './host-context.js';
 import { readProcessDetails, type ProcessDetails } from './process-details.js';
-import { scanProcesses, type ProcessScan } from './scan-processes.js';
+import { indexSocketOwners, listPids, readNetnsOfPids } from './scan-processes.js';
 import type { Inventory, NamespaceInfo, SocketOwner, SocketRecord } from './socket-record.js';
 import { SOCKET_SOURCES } from './socket-sources.js';
 import { WarningLog } from './warning-log.js';
@@ -42,24 +42,41 @@ function readOptionalText(proc: ProcFs, file: string): string | null {
   }
 }
 
-/** The collection itself, over any ProcFs (live or captured) and host context. */
-export function collectFromProc(proc: ProcFs, context: HostContext, host?: string): Inventory {
+/**
+ * The collection itself, over any ProcFs (live or captured) and host context. The
+ * namespaces' socket tables are read on the thread pool while the fd links are resolved,
+ * so the kernel's time generating net/tcp overlaps ours reading links.
+ */
+export async function collectFromProc(proc: ProcFs, context: HostContext, host?: string): Promise<Inventory> {
   const started = performance.now();
   const takenAt = new Date().toISOString();
   const warnings = new WarningLog();
-  const scan = scanProcesses(proc, warnings);
+  const pids = listPids(proc);
+  const netnsOfPid = readNetnsOfPids(proc, pids, warnings);
+  const namespaces = groupNamespaces(proc, pids, netnsOfPid, context, warnings);
 
-  const namespaces = groupNamespaces(proc, scan, context, warnings);
+  // the fd scan runs on a worker thread while this thread reads the socket tables, then
+  // this thread helps with what is left of it
+  const fdScan = proc.startSocketFdScan(pids);
+  const tables = namespaces.map((namespace) => readNamespaceTables(proc, namespace));
+  fdScan.help();
+  const ownerScan = indexSocketOwners(await fdScan.result(), warnings);
+
   const details = new Map<number, ProcessDetails>();
-  for (const pid of scan.socketPids) details.set(pid, readProcessDetails(proc, pid, context.users));
+  for (const pid of ownerScan.socketPids) details.set(pid, readProcessDetails(proc, pid, context.users));
 
   const sockets: SocketRecord[] = [];
   const namespaceInfos: NamespaceInfo[] = [];
-  for (const namespace of namespaces) {
-    const readerPid = readNamespaceSockets(proc, namespace, warnings, sockets);
-    namespaceInfos.push({ inode: namespace.inode, name: namespace.name, readerPid, readable: readerPid !== null });
-  }
-  attachOwners(sockets, scan.ownersOfInode, details);
+  namespaces.forEach((namespace, index) => {
+    const read = tables[index]!;
+    if (read === null) {
+      warnings.add('netns-unreadable', () => `network namespace ${namespace.name} (${namespace.inode}): no process inside it let its socket tables be read; its sockets are not listed`, `netns-unreadable ${namespace.inode}`);
+    } else {
+      parseNamespaceTables(proc, namespace, read, warnings, sockets);
+    }
+    namespaceInfos.push({ inode: namespace.inode, name: namespace.name, readerPid: read?.pid ?? null, readable: read !== null });
+  });
+  attachOwners(sockets, ownerScan.ownersOfInode, details);
 
   const portRange = readOptionalText(proc, 'sys/net/ipv4/ip_local_port_range')?.split(/\s+/).map(Number);
   return {
@@ -94,16 +111,22 @@ interface NamespaceGroup {
  * name: `host` for pid 1's (or, where pid 1 cannot be read, our own, with a warning), the
  * /run/netns name where one matches, otherwise the comm of its lowest pid.
  */
-function groupNamespaces(proc: ProcFs, scan: ProcessScan, context: HostContext, warnings: WarningLog): NamespaceGroup[] {
+function groupNamespaces(
+  proc: ProcFs,
+  pids: readonly number[],
+  netnsOfPid: ReadonlyMap<number, number>,
+  context: HostContext,
+  warnings: WarningLog,
+): NamespaceGroup[] {
   const pidsOf = new Map<number, number[]>();
-  for (const pid of scan.pids) {
-    const netns = scan.netnsOfPid.get(pid);
+  for (const pid of pids) {
+    const netns = netnsOfPid.get(pid);
     if (netns === undefined) continue;
     const list = pidsOf.get(netns);
     if (list === undefined) pidsOf.set(netns, [pid]);
     else list.push(pid);
   }
-  let hostNetns = scan.netnsOfPid.get(1) ?? -1;
+  let hostNetns = netnsOfPid.get(1) ?? -1;
   if (hostNetns < 0) {
     try {
       hostNetns = parseNetnsLink(proc.readLink('self/ns/net'));
@@ -118,12 +141,15 @@ function groupNamespaces(proc: ProcFs, scan: ProcessScan, context: HostContext, 
           : "neither pid 1's nor sockaudit's own network namespace can be read; no namespace is named host",
     );
   }
+  // a namespace kept alive only by its /run/netns mount has no process to read it through:
+  // listed as unreadable (with a warning) rather than silently left out
+  for (const inode of context.netnsNames.keys()) if (!pidsOf.has(inode)) pidsOf.set(inode, []);
   const groups: NamespaceGroup[] = [];
   for (const [inode, pids] of pidsOf) {
     let name = inode === hostNetns ? 'host' : context.netnsNames.get(inode);
     if (name === undefined) {
       try {
-        name = parseCommFile(proc.readText(`${pids[0]}/comm`));
+        name = pids.length > 0 ? parseCommFile(proc.readText(`${pids[0]}/comm`)) : `netns-${inode}`;
       } catch {
         name = `netns-${inode}`;
       }
@@ -134,66 +160,71 @@ function groupNamespaces(proc: ProcFs, scan: ProcessScan, context: HostContext, 
   return groups;
 }
 
+/** The socket tables of one namespace as read through one of its pids. */
+interface NamespaceTables {
+  pid: number;
+  /** per SOCKET_SOURCES entry: the text, or the errno code that stopped the read. */
+  texts: (string | { code: string })[];
+}
+
 /**
  * Reads every socket table of one namespace through its lowest pid whose net/ can be
- * read, appending the records to `into`. Returns that pid, or null if none could be read.
- * net/unix exists on every kernel, so its absence means the pid is gone: try the next.
+ * read; null if none can. net/unix exists on every kernel, so its absence means that pid
+ * is gone (or hidden from us): the next pid is tried.
  */
-function readNamespaceSockets(proc: ProcFs, namespace: NamespaceGroup, warnings: WarningLog, into: SocketRecord[]): number | null {
+function readNamespaceTables(proc: ProcFs, namespace: NamespaceGroup): NamespaceTables | null {
+  const unixIndex = SOCKET_SOURCES.findIndex((source) => source.file === 'net/unix');
   for (const pid of namespace.pids) {
-    let unixText: string;
-    try {
-      unixText = proc.readText(`${pid}/net/unix`);
-    } catch (error) {
-      const code = errnoCode(error);
-      if (code === 'ENOENT' || code === 'ESRCH' || code === 'EACCES' || code === 'EPERM') continue;
-      throw error;
-    }
-    const first = into.length;
-    for (const source of SOCKET_SOURCES) {
-      let text: string | null;
-      if (source.file === 'net/unix') {
-        text = unixText;
-      } else {
-        try {
-          text = proc.readText(`${pid}/${source.file}`);
-        } catch (error) {
-          const code = errnoCode(error);
-          if (code !== 'ENOENT' && code !== 'ESRCH' && code !== 'EACCES' && code !== 'EPERM') throw error;
-          if (source.required) {
-            warnings.add('netns-file-unreadable', (count) => `${count} required socket tables could not be read (${source.file} of pid ${pid}, namespace ${namespace.name}, ${code})`, 'netns-file-unreadable');
-          }
-          text = null; // optional table absent (no sctp module, no udplite) is not an error
-        }
+    const texts = SOCKET_SOURCES.map((source): string | { code: string } => {
+      try {
+        return proc.readText(`${pid}/${source.file}`);
+      } catch (error) {
+        const code = errnoCode(error);
+        if (code === 'ENOENT' || code === 'ESRCH' || code === 'EACCES' || code === 'EPERM') return { code };
+        throw error;
       }
-      if (text === null) continue;
-      const { rows, problems } = source.parse(text);
-      if (problems.length > 0) {
-        const shown = problems.slice(0, 3).map((problem) => `line ${problem.line}: ${problem.reason}`).join('; ');
-        warnings.add(
-          'malformed-line',
-          () => `${proc.root.replace(/\/$/, '')}/${pid}/${source.file} (namespace ${namespace.name}): ${problems.length} malformed line${problems.length === 1 ? '' : 's'} skipped (${shown}${problems.length > 3 ? '; ...' : ''})`,
-          `malformed-line ${pid}/${source.file}`,
-          problems.length,
-        );
-      }
-      for (const row of rows) into.push(row);
-    }
-    let interfaceNames: Map<number, string> | null = null;
-    for (let i = first; i < into.length; i++) {
-      const socket = into[i]!;
-      socket.netns = namespace.inode;
-      socket.netnsName = namespace.name;
-      socket.exposure = exposureOf(socket.family, socket.localAddress);
-      if (socket.interface !== null && socket.interface.startsWith('ifindex:')) {
-        interfaceNames ??= readInterfaceNames(proc, pid);
-        socket.interface = interfaceNames.get(Number(socket.interface.slice(8))) ?? socket.interface;
-      }
-    }
-    return pid;
+    });
+    if (typeof texts[unixIndex] === 'string') return { pid, texts };
   }
-  warnings.add('netns-unreadable', () => `network namespace ${namespace.name} (${namespace.inode}): no process inside it let its socket tables be read; its sockets are not listed`, `netns-unreadable ${namespace.inode}`);
   return null;
+}
+
+/** Parses one namespace's tables, appending records (with namespace, exposure, interface name) to `into`. */
+function parseNamespaceTables(proc: ProcFs, namespace: NamespaceGroup, tables: NamespaceTables, warnings: WarningLog, into: SocketRecord[]): void {
+  const { pid } = tables;
+  const first = into.length;
+  SOCKET_SOURCES.forEach((source, index) => {
+    const text = tables.texts[index]!;
+    if (typeof text !== 'string') {
+      // an optional table may be absent (no sctp module, no udplite); a required one is news
+      if (source.required) {
+        warnings.add('netns-file-unreadable', (count) => `${count} required socket table(s) could not be read (${source.file} of pid ${pid}, namespace ${namespace.name}: ${text.code})`);
+      }
+      return;
+    }
+    const { rows, problems } = source.parse(text);
+    if (problems.length > 0) {
+      const shown = problems.slice(0, 3).map((problem) => `line ${problem.line}: ${problem.reason}`).join('; ');
+      warnings.add(
+        'malformed-line',
+        () => `${proc.root.replace(/\/$/, '')}/${pid}/${source.file} (namespace ${namespace.name}): ${problems.length} malformed line${problems.length === 1 ? '' : 's'} skipped (${shown}${problems.length > 3 ? '; ...' : ''})`,
+        `malformed-line ${pid}/${source.file}`,
+        problems.length,
+      );
+    }
+    for (const row of rows) into.push(row);
+  });
+  let interfaceNames: Map<number, string> | null = null;
+  for (let i = first; i < into.length; i++) {
+    const socket = into[i]!;
+    socket.netns = namespace.inode;
+    socket.netnsName = namespace.name;
+    socket.exposure = exposureOf(socket.family, socket.localAddress);
+    if (socket.interface !== null && socket.interface.startsWith('ifindex:')) {
+      interfaceNames ??= readInterfaceNames(proc, pid);
+      socket.interface = interfaceNames.get(Number(socket.interface.slice(8))) ?? socket.interface;
+    }
+  }
 }
 
 function readInterfaceNames(proc: ProcFs, pid: number): Map<number, string> {

@@ -1,17 +1,11 @@
 import { errnoCode } from '../errors.js';
+import type { FdLinkScan } from '../proc/fd-links.js';
 import type { ProcFs } from '../proc/proc-fs.js';
-import { parseNetnsLink, parseSocketLink } from '../proc/parse-process-files.js';
+import { parseNetnsLink } from '../proc/parse-process-files.js';
 import type { WarningLog } from './warning-log.js';
 
-/**
- * The result of one pass over /proc/PID: which network namespace each process is in,
- * and which (pid, fd) pairs hold each socket inode.
- */
-export interface ProcessScan {
-  /** every numeric /proc entry, ascending. */
-  pids: number[];
-  /** pid -> network namespace inode, for the pids whose ns/net link could be read. */
-  netnsOfPid: Map<number, number>;
+/** Who holds each socket: the result of reading every /proc/PID/fd link. */
+export interface SocketOwnerScan {
   /**
    * socket inode -> flat [pid, fd, pid, fd, ...]: every owner of a shared socket is kept.
    * Flat arrays rather than objects: this map holds one entry per socket on the host.
@@ -21,23 +15,24 @@ export interface ProcessScan {
   socketPids: number[];
 }
 
-/** Records why a per-process read failed; returns nothing, never throws for ENOENT/EACCES. */
+/** Records why a per-process read failed; rethrows anything but a vanished process or EACCES. */
 export function noteProcessReadError(error: unknown, warnings: WarningLog, what: 'fd' | 'ns'): void {
   const code = errnoCode(error);
   if (code === 'ENOENT' || code === 'ESRCH') {
-    warnings.add('pid-vanished', (count) => `${count} process reads failed because the process exited during collection; their sockets may be listed without those owners`, 'pid-vanished');
+    warnings.add('pid-vanished', (count) => `${count} process reads failed because the process exited during collection; their sockets may be listed without those owners`);
   } else if (code === 'EACCES' || code === 'EPERM') {
     if (what === 'fd') {
-      warnings.add('permission-denied', (count) => `permission denied reading the open files of ${count} processes; their sockets are listed without those owners (run as root to see every owner)`, 'permission-denied-fd');
+      warnings.add('permission-denied', (count) => `permission denied reading the open files of ${count} process(es); their sockets are listed without those owners (run as root to see every owner)`);
     } else {
-      warnings.add('netns-permission-denied', (count) => `permission denied reading the network namespace of ${count} processes; sockets of namespaces that only they are in are not listed (run as root)`, 'permission-denied-ns');
+      warnings.add('netns-permission-denied', (count) => `permission denied reading the network namespace of ${count} process(es); sockets of namespaces that only they are in are not listed (run as root)`);
     }
   } else {
     throw error;
   }
 }
 
-export function scanProcesses(proc: ProcFs, warnings: WarningLog): ProcessScan {
+/** Every numeric entry of the proc root, ascending. */
+export function listPids(proc: ProcFs): number[] {
   const pids: number[] = [];
   for (const name of proc.listDir('')) {
     const first = name.charCodeAt(0);
@@ -46,11 +41,12 @@ export function scanProcesses(proc: ProcFs, warnings: WarningLog): ProcessScan {
       if (Number.isInteger(pid)) pids.push(pid);
     }
   }
-  pids.sort((a, b) => a - b);
+  return pids.sort((a, b) => a - b);
+}
 
+/** pid -> network namespace inode, for every pid whose ns/net link can be read. */
+export function readNetnsOfPids(proc: ProcFs, pids: readonly number[], warnings: WarningLog): Map<number, number> {
   const netnsOfPid = new Map<number, number>();
-  const ownersOfInode = new Map<number, number[]>();
-  const socketPids: number[] = [];
   for (const pid of pids) {
     try {
       const netns = parseNetnsLink(proc.readLink(`${pid}/ns/net`));
@@ -58,33 +54,26 @@ export function scanProcesses(proc: ProcFs, warnings: WarningLog): ProcessScan {
     } catch (error) {
       noteProcessReadError(error, warnings, 'ns');
     }
-    let fds: string[];
-    try {
-      fds = proc.listDir(`${pid}/fd`);
-    } catch (error) {
-      noteProcessReadError(error, warnings, 'fd');
-      continue;
-    }
-    const prefix = `${pid}/fd/`;
-    let holdsSocket = false;
-    for (const fd of fds) {
-      let target: string;
-      try {
-        target = proc.readLink(prefix + fd);
-      } catch (error) {
-        const code = errnoCode(error);
-        if (code === 'ENOENT') continue; // closed between readdir and readlink: holds nothing now
-        noteProcessReadError(error, warnings, 'fd'); // EACCES: no fd of this process is readable
-        break;
-      }
-      const inode = parseSocketLink(target);
-      if (inode < 0) continue;
-      holdsSocket = true;
-      const owners = ownersOfInode.get(inode);
-      if (owners === undefined) ownersOfInode.set(inode, [pid, Number(fd)]);
-      else owners.push(pid, Number(fd));
-    }
-    if (holdsSocket) socketPids.push(pid);
   }
-  return { pids, netnsOfPid, ownersOfInode, socketPids };
+  return netnsOfPid;
+}
+
+/**
+ * Maps socket inodes to their (pid, fd) owners from a finished scan of every process's
+ * fd links (ProcFs.startSocketFdScan).
+ */
+export function indexSocketOwners(scan: FdLinkScan, warnings: WarningLog): SocketOwnerScan {
+  for (const failure of scan.failures) noteProcessReadError(Object.assign(new Error(failure.code), { code: failure.code }), warnings, 'fd');
+  const ownersOfInode = new Map<number, number[]>();
+  const socketPids: number[] = [];
+  const { pids: pidOf, fds, inodes } = scan;
+  for (let i = 0; i < inodes.length; i++) {
+    const pid = pidOf[i]!;
+    const inode = inodes[i]!;
+    if (socketPids[socketPids.length - 1] !== pid) socketPids.push(pid);
+    const owners = ownersOfInode.get(inode);
+    if (owners === undefined) ownersOfInode.set(inode, [pid, fds[i]!]);
+    else owners.push(pid, fds[i]!);
+  }
+  return { ownersOfInode, socketPids };
 }

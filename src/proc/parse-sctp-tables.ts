@@ -11,15 +11,19 @@ import { tcpStateName } from './parse-inet-table.js';
  * local address (or the one marked `*`, the primary path) is the record's address.
  *
  *   ENDPT     SOCK   STY SST HBKT LPORT   UID INODE LADDRS
- *   ffff88017e0a0200 ffff880299f7fa00 1   10  29   3868     0 209580 10.0.0.1 10.0.0.2
- *   -> sctp stream (STY 1; 5 = seqpacket), LISTEN (SST 10, TCP numbering), 10.0.0.1:3868, uid 0
+ *   ffff88017e0a0200 ffff880299f7fa00 2   10  29   3868     0 209580 10.0.0.1 10.0.0.2
+ *   -> sctp stream (STY 2, one-to-one; 0 = one-to-many and 1 = peeled-off are seqpacket), LISTEN (SST 10, TCP numbering), 10.0.0.1:3868, uid 0
  *
  *   ASSOC     SOCK   STY SST ST HBKT ASSOC-ID TX_QUEUE RX_QUEUE UID INODE LPORT RPORT LADDRS <-> RADDRS HBINT ...
  *   ffff... ffff... 1 1 3 1234 5 0 0 0 209581 3868 40000 10.0.0.1 <-> *10.0.0.2 7500 ...
  *   -> sctp ESTABLISHED (ST 3) 10.0.0.1:3868 -> 10.0.0.2:40000, inode 209581
  */
 
-const SOCKET_TYPES: Record<number, string> = { 1: 'stream', 5: 'seqpacket' };
+/**
+ * STY is sctp_sk(sk)->type, enum sctp_socket_type: 0 one-to-many (SOCK_SEQPACKET),
+ * 1 a peeled-off association (also seqpacket-style), 2 one-to-one (SOCK_STREAM).
+ */
+const SOCKET_TYPES: Record<number, string> = { 0: 'seqpacket', 1: 'seqpacket', 2: 'stream' };
 /** enum sctp_state (include/net/sctp/constants.h). */
 const ASSOC_STATES = [
   'CLOSED',

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { startFdLinkScan, type FdLinkScanJob } from './fd-links.js';
 
 /**
  * The few file operations the collector needs, all relative to a proc root. The live
@@ -17,6 +18,12 @@ export interface ProcFs {
   readLink(relativePath: string): string;
   /** names in a directory. */
   listDir(relativePath: string): string[];
+  /**
+   * Starts reading every socket fd of the given processes (readdir PID/fd, readlink each
+   * entry): the collector's hottest path, which the implementation may run on another
+   * thread while the caller works; see FdLinkScanJob.
+   */
+  startSocketFdScan(pids: readonly number[]): FdLinkScanJob;
 }
 
 /** ProcFs over a directory on disk: /proc itself or a captured tree. */
@@ -28,6 +35,7 @@ export function createProcFs(root: string): ProcFs {
     readBytes: (relativePath) => fs.readFileSync(prefix + relativePath),
     readLink: (relativePath) => fs.readlinkSync(prefix + relativePath),
     listDir: (relativePath) => fs.readdirSync(relativePath === '' ? root : prefix + relativePath),
+    startSocketFdScan: (pids) => startFdLinkScan(prefix, pids),
   };
 }
 

@@ -49,13 +49,13 @@ describe('parseNetlinkTable', () => {
 
 describe('SCTP tables', () => {
   it('reads endpoints with several local addresses', () => {
-    const text = ' ENDPT     SOCK   STY SST HBKT LPORT   UID INODE LADDRS\nffff88017e0a0200 ffff880299f7fa00 1   10  29   3868     0 209580 127.0.0.1 127.0.0.2 \n';
+    const text = ' ENDPT     SOCK   STY SST HBKT LPORT   UID INODE LADDRS\nffff88017e0a0200 ffff880299f7fa00 2   10  29   3868     0 209580 127.0.0.1 127.0.0.2 \n';
     expect(parseSctpEndpoints(text).rows[0]).toMatchObject({ family: 'sctp', type: 'stream', state: 'LISTEN', localAddress: '127.0.0.1', localPort: 3868, ipVersion: 4, inode: 209580 });
   });
   it('reads associations, preferring the primary (*) remote address', () => {
     const text =
       ' ASSOC     SOCK   STY SST ST HBKT ASSOC-ID TX_QUEUE RX_QUEUE UID INODE LPORT RPORT LADDRS <-> RADDRS HBINT INS OUTS MAXRT T1X T2X RTXC wmema wmemq sndbuf rcvbuf\n' +
-      'ffff8801 ffff8802 5   1   3  1234    5        0        0     0 209581  3868 40000 ::1 <-> 127.0.0.9 *::1 \t 7500    10    10    2    0    0        0        1        0   212992   212992\n';
+      'ffff8801 ffff8802 0   1   3  1234    5        0        0     0 209581  3868 40000 ::1 <-> 127.0.0.9 *::1 \t 7500    10    10    2    0    0        0        1        0   212992   212992\n';
     const { rows, problems } = parseSctpAssociations(text);
     expect(problems).toEqual([]);
     expect(rows[0]).toMatchObject({ type: 'seqpacket', state: 'ESTABLISHED', localAddress: '::1', localPort: 3868, remoteAddress: '::1', remotePort: 40000, ipVersion: 6 });

@@ -1,0 +1,242 @@
+#!/usr/bin/env node
+/*
+ * capture-proc.mjs - copy the part of a live /proc that sockaudit's collector reads into a
+ * fixture tree, so that `sockaudit collect --proc-root DIR` and the golden tests can replay it.
+ * Node >= 20, no dependencies. Run as root to see every process. See fixtures/README.md.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+const HELP = `capture-proc.mjs - capture a /proc subset as a sockaudit fixture tree
+
+Usage:
+  node scripts/capture-proc.mjs --out fixtures/proc/CASE [--pids all|PID,...] [options]
+
+Options:
+  --out DIR          fixture tree to write (must not exist, or be empty)
+  --pids all|LIST    processes to copy: "all" (default) = every pid holding at least one
+                     socket fd; or a comma-separated list. Pid 1 and this process are
+                     always added (the tree's "self" link points at this process).
+  --other-fds N      non-socket fds kept per process, so that fd filtering is exercised
+                     (default 4); socket fds are always all kept
+  --proc DIR         proc root to copy from (default /proc)
+  --help             this text
+
+What is written (everything else of /proc is left out):
+  PID/comm stat status cmdline      copied verbatim (cmdline keeps its NUL bytes)
+  PID/fd/N                          symlinks with the live targets (socket:[I], pipe:[I], ...)
+  PID/exe, PID/ns/net               symlinks with the live targets (dangling in the tree);
+                                    left out where the live link is unreadable
+  PID/net/{tcp,...,netlink}         once per network namespace, under the lowest captured pid
+  PID/net/sctp/{eps,assocs}         of that namespace; files absent on the host stay absent;
+  PID/net/{if_inet6,igmp}           also the interface names (for packet sockets)
+  self -> PID                       relative symlink to this process
+  sys/kernel/{hostname,osrelease,random/boot_id}, sys/net/ipv4/ip_local_port_range
+  etc/passwd                        root, daemon, nobody and the uids of captured processes;
+                                    password and GECOS fields blanked
+  run/netns/NAME                    text "net:[INODE]" for each bind mount in /run/netns
+                                    (the live collector stats the mount; a tree stores it)
+
+The copy is not atomic: a process that exits mid-capture is left partial or out, and
+reported on stderr. Exit status: 0 written, 2 usage error.
+`;
+
+const NET_FILES = [
+  'tcp', 'tcp6', 'udp', 'udp6', 'udplite', 'udplite6', 'raw', 'raw6', 'icmp', 'icmp6',
+  'unix', 'packet', 'netlink', 'sctp/eps', 'sctp/assocs',
+  // interface index -> name, for packet sockets bound to one interface
+  'if_inet6', 'igmp',
+];
+const PID_FILES = ['comm', 'stat', 'status', 'cmdline'];
+const SYS_FILES = [
+  'sys/kernel/random/boot_id', 'sys/kernel/osrelease', 'sys/kernel/hostname',
+  'sys/net/ipv4/ip_local_port_range',
+];
+const ALWAYS_USERS = new Set(['root', 'daemon', 'nobody']);
+
+function parseArgs(argv) {
+  const options = { out: null, pids: 'all', otherFds: 4, proc: '/proc', help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`${arg} needs a value`);
+      return next;
+    };
+    if (arg === '--help' || arg === '-h') options.help = true;
+    else if (arg === '--out') options.out = value();
+    else if (arg === '--pids') options.pids = value();
+    else if (arg === '--other-fds') options.otherFds = Number(value());
+    else if (arg === '--proc') options.proc = value();
+    else throw new Error(`unknown argument ${arg}`);
+  }
+  if (options.help) return options;
+  if (!options.out) throw new Error('--out DIR is required');
+  if (!Number.isInteger(options.otherFds) || options.otherFds < 0) throw new Error('--other-fds takes a count');
+  if (options.pids !== 'all' && !/^\d+(,\d+)*$/.test(options.pids)) {
+    throw new Error('--pids takes "all" or a comma-separated list of pids');
+  }
+  return options;
+}
+
+/** Runs `fn`, returning undefined for the errors a racing or restricted /proc gives. */
+function tolerant(fn) {
+  try {
+    return fn();
+  } catch (error) {
+    if (['ENOENT', 'ESRCH', 'EACCES', 'EPERM', 'EINVAL'].includes(error.code)) return undefined;
+    throw error;
+  }
+}
+
+function write(file, data) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, data);
+}
+
+function link(file, target) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.symlinkSync(target, file);
+}
+
+function numericEntries(dir) {
+  return (tolerant(() => fs.readdirSync(dir)) ?? [])
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+/** fd number -> link target, for the fds of `pid` that could be read. */
+function readFds(proc, pid) {
+  const dir = `${proc}/${pid}/fd`;
+  const fds = numericEntries(dir);
+  const targets = new Map();
+  for (const fd of fds) {
+    const target = tolerant(() => fs.readlinkSync(`${dir}/${fd}`));
+    if (target !== undefined) targets.set(fd, target);
+  }
+  return targets;
+}
+
+function selectPids(proc, pidsOption, selfPid) {
+  const wanted = pidsOption === 'all'
+    ? numericEntries(proc).filter((pid) => [...readFds(proc, pid).values()].some((t) => t.startsWith('socket:[')))
+    : pidsOption.split(',').map(Number);
+  return [...new Set([1, selfPid, ...wanted])].sort((a, b) => a - b);
+}
+
+/** Copies one process; returns its network namespace link and effective uid (if readable). */
+function capturePid(proc, out, pid, otherFds) {
+  const src = `${proc}/${pid}`;
+  const dst = `${out}/${pid}`;
+  let copied = 0;
+  for (const name of PID_FILES) {
+    const data = tolerant(() => fs.readFileSync(`${src}/${name}`));
+    if (data !== undefined) {
+      write(`${dst}/${name}`, data);
+      copied++;
+    }
+  }
+  if (copied === 0) return undefined; // vanished before we got to it
+  let kept = 0;
+  for (const [fd, target] of readFds(proc, pid)) {
+    if (!target.startsWith('socket:[') && kept++ >= otherFds) continue;
+    link(`${dst}/fd/${fd}`, target);
+  }
+  const exe = tolerant(() => fs.readlinkSync(`${src}/exe`));
+  if (exe !== undefined) link(`${dst}/exe`, exe);
+  const netns = tolerant(() => fs.readlinkSync(`${src}/ns/net`));
+  if (netns !== undefined) link(`${dst}/ns/net`, netns);
+  const status = tolerant(() => fs.readFileSync(`${src}/status`, 'utf8')) ?? '';
+  const uidLine = status.split('\n').find((line) => line.startsWith('Uid:'));
+  const uid = uidLine === undefined ? undefined : Number(uidLine.split(/\s+/)[2]);
+  return { netns, uid };
+}
+
+function captureNetFiles(proc, out, pid) {
+  for (const name of NET_FILES) {
+    const data = tolerant(() => fs.readFileSync(`${proc}/${pid}/net/${name}`));
+    if (data !== undefined) write(`${out}/${pid}/net/${name}`, data);
+  }
+}
+
+function sanitizedPasswd(uids) {
+  const text = tolerant(() => fs.readFileSync('/etc/passwd', 'utf8')) ?? '';
+  return text
+    .split('\n')
+    .map((line) => line.split(':'))
+    .filter((f) => f.length >= 7 && (ALWAYS_USERS.has(f[0]) || uids.has(Number(f[2]))))
+    .map((f) => [f[0], 'x', f[2], f[3], '', f[5], f[6]].join(':') + '\n')
+    .join('');
+}
+
+function captureRunNetns(out) {
+  const names = tolerant(() => fs.readdirSync('/run/netns')) ?? [];
+  for (const name of names) {
+    const stat = tolerant(() => fs.statSync(`/run/netns/${name}`, { bigint: true }));
+    if (stat !== undefined) write(`${out}/run/netns/${name}`, `net:[${stat.ino}]\n`);
+  }
+  return names.length;
+}
+
+function capture(options) {
+  const { out, proc } = options;
+  if (fs.existsSync(out) && fs.readdirSync(out).length > 0) throw new Error(`${out} exists and is not empty`);
+  fs.mkdirSync(out, { recursive: true });
+  const selfPid = process.pid;
+  const pids = selectPids(proc, options.pids, selfPid);
+  const readerByNetns = new Map();
+  const uids = new Set();
+  const vanished = [];
+  for (const pid of pids) {
+    const result = capturePid(proc, out, pid, options.otherFds);
+    if (result === undefined) {
+      vanished.push(pid);
+      continue;
+    }
+    if (result.uid !== undefined) uids.add(result.uid);
+    // pids ascend, so the first pid seen in a namespace is its lowest: read net/* once there
+    if (result.netns !== undefined && !readerByNetns.has(result.netns)) {
+      readerByNetns.set(result.netns, pid);
+      captureNetFiles(proc, out, pid);
+    }
+  }
+  if (!fs.existsSync(`${out}/${selfPid}`)) throw new Error('could not copy this process itself');
+  link(`${out}/self`, String(selfPid));
+  for (const name of SYS_FILES) {
+    const data = tolerant(() => fs.readFileSync(`${proc}/${name}`));
+    if (data !== undefined) write(`${out}/${name}`, data);
+  }
+  write(`${out}/etc/passwd`, sanitizedPasswd(uids));
+  const boundNetns = captureRunNetns(out);
+  process.stderr.write(
+    `captured ${pids.length - vanished.length} processes, ${readerByNetns.size} network namespaces` +
+      ` (${[...readerByNetns].map(([ns, pid]) => `${ns} via ${pid}`).join(', ')}),` +
+      ` ${boundNetns} /run/netns names into ${out}` +
+      (vanished.length > 0 ? `; vanished: ${vanished.join(',')}` : '') +
+      '\n',
+  );
+}
+
+function main() {
+  let options;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`capture-proc: ${error.message}\n(see --help)\n`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  try {
+    capture(options);
+  } catch (error) {
+    process.stderr.write(`capture-proc: ${error.message}\n`);
+    return 2;
+  }
+  return 0;
+}
+
+process.exitCode = main();

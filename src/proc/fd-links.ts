@@ -1,0 +1,142 @@
+import fs from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { parseSocketLink } from './parse-process-files.js';
+
+/**
+ * Every socket fd of a set of processes, as parallel arrays (one entry per socket fd),
+ * plus the pids whose fd directory or links could not be read and why.
+ * Typed arrays: they cross from the scanning thread without a copy.
+ */
+export interface FdLinkScan {
+  pids: Int32Array;
+  fds: Int32Array;
+  inodes: Float64Array;
+  /** pid and errno code for each process whose fds could not be read (ENOENT, EACCES...). */
+  failures: { pid: number; code: string }[];
+}
+
+/**
+ * A scan of fd links under way. The scan is the collector's hottest path (one readlink
+ * per open fd on the host: 50,000 and more on a busy one), so it runs on a worker thread
+ * while the caller reads the socket tables; `help()` then lets the caller take a share of
+ * what is left, and `result()` gathers both shares.
+ */
+export interface FdLinkScanJob {
+  help(): void;
+  result(): Promise<FdLinkScan>;
+}
+
+type FsForScan = Pick<typeof fs, 'readdirSync' | 'readlinkSync'>;
+
+/**
+ * The scan itself: takes pids off a shared counter (so that two threads can share one
+ * list), reads /proc/PID/fd and each link, and keeps `socket:[N]` targets. Self-contained
+ * (fs, the link parser and the counter are arguments) because it is also shipped as
+ * source text to the worker thread.
+ */
+export function scanFdLinksFromQueue(
+  fsApi: FsForScan,
+  parseLink: (target: string) => number,
+  prefix: string,
+  pids: readonly number[],
+  nextIndex: Int32Array,
+): FdLinkScan {
+  let capacity = 1024;
+  let pidOut = new Int32Array(capacity);
+  let fdOut = new Int32Array(capacity);
+  let inodeOut = new Float64Array(capacity);
+  let count = 0;
+  const failures: { pid: number; code: string }[] = [];
+  for (let index = Atomics.add(nextIndex, 0, 1); index < pids.length; index = Atomics.add(nextIndex, 0, 1)) {
+    const pid = pids[index]!;
+    const dir = `${prefix}${pid}/fd/`;
+    let names: string[];
+    try {
+      names = fsApi.readdirSync(dir) as string[];
+    } catch (error) {
+      failures.push({ pid, code: String((error as { code?: unknown }).code ?? error) });
+      continue;
+    }
+    for (const name of names) {
+      let target: string;
+      try {
+        target = fsApi.readlinkSync(dir + name) as string;
+      } catch (error) {
+        const code = String((error as { code?: unknown }).code ?? error);
+        if (code === 'ENOENT') continue; // closed between readdir and readlink: holds nothing now
+        failures.push({ pid, code }); // EACCES: no fd of this process is readable
+        break;
+      }
+      const inode = parseLink(target);
+      if (inode < 0) continue;
+      if (count === capacity) {
+        capacity *= 2;
+        const grownPids = new Int32Array(capacity);
+        const grownFds = new Int32Array(capacity);
+        const grownInodes = new Float64Array(capacity);
+        grownPids.set(pidOut);
+        grownFds.set(fdOut);
+        grownInodes.set(inodeOut);
+        pidOut = grownPids;
+        fdOut = grownFds;
+        inodeOut = grownInodes;
+      }
+      pidOut[count] = pid;
+      fdOut[count] = Number(name);
+      inodeOut[count] = inode;
+      count++;
+    }
+  }
+  return { pids: pidOut.slice(0, count), fds: fdOut.slice(0, count), inodes: inodeOut.slice(0, count), failures };
+}
+
+function mergeScans(scans: FdLinkScan[]): FdLinkScan {
+  const total = scans.reduce((sum, scan) => sum + scan.inodes.length, 0);
+  const merged: FdLinkScan = { pids: new Int32Array(total), fds: new Int32Array(total), inodes: new Float64Array(total), failures: [] };
+  let offset = 0;
+  for (const scan of scans) {
+    merged.pids.set(scan.pids, offset);
+    merged.fds.set(scan.fds, offset);
+    merged.inodes.set(scan.inodes, offset);
+    merged.failures.push(...scan.failures);
+    offset += scan.inodes.length;
+  }
+  return merged;
+}
+
+/** Below this many processes a worker thread costs more than it saves. */
+const WORKER_MIN_PIDS = 64;
+
+const WORKER_SOURCE = `
+  const { parentPort, workerData } = require('node:worker_threads');
+  const fs = require('node:fs');
+  const parseLink = ${parseSocketLink.toString()};
+  const scan = ${scanFdLinksFromQueue.toString()};
+  const result = scan(fs, parseLink, workerData.prefix, workerData.pids, new Int32Array(workerData.counter));
+  parentPort.postMessage(result, [result.pids.buffer, result.fds.buffer, result.inodes.buffer]);
+`;
+
+/** Starts scanning the fd links of `pids` under `prefix` (a proc root ending in '/'). */
+export function startFdLinkScan(prefix: string, pids: readonly number[]): FdLinkScanJob {
+  const counter = new SharedArrayBuffer(4);
+  const nextIndex = new Int32Array(counter);
+  const shares: FdLinkScan[] = [];
+  if (pids.length < WORKER_MIN_PIDS) {
+    return {
+      help: () => void shares.push(scanFdLinksFromQueue(fs, parseSocketLink, prefix, pids, nextIndex)),
+      result: async () => mergeScans(shares),
+    };
+  }
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { prefix, pids, counter } });
+  const workerShare = new Promise<FdLinkScan>((resolve, reject) => {
+    worker.once('message', (share: FdLinkScan) => {
+      resolve(share);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+  });
+  return {
+    help: () => void shares.push(scanFdLinksFromQueue(fs, parseSocketLink, prefix, pids, nextIndex)),
+    result: async () => mergeScans([await workerShare, ...shares]),
+  };
+}
