@@ -1,0 +1,90 @@
+/** The built CLI, run as a user would: `node dist/src/cli.js collect ...`. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { IS_ROOT, REPO_ROOT, runCli } from '../helpers/live.js';
+
+const RECORD_FIELDS = [
+  'netns', 'netnsName', 'family', 'ipVersion', 'type', 'protocol', 'state', 'localAddress', 'localPort',
+  'remoteAddress', 'remotePort', 'path', 'interface', 'inode', 'uid', 'recvQueue', 'sendQueue', 'owners', 'exposure',
+].sort();
+const OWNER_FIELDS = ['pid', 'fd', 'comm', 'exe', 'cmdline', 'uid', 'user'].sort();
+const EDGE = path.join(REPO_ROOT, 'fixtures/proc/edge-cases');
+
+describe('sockaudit collect (built CLI)', () => {
+  it('prints JSON matching the socket record contract', () => {
+    const { status, stdout } = runCli(['collect', '--json']);
+    expect(status).toBe(0);
+    const inventory = JSON.parse(stdout) as { meta: Record<string, unknown>; sockets: Record<string, unknown>[]; warnings: unknown[] };
+    expect(Object.keys(inventory).sort()).toEqual(['meta', 'sockets', 'warnings']);
+    expect(inventory.sockets.length).toBeGreaterThan(0);
+    for (const socket of inventory.sockets) {
+      expect(Object.keys(socket).sort()).toEqual(RECORD_FIELDS);
+      expect(typeof socket.netns).toBe('number');
+      expect([4, 6, null]).toContain(socket.ipVersion);
+      for (const owner of socket.owners as Record<string, unknown>[]) expect(Object.keys(owner).sort()).toEqual(OWNER_FIELDS);
+    }
+    expect(inventory.meta).toMatchObject({ host: expect.any(String), takenAt: expect.any(String), procRoot: '/proc' });
+  });
+
+  it('prints an aligned table with a header by default', () => {
+    const { status, stdout } = runCli(['collect', '--proc-root', EDGE, '--family', 'tcp']);
+    expect(status).toBe(0);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^(Netns\s+)?Netid\s+State\s+Recv-Q\s+Send-Q\s+Local\s+Peer\s+Process$/);
+    const stateColumn = lines[0]!.indexOf('State');
+    for (const line of lines.slice(1)) expect(line.slice(stateColumn - 1, stateColumn)).toBe(' ');
+    expect(lines.slice(1).every((line) => line.includes('tcp'))).toBe(true);
+  });
+
+  it('applies filters', () => {
+    const { stdout } = runCli(['collect', '--proc-root', EDGE, '--json', '--listening', '--family', 'tcp4']);
+    const sockets = (JSON.parse(stdout) as { sockets: { family: string; ipVersion: number; state: string }[] }).sockets;
+    expect(sockets.length).toBeGreaterThan(0);
+    expect(sockets.every((socket) => socket.family === 'tcp' && socket.ipVersion === 4 && socket.state === 'LISTEN')).toBe(true);
+  });
+
+  it.each([
+    [['collect', '--bogus'], /unknown option '--bogus'/],
+    [['collect', '--proc-root', '/nonexistent'], /cannot read proc root \/nonexistent: no such directory/],
+    [['collect', '--family', 'tcp,bogus'], /unknown family "bogus"/],
+    [['collect', '--port', '70000'], /--port expects a whole number from 0 to 65535/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ])('%j fails with one line on stderr and exit 2', (args, message) => {
+    const { status, stdout, stderr } = runCli(args);
+    expect(status).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/\bat .*\.js:\d+/); // no stack trace
+  });
+
+  it('prints a stack trace for an error only with --debug', () => {
+    const { status, stderr } = runCli(['collect', '--proc-root', '/nonexistent', '--debug']);
+    expect(status).toBe(2);
+    expect(stderr).toMatch(/InputError: cannot read proc root/);
+    expect(stderr).toMatch(/\bat .*collect\.js:\d+/);
+  });
+
+  it('shows help with examples and exits 0', () => {
+    const { status, stdout } = runCli(['collect', '--help']);
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/Examples:/);
+    expect(stdout).toMatch(/--proc-root/);
+  });
+
+  it.skipIf(!IS_ROOT)('run as an unprivileged user, still lists the sockets and says what it could not see (needs root to switch user)', () => {
+    const asRoot = JSON.parse(runCli(['collect', '--json']).stdout) as { sockets: { inode: number; netns: number }[] };
+    const nobody = runCli(['collect', '--json'], { uid: 65534, gid: 65534 });
+    expect(nobody.status).toBe(0);
+    const inventory = JSON.parse(nobody.stdout) as { sockets: { inode: number; owners: unknown[] }[]; warnings: { code: string; count: number }[] };
+    // every long-lived socket of our own namespace (seen by root) is seen by nobody too
+    const ownNetns = Number(/net:\[(\d+)\]/.exec(fs.readlinkSync('/proc/self/ns/net'))![1]);
+    const seen = new Set(inventory.sockets.map((socket) => socket.inode));
+    const rootOwn = asRoot.sockets.filter((socket) => socket.netns === ownNetns && socket.inode !== 0);
+    const missing = rootOwn.filter((socket) => !seen.has(socket.inode));
+    expect(missing.length).toBeLessThan(Math.max(5, rootOwn.length * 0.05)); // a few may close in between
+    const denied = inventory.warnings.find((warning) => warning.code === 'permission-denied');
+    expect(denied?.count).toBeGreaterThan(0);
+  });
+});
