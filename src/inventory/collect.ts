@@ -6,7 +6,7 @@ import { toolVersion } from '../version.js';
 import { exposureOf } from './exposure.js';
 import { readHostContext, type HostContext } from './host-context.js';
 import { readProcessDetails, type ProcessDetails } from './process-details.js';
-import { indexSocketOwners, listPids, readNetnsOfPids } from './scan-processes.js';
+import { indexSocketOwners, listPids, readNetnsOfPids, type SocketOwnerIndex } from './scan-processes.js';
 import type { Inventory, NamespaceInfo, SocketOwner, SocketRecord } from './socket-record.js';
 import { SOCKET_SOURCES } from './socket-sources.js';
 import { WarningLog } from './warning-log.js';
@@ -57,7 +57,7 @@ export async function collectFromProc(proc: ProcFs, context: HostContext, host?:
 
   // the fd scan runs on a worker thread while this thread reads the socket tables, then
   // this thread helps with what is left of it
-  const fdScan = proc.startSocketFdScan(pids);
+  const fdScan = proc.startSocketFdScan(pids, socketsInUse(proc));
   const tables = namespaces.map((namespace) => readNamespaceTables(proc, namespace));
   fdScan.help();
   const ownerScan = indexSocketOwners(await fdScan.result(), warnings);
@@ -76,7 +76,7 @@ export async function collectFromProc(proc: ProcFs, context: HostContext, host?:
     }
     namespaceInfos.push({ inode: namespace.inode, name: namespace.name, readerPid: read?.pid ?? null, readable: read !== null });
   });
-  attachOwners(sockets, ownerScan.ownersOfInode, details);
+  attachOwners(sockets, ownerScan, details);
 
   const portRange = readOptionalText(proc, 'sys/net/ipv4/ip_local_port_range')?.split(/\s+/).map(Number);
   return {
@@ -97,6 +97,16 @@ export async function collectFromProc(proc: ProcFs, context: HostContext, host?:
     sockets,
     warnings: warnings.toArray(),
   };
+}
+
+/**
+ * Sockets in use on the host, from net/sockstat ("sockets: used 1234"), to size the work
+ * ahead; 0 when unknown (captured trees usually lack the file).
+ */
+function socketsInUse(proc: ProcFs): number {
+  const text = readOptionalText(proc, 'net/sockstat');
+  const match = text === null ? null : /^sockets: used (\d+)/.exec(text);
+  return match === null ? 0 : Number(match[1]);
 }
 
 interface NamespaceGroup {
@@ -239,19 +249,21 @@ function readInterfaceNames(proc: ProcFs, pid: number): Map<number, string> {
   return names;
 }
 
-/** Fills `owners` of every socket from the fd map, sorted by pid then fd. */
-function attachOwners(sockets: SocketRecord[], ownersOfInode: Map<number, number[]>, details: Map<number, ProcessDetails>): void {
+/** Fills `owners` of every socket from the owner index, sorted by pid then fd. */
+function attachOwners(sockets: SocketRecord[], index: SocketOwnerIndex, details: Map<number, ProcessDetails>): void {
+  const { firstOwner, nextOwner } = index;
+  const { pids, fds } = index.scan;
   for (const socket of sockets) {
     if (socket.inode === 0) continue; // TIME_WAIT and the like: no file, no owner
-    const flat = ownersOfInode.get(socket.inode);
-    if (flat === undefined) continue;
+    let entry = firstOwner.get(socket.inode) ?? -1;
+    if (entry < 0) continue;
     const owners: SocketOwner[] = [];
-    for (let i = 0; i < flat.length; i += 2) {
-      const pid = flat[i]!;
+    for (; entry >= 0; entry = nextOwner[entry]!) {
+      const pid = pids[entry]!;
       const process = details.get(pid);
       owners.push({
         pid,
-        fd: flat[i + 1]!,
+        fd: fds[entry]!,
         comm: process?.comm ?? null,
         exe: process?.exe ?? null,
         cmdline: process?.cmdline ?? null,

@@ -4,13 +4,15 @@ import type { ProcFs } from '../proc/proc-fs.js';
 import { parseNetnsLink } from '../proc/parse-process-files.js';
 import type { WarningLog } from './warning-log.js';
 
-/** Who holds each socket: the result of reading every /proc/PID/fd link. */
-export interface SocketOwnerScan {
-  /**
-   * socket inode -> flat [pid, fd, pid, fd, ...]: every owner of a shared socket is kept.
-   * Flat arrays rather than objects: this map holds one entry per socket on the host.
-   */
-  ownersOfInode: Map<number, number[]>;
+/**
+ * Who holds each socket, indexed over a finished fd scan without an object or array per
+ * socket (there is one entry per socket on the host): `firstOwner` gives the scan index
+ * of an inode's first (pid, fd), `nextOwner` chains the rest, -1 ends a chain.
+ */
+export interface SocketOwnerIndex {
+  scan: FdLinkScan;
+  firstOwner: Map<number, number>;
+  nextOwner: Int32Array;
   /** pids that hold at least one socket, ascending. */
   socketPids: number[];
 }
@@ -58,22 +60,21 @@ export function readNetnsOfPids(proc: ProcFs, pids: readonly number[], warnings:
   return netnsOfPid;
 }
 
-/**
- * Maps socket inodes to their (pid, fd) owners from a finished scan of every process's
- * fd links (ProcFs.startSocketFdScan).
- */
-export function indexSocketOwners(scan: FdLinkScan, warnings: WarningLog): SocketOwnerScan {
+/** Indexes a finished scan of every process's fd links (ProcFs.startSocketFdScan) by inode. */
+export function indexSocketOwners(scan: FdLinkScan, warnings: WarningLog): SocketOwnerIndex {
   for (const failure of scan.failures) noteProcessReadError(Object.assign(new Error(failure.code), { code: failure.code }), warnings, 'fd');
-  const ownersOfInode = new Map<number, number[]>();
-  const socketPids: number[] = [];
-  const { pids: pidOf, fds, inodes } = scan;
+  const { pids, inodes } = scan;
+  const firstOwner = new Map<number, number>();
+  const nextOwner = new Int32Array(inodes.length).fill(-1);
+  const lastOwner = new Map<number, number>();
+  const socketPids = new Set<number>();
   for (let i = 0; i < inodes.length; i++) {
-    const pid = pidOf[i]!;
     const inode = inodes[i]!;
-    if (socketPids[socketPids.length - 1] !== pid) socketPids.push(pid);
-    const owners = ownersOfInode.get(inode);
-    if (owners === undefined) ownersOfInode.set(inode, [pid, fds[i]!]);
-    else owners.push(pid, fds[i]!);
+    socketPids.add(pids[i]!);
+    const last = lastOwner.get(inode);
+    if (last === undefined) firstOwner.set(inode, i);
+    else nextOwner[last] = i;
+    lastOwner.set(inode, i);
   }
-  return { ownersOfInode, socketPids };
+  return { scan, firstOwner, nextOwner, socketPids: [...socketPids].sort((a, b) => a - b) };
 }

@@ -13,6 +13,8 @@ export interface FdLinkScan {
   inodes: Float64Array;
   /** pid and errno code for each process whose fds could not be read (ENOENT, EACCES...). */
   failures: { pid: number; code: string }[];
+  /** how many pids this scan took off the shared queue. */
+  claimed: number;
 }
 
 /**
@@ -47,7 +49,9 @@ export function scanFdLinksFromQueue(
   let inodeOut = new Float64Array(capacity);
   let count = 0;
   const failures: { pid: number; code: string }[] = [];
+  let claimed = 0;
   for (let index = Atomics.add(nextIndex, 0, 1); index < pids.length; index = Atomics.add(nextIndex, 0, 1)) {
+    claimed++;
     const pid = pids[index]!;
     const dir = `${prefix}${pid}/fd/`;
     let names: string[];
@@ -87,25 +91,29 @@ export function scanFdLinksFromQueue(
       count++;
     }
   }
-  return { pids: pidOut.slice(0, count), fds: fdOut.slice(0, count), inodes: inodeOut.slice(0, count), failures };
+  return { pids: pidOut.slice(0, count), fds: fdOut.slice(0, count), inodes: inodeOut.slice(0, count), failures, claimed };
 }
 
 function mergeScans(scans: FdLinkScan[]): FdLinkScan {
   const total = scans.reduce((sum, scan) => sum + scan.inodes.length, 0);
-  const merged: FdLinkScan = { pids: new Int32Array(total), fds: new Int32Array(total), inodes: new Float64Array(total), failures: [] };
+  const merged: FdLinkScan = { pids: new Int32Array(total), fds: new Int32Array(total), inodes: new Float64Array(total), failures: [], claimed: 0 };
   let offset = 0;
   for (const scan of scans) {
     merged.pids.set(scan.pids, offset);
     merged.fds.set(scan.fds, offset);
     merged.inodes.set(scan.inodes, offset);
     merged.failures.push(...scan.failures);
+    merged.claimed += scan.claimed;
     offset += scan.inodes.length;
   }
   return merged;
 }
 
-/** Below this many processes a worker thread costs more than it saves. */
-const WORKER_MIN_PIDS = 64;
+/**
+ * Below this many sockets on the host a worker thread costs more than it saves (starting
+ * one takes some 30 ms; reading 2,000 fd links takes about 8).
+ */
+const WORKER_MIN_SOCKETS = 2000;
 
 const WORKER_SOURCE = `
   const { parentPort, workerData } = require('node:worker_threads');
@@ -116,27 +124,37 @@ const WORKER_SOURCE = `
   parentPort.postMessage(result, [result.pids.buffer, result.fds.buffer, result.inodes.buffer]);
 `;
 
-/** Starts scanning the fd links of `pids` under `prefix` (a proc root ending in '/'). */
-export function startFdLinkScan(prefix: string, pids: readonly number[]): FdLinkScanJob {
+/**
+ * Starts scanning the fd links of `pids` under `prefix` (a proc root ending in '/').
+ * `socketCountHint` (from net/sockstat; 0 when unknown) decides whether a worker thread
+ * is worth starting.
+ */
+export function startFdLinkScan(prefix: string, pids: readonly number[], socketCountHint: number): FdLinkScanJob {
   const counter = new SharedArrayBuffer(4);
   const nextIndex = new Int32Array(counter);
   const shares: FdLinkScan[] = [];
-  if (pids.length < WORKER_MIN_PIDS) {
-    return {
-      help: () => void shares.push(scanFdLinksFromQueue(fs, parseSocketLink, prefix, pids, nextIndex)),
-      result: async () => mergeScans(shares),
-    };
-  }
+  const helpSync = () => void shares.push(scanFdLinksFromQueue(fs, parseSocketLink, prefix, pids, nextIndex));
+  if (socketCountHint < WORKER_MIN_SOCKETS) return { help: helpSync, result: async () => mergeScans(shares) };
+
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { prefix, pids, counter } });
+  worker.unref();
   const workerShare = new Promise<FdLinkScan>((resolve, reject) => {
-    worker.once('message', (share: FdLinkScan) => {
-      resolve(share);
-      void worker.terminate();
-    });
+    worker.once('message', (share: FdLinkScan) => resolve(share));
     worker.once('error', reject);
   });
   return {
-    help: () => void shares.push(scanFdLinksFromQueue(fs, parseSocketLink, prefix, pids, nextIndex)),
-    result: async () => mergeScans([await workerShare, ...shares]),
+    help: helpSync,
+    result: async () => {
+      // Every index below pids.length went to exactly one thread (Atomics.add). If this
+      // thread took them all, the worker is still starting and holds nothing: don't wait.
+      const mine = mergeScans(shares);
+      if (mine.claimed >= pids.length) {
+        void worker.terminate();
+        return mine;
+      }
+      const share = await workerShare;
+      void worker.terminate();
+      return mergeScans([share, mine]);
+    },
   };
 }

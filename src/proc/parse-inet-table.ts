@@ -68,15 +68,27 @@ export function parseInetTable(text: string, options: InetTableOptions): TablePa
   const addressLength = ipVersion === 4 ? 8 : 32;
   const endpointLength = addressLength + 5; // ADDR:PORT
   const decode = ipVersion === 4 ? decodeIpv4Hex : decodeIpv6Hex;
-  const addressCache = new Map<string, string>();
+  // addresses repeat (127.0.0.1 on every loopback socket): decode each distinct one once.
+  // IPv4 keys are the 32-bit value, so no string is cut out per line to look one up.
+  const ipv4Cache = new Map<number, string>();
+  const ipv6Cache = new Map<string, string>();
   const decodeCached = (start: number): string | null => {
+    if (ipVersion === 4) {
+      const key = parseHexRange(text, start, start + 8);
+      let address = ipv4Cache.get(key);
+      if (address === undefined) {
+        const decoded = decode(text, start);
+        if (decoded === null) return null;
+        ipv4Cache.set(key, (address = decoded));
+      }
+      return address;
+    }
     const key = text.slice(start, start + addressLength);
-    let address = addressCache.get(key);
+    let address = ipv6Cache.get(key);
     if (address === undefined) {
       const decoded = decode(text, start);
       if (decoded === null) return null;
-      address = decoded;
-      addressCache.set(key, address);
+      ipv6Cache.set(key, (address = decoded));
     }
     return address;
   };

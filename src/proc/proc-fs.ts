@@ -21,9 +21,10 @@ export interface ProcFs {
   /**
    * Starts reading every socket fd of the given processes (readdir PID/fd, readlink each
    * entry): the collector's hottest path, which the implementation may run on another
-   * thread while the caller works; see FdLinkScanJob.
+   * thread while the caller works; see FdLinkScanJob. `socketCountHint` (0 if unknown)
+   * says roughly how many sockets the host has.
    */
-  startSocketFdScan(pids: readonly number[]): FdLinkScanJob;
+  startSocketFdScan(pids: readonly number[], socketCountHint: number): FdLinkScanJob;
 }
 
 /** ProcFs over a directory on disk: /proc itself or a captured tree. */
@@ -35,7 +36,7 @@ export function createProcFs(root: string): ProcFs {
     readBytes: (relativePath) => fs.readFileSync(prefix + relativePath),
     readLink: (relativePath) => fs.readlinkSync(prefix + relativePath),
     listDir: (relativePath) => fs.readdirSync(relativePath === '' ? root : prefix + relativePath),
-    startSocketFdScan: (pids) => startFdLinkScan(prefix, pids),
+    startSocketFdScan: (pids, socketCountHint) => startFdLinkScan(prefix, pids, socketCountHint),
   };
 }
 
