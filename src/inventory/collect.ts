@@ -55,27 +55,24 @@ export async function collectFromProc(proc: ProcFs, context: HostContext, host?:
   const netnsOfPid = readNetnsOfPids(proc, pids, warnings);
   const namespaces = groupNamespaces(proc, pids, netnsOfPid, context, warnings);
 
-  // the fd scan runs on a worker thread while this thread reads the socket tables, then
-  // this thread helps with what is left of it
+  // the fd scan runs on a worker thread while this thread reads and parses the socket
+  // tables; then this thread takes a share of what is left of the scan
   const fdScan = proc.startSocketFdScan(pids, socketsInUse(proc));
-  const tables = namespaces.map((namespace) => readNamespaceTables(proc, namespace));
-  fdScan.help();
-  const ownerScan = indexSocketOwners(await fdScan.result(), warnings);
-
-  const details = new Map<number, ProcessDetails>();
-  for (const pid of ownerScan.socketPids) details.set(pid, readProcessDetails(proc, pid, context.users));
-
   const sockets: SocketRecord[] = [];
   const namespaceInfos: NamespaceInfo[] = [];
-  namespaces.forEach((namespace, index) => {
-    const read = tables[index]!;
+  for (const namespace of namespaces) {
+    const read = readNamespaceTables(proc, namespace);
     if (read === null) {
       warnings.add('netns-unreadable', () => `network namespace ${namespace.name} (${namespace.inode}): no process inside it let its socket tables be read; its sockets are not listed`, `netns-unreadable ${namespace.inode}`);
     } else {
       parseNamespaceTables(proc, namespace, read, warnings, sockets);
     }
     namespaceInfos.push({ inode: namespace.inode, name: namespace.name, readerPid: read?.pid ?? null, readable: read !== null });
-  });
+  }
+  fdScan.help();
+  const ownerScan = indexSocketOwners(await fdScan.result(), warnings);
+  const details = new Map<number, ProcessDetails>();
+  for (const pid of ownerScan.socketPids) details.set(pid, readProcessDetails(proc, pid, context.users));
   attachOwners(sockets, ownerScan, details);
 
   const portRange = readOptionalText(proc, 'sys/net/ipv4/ip_local_port_range')?.split(/\s+/).map(Number);
