@@ -75,6 +75,66 @@ Examples:
     );
 
   // --- snapshot, list, show, prune, verify (storage) -------------------------------------
+  addCommonOptions(program.command('snapshot'))
+    .description('collect every socket now and store it as the next snapshot (only what changed is written)')
+    .option('--label <label>', 'name this snapshot, to select it later as @label')
+    .option('--quiet', 'print nothing on success (for cron); errors still print one line on stderr')
+    .option('--json', 'print { id, takenAt, host, label, socketCount, written, durationMs, warnings }')
+    .option('--cmdline <mode>', 'owners\' command lines to store: full, redacted (secret-looking values hidden) or none', 'redacted')
+    .addHelpText('after', `
+Examples:
+  sockaudit snapshot                        store a snapshot in the default database
+  sockaudit snapshot --quiet                from cron: * * * * * root sockaudit snapshot --quiet
+  sockaudit snapshot --label pre-deploy     select it later as @pre-deploy
+  sockaudit snapshot --db /srv/s.db --json`)
+    .action((options: Options) =>
+      run(options, async (io) => (await import('./commands/snapshot.js')).snapshotCommand(options, io)),
+    );
+
+  addCommonOptions(program.command('list'))
+    .description('list stored snapshots of this host, newest first')
+    .option('--limit <n>', 'at most N snapshots')
+    .option('--json', 'print [{ id, takenAt, host, label, socketCount }]')
+    .action((options: Options) =>
+      run(options, async (io) => (await import('./commands/list.js')).listCommand(options, io)),
+    );
+
+  addFilterOptions(addCommonOptions(program.command('show')))
+    .description('print a stored snapshot like collect does (default: the latest)')
+    .argument('[snapshot...]', 'id, latest, last N, @label, ISO time, or 1h / 2d ago')
+    .option('--json', 'print the snapshot as JSON (the socket record contract; queues are null)')
+    .addHelpText('after', `
+Examples:
+  sockaudit show                            the latest snapshot
+  sockaudit show 42 --listening
+  sockaudit show @pre-deploy --json
+  sockaudit show 2h ago --family tcp`)
+    .action((selectors: string[], options: Options) =>
+      run(options, async (io) => (await import('./commands/show.js')).showCommand({ ...options, selectors }, io)),
+    );
+
+  addCommonOptions(program.command('prune'))
+    .description('remove old snapshots of this host; the rest stay readable and verifiable')
+    .option('--keep <n>', 'keep the newest N snapshots')
+    .option('--older-than <age>', 'remove snapshots taken before this age (30d, 12h, 2w) or ISO time')
+    .option('--json', 'print what was removed as JSON')
+    .option('--quiet', 'print nothing on success (for cron)')
+    .addHelpText('after', `
+The newest snapshot is always kept. Examples:
+  sockaudit prune --keep 1000
+  sockaudit prune --older-than 30d`)
+    .action((options: Options) =>
+      run(options, async (io) => (await import('./commands/prune.js')).pruneCommand(options, io)),
+    );
+
+  addCommonOptions(program.command('verify'))
+    .description('rebuild every stored snapshot and check its content hash and hash chain')
+    .option('--json', 'print { ok, hosts, snapshots, problems }')
+    .addHelpText('after', `
+Exit codes: 0 all snapshots verified, 1 a snapshot failed (the first bad one is named), 2 error.`)
+    .action((options: Options) =>
+      run(options, async (io) => (await import('./commands/verify.js')).verifyCommand(options, io)),
+    );
 
   // --- diff --------------------------------------------------------------------------------
 

@@ -1,0 +1,61 @@
+import { UsageError } from '../errors.js';
+import type { CommandIo } from '../io.js';
+import { selectedHost } from '../store/default-host.js';
+import { openStore } from '../store/open-store.js';
+import { pruneSnapshots, type PrunePolicy } from '../store/prune-snapshots.js';
+import { parseSnapshotSelector } from '../store/snapshot-selector.js';
+
+export interface PruneCommandOptions {
+  db?: string;
+  procRoot?: string;
+  host?: string;
+  keep?: string;
+  olderThan?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** Exactly one of --keep N and --older-than AGE|TIME. */
+export function parsePrunePolicy(options: PruneCommandOptions, now: Date): PrunePolicy {
+  if ((options.keep === undefined) === (options.olderThan === undefined)) {
+    throw new UsageError('prune needs exactly one of --keep N and --older-than AGE (e.g. --keep 100, --older-than 30d)');
+  }
+  if (options.keep !== undefined) {
+    if (!/^\d+$/.test(options.keep) || Number(options.keep) < 1) {
+      throw new UsageError(`--keep: expected a whole number of 1 or more (the newest snapshot is always kept), got "${options.keep}"`);
+    }
+    return { keep: Number(options.keep) };
+  }
+  const selector = parseSnapshotSelector(options.olderThan!, now);
+  if (selector.kind !== 'at-or-before') {
+    throw new UsageError(`--older-than: expected an age such as 30d, 12h, 2w or an ISO time, got "${options.olderThan}"`);
+  }
+  return { olderThan: selector.time };
+}
+
+/**
+ * `sockaudit prune`: removes the host's oldest snapshots; every remaining one stays
+ * readable and `verify` keeps passing. The newest snapshot is never removed.
+ */
+export async function pruneCommand(options: PruneCommandOptions, io: CommandIo): Promise<number> {
+  const policy = parsePrunePolicy(options, new Date());
+  const store = await openStore({ db: options.db, env: io.env, readOnly: true });
+  try {
+    const result = await pruneSnapshots(store, selectedHost(options), policy);
+    if (options.quiet === true) {
+      // cron: nothing on success
+    } else if (options.json === true) {
+      io.stdout(JSON.stringify(result) + '\n');
+    } else if (result.removedSnapshots === 0) {
+      io.stdout(`nothing to prune for host ${result.host} (${result.keptSnapshots} snapshots)\n`);
+    } else {
+      io.stdout(
+        `pruned ${result.removedSnapshots} snapshots of ${result.host} (${result.removedVersions} socket versions); ` +
+          `${result.keptSnapshots} kept, the oldest now ${result.oldestKept}\n`,
+      );
+    }
+    return 0;
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,43 @@
+import { filterSockets, parseSocketFilter, type FilterOptions } from '../inventory/socket-filter.js';
+import type { CommandIo } from '../io.js';
+import { writeInventoryJson } from '../render/inventory-json.js';
+import { renderSocketTable } from '../render/socket-table.js';
+import { renderWarnings } from '../render/warnings-text.js';
+import { selectedHost } from '../store/default-host.js';
+import { openStore } from '../store/open-store.js';
+import { readSnapshotOf } from '../store/read-snapshot.js';
+import { resolveSnapshotWords } from '../store/resolve-snapshot.js';
+
+export interface ShowCommandOptions extends FilterOptions {
+  /** positional words naming one snapshot (default: latest), e.g. `12`, `@deploy`, `2h ago` */
+  selectors?: string[];
+  db?: string;
+  procRoot?: string;
+  host?: string;
+  json?: boolean;
+}
+
+/**
+ * `sockaudit show [SNAP]`: a stored snapshot as `collect` would have printed it: the same
+ * table, or the same JSON (queues are null: they are not stored).
+ */
+export async function showCommand(options: ShowCommandOptions, io: CommandIo): Promise<number> {
+  const filter = parseSocketFilter(options);
+  const store = await openStore({ db: options.db, env: io.env, readOnly: true });
+  try {
+    const row = await resolveSnapshotWords(store, selectedHost(options), options.selectors ?? []);
+    const inventory = await readSnapshotOf(store, row);
+    const sockets = filterSockets(inventory.sockets, filter);
+    if (options.json === true) {
+      await writeInventoryJson({ ...inventory, sockets }, io);
+    } else {
+      const label = row.label === null ? '' : ` @${row.label}`;
+      io.stderr(`snapshot ${row.id}${label} of ${row.host} at ${row.takenAt}\n`);
+      io.stderr(renderWarnings(inventory.warnings));
+      io.stdout(renderSocketTable(sockets, { color: io.color }));
+    }
+    return 0;
+  } finally {
+    await store.close();
+  }
+}

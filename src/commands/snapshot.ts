@@ -1,0 +1,62 @@
+import { UsageError } from '../errors.js';
+import { collectInventory } from '../inventory/collect.js';
+import type { CommandIo } from '../io.js';
+import { renderWarnings } from '../render/warnings-text.js';
+import { applyCmdlinePolicy, parseCmdlinePolicy } from '../store/cmdline-policy.js';
+import { openStore } from '../store/open-store.js';
+import { writeSnapshot } from '../store/write-snapshot.js';
+
+export interface SnapshotCommandOptions {
+  db?: string;
+  procRoot?: string;
+  host?: string;
+  label?: string;
+  quiet?: boolean;
+  json?: boolean;
+  /** full | redacted | none */
+  cmdline?: string;
+}
+
+/**
+ * `sockaudit snapshot`: collects the inventory and stores it as the host's next snapshot,
+ * writing only what changed. Made for cron: `--quiet` prints nothing on success (errors
+ * still get their one line on stderr), and overlapping runs queue on the database lock.
+ */
+export async function snapshotCommand(options: SnapshotCommandOptions, io: CommandIo): Promise<number> {
+  const started = performance.now();
+  const policy = parseCmdlinePolicy(options.cmdline);
+  if (options.label !== undefined && options.label.trim() === '') throw new UsageError('--label: expected a non-empty label');
+  // open first: a bad --db fails before the (longer) collection
+  const store = await openStore({ db: options.db, env: io.env });
+  try {
+    const collected = await collectInventory({ procRoot: options.procRoot ?? '/proc', host: options.host });
+    const inventory = applyCmdlinePolicy(collected, policy);
+    const summary = await writeSnapshot(store, inventory, { host: inventory.meta.host, label: options.label ?? null });
+    const durationMs = Math.round(performance.now() - started);
+    if (options.quiet === true) return 0;
+    if (options.json === true) {
+      io.stdout(
+        JSON.stringify({
+          id: summary.id,
+          takenAt: summary.takenAt,
+          host: summary.host,
+          label: summary.label,
+          socketCount: summary.socketCount,
+          written: summary.written,
+          durationMs,
+          warnings: summary.warnings,
+        }) + '\n',
+      );
+    } else {
+      io.stderr(renderWarnings(summary.warnings));
+      const label = summary.label === null ? '' : ` @${summary.label}`;
+      io.stdout(
+        `snapshot ${summary.id}${label} of ${summary.host} at ${summary.takenAt}: ${summary.socketCount} sockets; ` +
+          `${summary.written.opened} opened or changed, ${summary.written.closed} closed or replaced (${durationMs} ms)\n`,
+      );
+    }
+    return 0;
+  } finally {
+    await store.close();
+  }
+}

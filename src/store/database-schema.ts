@@ -1,0 +1,73 @@
+/**
+ * Kysely's view of the tables created by migrations/. Column names are snake_case as in
+ * SQL; the mapping to the camelCase socket record lives in version-record.ts.
+ */
+import type { Generated } from 'kysely';
+
+export interface HostsTable {
+  id: Generated<number>;
+  name: string;
+}
+
+export interface SnapshotsTable {
+  id: Generated<number>;
+  host_id: number;
+  taken_at: string;
+  boot_id: string | null;
+  kernel: string | null;
+  label: string | null;
+  tool_version: string;
+  proc_root: string;
+  duration_ms: number;
+  socket_count: number;
+  /** JSON: InventoryWarning[] */
+  warnings: string;
+  /** JSON: NamespaceInfo[] */
+  namespaces: string;
+  /** JSON: [low, high] or null */
+  ephemeral_ports: string | null;
+  content_hash: string;
+  prev_hash: string | null;
+}
+
+export interface ProcessesTable {
+  id: number;
+  host_id: number;
+  fingerprint: string;
+  pid: number;
+  comm: string | null;
+  exe: string | null;
+  cmdline: string | null;
+  uid: number | null;
+  user: string | null;
+}
+
+export interface SocketVersionsTable {
+  id: number;
+  host_id: number;
+  opened_in: number;
+  closed_in: number | null;
+  /** versionDigest() of the record with its owners */
+  digest: string;
+  /** encodeVersionContent() of the record */
+  content: string;
+  family: string;
+  local_port: number | null;
+  remote_port: number | null;
+  path: string | null;
+}
+
+export interface SocketOwnersTable {
+  host_id: number;
+  version_id: number;
+  process_id: number;
+  fd: number;
+}
+
+export interface Database {
+  hosts: HostsTable;
+  snapshots: SnapshotsTable;
+  processes: ProcessesTable;
+  socket_versions: SocketVersionsTable;
+  socket_owners: SocketOwnersTable;
+}

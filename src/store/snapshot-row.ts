@@ -1,0 +1,73 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { InventoryMeta, InventoryWarning, NamespaceInfo } from '../inventory/socket-record.js';
+import type { Database, SnapshotsTable } from './database-schema.js';
+
+/** A stored snapshot's own row: what `list` shows and selectors resolve to. */
+export interface SnapshotRow {
+  id: number;
+  hostId: number;
+  host: string;
+  takenAt: string;
+  bootId: string | null;
+  kernel: string | null;
+  label: string | null;
+  toolVersion: string;
+  procRoot: string;
+  durationMs: number;
+  socketCount: number;
+  warnings: InventoryWarning[];
+  namespaces: NamespaceInfo[];
+  ephemeralPorts: [number, number] | null;
+  contentHash: string;
+  prevHash: string | null;
+}
+
+/** Snapshots joined with their host name; add where/order/limit and execute. */
+export function selectSnapshots(db: Kysely<Database>) {
+  return db
+    .selectFrom('snapshots as s')
+    .innerJoin('hosts as h', 'h.id', 's.host_id')
+    .selectAll('s')
+    .select('h.name as host');
+}
+
+export function toSnapshotRow(row: Selectable<SnapshotsTable> & { host: string }): SnapshotRow {
+  return {
+    id: row.id,
+    hostId: row.host_id,
+    host: row.host,
+    takenAt: row.taken_at,
+    bootId: row.boot_id,
+    kernel: row.kernel,
+    label: row.label,
+    toolVersion: row.tool_version,
+    procRoot: row.proc_root,
+    durationMs: row.duration_ms,
+    socketCount: row.socket_count,
+    warnings: JSON.parse(row.warnings) as InventoryWarning[],
+    namespaces: JSON.parse(row.namespaces) as NamespaceInfo[],
+    ephemeralPorts: row.ephemeral_ports === null ? null : (JSON.parse(row.ephemeral_ports) as [number, number]),
+    contentHash: row.content_hash,
+    prevHash: row.prev_hash,
+  };
+}
+
+export function snapshotMeta(row: SnapshotRow): InventoryMeta {
+  return {
+    host: row.host,
+    takenAt: row.takenAt,
+    bootId: row.bootId,
+    kernel: row.kernel,
+    procRoot: row.procRoot,
+    toolVersion: row.toolVersion,
+    durationMs: row.durationMs,
+    namespaces: row.namespaces,
+    ephemeralPorts: row.ephemeralPorts,
+  };
+}
+
+/** The id of a host's row, or undefined when nothing was ever stored for it. */
+export async function findHostId(db: Kysely<Database>, host: string): Promise<number | undefined> {
+  const row = await db.selectFrom('hosts').select('id').where('name', '=', host).executeTakeFirst();
+  return row?.id;
+}

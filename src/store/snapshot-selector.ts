@@ -1,0 +1,84 @@
+import { UsageError } from '../errors.js';
+
+/**
+ * A parsed snapshot selector (DESIGN.md, "Command line"):
+ * - `id`: a number;
+ * - `nth-newest`: `latest` (n = 1) or `last N` (the N-th newest; as a diff range, from it
+ *   to the newest);
+ * - `label`: `@name`, the newest snapshot with that label;
+ * - `at-or-before`: an ISO time, or a duration ago (`30m`, `1h`, `2d`, `1w`, optionally
+ *   followed by `ago`): the newest snapshot taken at or before it.
+ */
+export type SnapshotSelector =
+  | { kind: 'id'; text: string; id: number }
+  | { kind: 'nth-newest'; text: string; n: number; range: boolean }
+  | { kind: 'label'; text: string; label: string }
+  | { kind: 'at-or-before'; text: string; time: string };
+
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * Parses one selector. `now` anchors relative times.
+ *
+ * @example
+ *   parseSnapshotSelector('42', now)          -> { kind: 'id', id: 42 }
+ *   parseSnapshotSelector('latest', now)      -> { kind: 'nth-newest', n: 1, range: false }
+ *   parseSnapshotSelector('last 3', now)      -> { kind: 'nth-newest', n: 3, range: true }
+ *   parseSnapshotSelector('@pre-deploy', now) -> { kind: 'label', label: 'pre-deploy' }
+ *   parseSnapshotSelector('2h', now)          -> { kind: 'at-or-before', time: now minus 2 hours, ISO }
+ *   parseSnapshotSelector('2026-11-25T10:00Z', now) -> { kind: 'at-or-before', time: '2026-11-25T10:00:00.000Z' }
+ * A date without a time means its start (UTC); a time without a zone is local time.
+ */
+export function parseSnapshotSelector(input: string, now: Date): SnapshotSelector {
+  const text = input.trim();
+  if (/^\d+$/.test(text)) return { kind: 'id', text, id: Number(text) };
+  if (text.toLowerCase() === 'latest') return { kind: 'nth-newest', text, n: 1, range: false };
+  const last = /^last(?:\s+(\d+))?$/i.exec(text);
+  if (last !== null) {
+    const n = last[1] === undefined ? 2 : Number(last[1]);
+    if (n < 1) throw new UsageError(`snapshot selector "${text}": last N needs N of 1 or more`);
+    return { kind: 'nth-newest', text, n, range: true };
+  }
+  if (text.startsWith('@')) {
+    if (text.length === 1) throw new UsageError('snapshot selector "@" needs a label after the @');
+    return { kind: 'label', text, label: text.slice(1) };
+  }
+  const ago = /^(\d+)\s*([smhdw])(?:\s+ago)?$/i.exec(text);
+  if (ago !== null) {
+    const ms = Number(ago[1]) * UNIT_MS[ago[2]!.toLowerCase()]!;
+    return { kind: 'at-or-before', text, time: new Date(now.getTime() - ms).toISOString() };
+  }
+  if (ISO_TIME.test(text)) {
+    const time = Date.parse(text.replace(' ', 'T'));
+    if (!Number.isNaN(time)) return { kind: 'at-or-before', text, time: new Date(time).toISOString() };
+  }
+  throw new UsageError(
+    `unknown snapshot selector "${text}" (use an id, latest, last N, @label, an ISO time, or a duration such as 30m, 2h, 1d)`,
+  );
+}
+
+/**
+ * Joins command-line words that form one selector: `last 2` and `2h ago` arrive as two
+ * arguments.
+ *
+ * @example groupSelectorWords(['last', '2']) -> ['last 2']
+ *          groupSelectorWords(['3h', 'ago', 'latest']) -> ['3h ago', 'latest']
+ */
+export function groupSelectorWords(words: readonly string[]): string[] {
+  const groups: string[] = [];
+  for (let index = 0; index < words.length; index++) {
+    const word = words[index]!;
+    const next = words[index + 1];
+    if (word.toLowerCase() === 'last' && next !== undefined && /^\d+$/.test(next)) {
+      groups.push(`${word} ${next}`);
+      index++;
+    } else if (next !== undefined && next.toLowerCase() === 'ago') {
+      groups.push(`${word} ${next}`);
+      index++;
+    } else {
+      groups.push(word);
+    }
+  }
+  return groups;
+}

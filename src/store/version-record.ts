@@ -1,0 +1,87 @@
+import type { Insertable } from 'kysely';
+import { StorageError } from '../errors.js';
+import type { Exposure, SocketFamily, SocketOwner, SocketRecord } from '../inventory/socket-record.js';
+import type { SocketVersionsTable } from './database-schema.js';
+
+/**
+ * A socket record, owners and queues aside, as the text of its version's `content`
+ * column: a JSON array in a fixed field order, so that equal records always give equal
+ * text whatever the property order of the objects. Queues are not stored: they are
+ * instantaneous, and storing them would make every snapshot a change.
+ *
+ * @example
+ *   encodeVersionContent(tcp LISTEN 0.0.0.0:22 inode 1000)
+ *     -> '[4026531840,"host","tcp",4,null,null,"LISTEN","0.0.0.0",22,"0.0.0.0",0,null,null,1000,0,"wildcard"]'
+ */
+export function encodeVersionContent(socket: SocketRecord): string {
+  return JSON.stringify(contentFields(socket));
+}
+
+/** The record's stored fields in content order (owners and queues aside). */
+export function contentFields(socket: SocketRecord): unknown[] {
+  return [
+    socket.netns,
+    socket.netnsName,
+    socket.family,
+    socket.ipVersion,
+    socket.type,
+    socket.protocol,
+    socket.state,
+    socket.localAddress,
+    socket.localPort,
+    socket.remoteAddress,
+    socket.remotePort,
+    socket.path,
+    socket.interface,
+    socket.inode,
+    socket.uid,
+    socket.exposure,
+  ];
+}
+
+const CONTENT_FIELDS = 16;
+
+/**
+ * The socket record of a stored version; `owners` must already be sorted by pid then fd.
+ * recvQueue and sendQueue are null: a stored snapshot does not know them.
+ */
+export function decodeVersionContent(content: string, owners: SocketOwner[]): SocketRecord {
+  let fields: unknown;
+  try {
+    fields = JSON.parse(content);
+  } catch {
+    fields = undefined;
+  }
+  if (!Array.isArray(fields) || fields.length !== CONTENT_FIELDS) {
+    throw new StorageError(`a stored socket version is damaged (content is not a ${CONTENT_FIELDS}-field array); run sockaudit verify`);
+  }
+  const [netns, netnsName, family, ipVersion, type, protocol, state, localAddress, localPort, remoteAddress, remotePort, path, iface, inode, uid, exposure] = fields;
+  return {
+    netns: netns as number,
+    netnsName: netnsName as string,
+    family: family as SocketFamily,
+    ipVersion: ipVersion as 4 | 6 | null,
+    type: type as string | null,
+    protocol: protocol as number | null,
+    state: state as string,
+    localAddress: localAddress as string | null,
+    localPort: localPort as number | null,
+    remoteAddress: remoteAddress as string | null,
+    remotePort: remotePort as number | null,
+    path: path as string | null,
+    interface: iface as string | null,
+    inode: inode as number,
+    uid: uid as number | null,
+    recvQueue: null,
+    sendQueue: null,
+    owners,
+    exposure: exposure as Exposure | null,
+  };
+}
+
+export type VersionInsert = Insertable<SocketVersionsTable>;
+
+/** The searchable columns stored beside the content (history filters on these). */
+export function versionSearchColumns(socket: SocketRecord): Pick<SocketVersionsTable, 'family' | 'local_port' | 'remote_port' | 'path'> {
+  return { family: socket.family, local_port: socket.localPort, remote_port: socket.remotePort, path: socket.path };
+}

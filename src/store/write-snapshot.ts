@@ -1,0 +1,224 @@
+import type { Insertable, Kysely } from 'kysely';
+import type { Inventory, InventoryWarning, SocketOwner, SocketRecord } from '../inventory/socket-record.js';
+import { batches, rowsPerInsert } from './batches.js';
+import { canonicalSocket, processFingerprint, sortOwners, versionDigest } from './canonical-socket.js';
+import type { Database } from './database-schema.js';
+import { loadOpenDigests } from './load-versions.js';
+import { snapshotHash } from './snapshot-hash.js';
+import type { Store } from './open-store.js';
+import { encodeVersionContent, versionSearchColumns, type VersionInsert } from './version-record.js';
+import { inWriteTransaction } from './write-transaction.js';
+
+export interface WriteSnapshotOptions {
+  host: string;
+  label?: string | null;
+}
+
+/** What `snapshot` reports (DESIGN.md: `snapshot --json`, minus the command's own timing). */
+export interface SnapshotSummary {
+  id: number;
+  takenAt: string;
+  host: string;
+  label: string | null;
+  socketCount: number;
+  /** version rows written: new or changed sockets (opened), vanished or changed ones (closed) */
+  written: { opened: number; closed: number };
+  warnings: InventoryWarning[];
+  contentHash: string;
+}
+
+interface PreparedSocket {
+  record: SocketRecord;
+  digest: string;
+}
+
+/**
+ * Stores an inventory as the host's next snapshot, writing only what changed since the
+ * host's previous snapshot (DESIGN.md, "Storage"): a socket whose canonical string (its
+ * instance and content, queues aside) matches an open version, compared by digest, costs
+ * nothing; an open version that matches nothing gets closed_in; the rest become new
+ * versions. A new boot id closes every open version first, since inodes only mean
+ * something within one boot.
+ *
+ * Everything happens in one write transaction: a run killed at any point leaves no trace,
+ * and concurrent runs queue on the lock and chain their hashes in commit order.
+ */
+export async function writeSnapshot(store: Store, inventory: Inventory, options: WriteSnapshotOptions): Promise<SnapshotSummary> {
+  const meta = { ...inventory.meta, host: options.host };
+  const label = options.label ?? null;
+  // all the hashing and string building happens before the write lock is taken
+  const prepared: PreparedSocket[] = inventory.sockets.map((socket) => {
+    const record = socket.owners.length > 1 ? { ...socket, owners: sortOwners(socket.owners) } : socket;
+    return { record, digest: versionDigest(canonicalSocket(record)) };
+  });
+
+  return inWriteTransaction(store.db, async (db) => {
+    const hostId = await ensureHost(db, options.host);
+    const previous = await db
+      .selectFrom('snapshots')
+      .select(['id', 'boot_id', 'content_hash'])
+      .where('host_id', '=', hostId)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const prevHash = previous?.content_hash ?? null;
+    const contentHash = snapshotHash({
+      meta,
+      label,
+      warnings: inventory.warnings,
+      socketDigests: prepared.map((socket) => socket.digest),
+      prevHash,
+    });
+    const inserted = await db
+      .insertInto('snapshots')
+      .values({
+        host_id: hostId,
+        taken_at: meta.takenAt,
+        boot_id: meta.bootId,
+        kernel: meta.kernel,
+        label,
+        tool_version: meta.toolVersion,
+        proc_root: meta.procRoot,
+        duration_ms: meta.durationMs,
+        socket_count: prepared.length,
+        warnings: JSON.stringify(inventory.warnings),
+        namespaces: JSON.stringify(meta.namespaces),
+        ephemeral_ports: meta.ephemeralPorts === null ? null : JSON.stringify(meta.ephemeralPorts),
+        content_hash: contentHash,
+        prev_hash: prevHash,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const snapshotId = inserted.id;
+
+    let closed = 0;
+    let opened = prepared;
+    if (previous !== undefined && previous.boot_id !== meta.bootId) {
+      // another boot: the same inode number is another socket now
+      const result = await db
+        .updateTable('socket_versions')
+        .set({ closed_in: snapshotId })
+        .where('host_id', '=', hostId)
+        .where('closed_in', 'is', null)
+        .executeTakeFirst();
+      closed = Number(result.numUpdatedRows);
+    } else if (previous !== undefined) {
+      const { unmatched, vanished } = matchOpenVersions(await loadOpenDigests(db, hostId), prepared);
+      opened = unmatched;
+      for (const ids of batches(vanished, 5000)) {
+        await db.updateTable('socket_versions').set({ closed_in: snapshotId }).where('id', 'in', ids).execute();
+      }
+      closed = vanished.length;
+    }
+    await insertVersions(db, hostId, snapshotId, opened);
+
+    return {
+      id: snapshotId,
+      takenAt: meta.takenAt,
+      host: options.host,
+      label,
+      socketCount: prepared.length,
+      written: { opened: opened.length, closed },
+      warnings: inventory.warnings,
+      contentHash,
+    };
+  });
+}
+
+async function ensureHost(db: Kysely<Database>, host: string): Promise<number> {
+  const existing = await db.selectFrom('hosts').select('id').where('name', '=', host).executeTakeFirst();
+  if (existing !== undefined) return existing.id;
+  const inserted = await db.insertInto('hosts').values({ name: host }).returning('id').executeTakeFirstOrThrow();
+  return inserted.id;
+}
+
+/**
+ * Pairs collected sockets with the host's open versions by digest. Equal digests may
+ * repeat (two sockets can look identical with inode 0, e.g. TIME_WAIT), so each open
+ * version is used at most once.
+ */
+function matchOpenVersions(
+  openVersions: { id: number; digest: string }[],
+  prepared: PreparedSocket[],
+): { unmatched: PreparedSocket[]; vanished: number[] } {
+  const idsByDigest = new Map<string, number[]>();
+  for (const version of openVersions) {
+    const ids = idsByDigest.get(version.digest);
+    if (ids === undefined) idsByDigest.set(version.digest, [version.id]);
+    else ids.push(version.id);
+  }
+  const unmatched: PreparedSocket[] = [];
+  for (const socket of prepared) {
+    const ids = idsByDigest.get(socket.digest);
+    if (ids === undefined || ids.length === 0) unmatched.push(socket);
+    else ids.pop();
+  }
+  const vanished: number[] = [];
+  for (const ids of idsByDigest.values()) vanished.push(...ids);
+  return { unmatched, vanished };
+}
+
+/**
+ * New version rows with their owners. Ids are assigned here, under the write lock, so
+ * that owner rows can reference versions without relying on the order of RETURNING rows.
+ */
+async function insertVersions(db: Kysely<Database>, hostId: number, snapshotId: number, sockets: PreparedSocket[]): Promise<void> {
+  if (sockets.length === 0) return;
+  const processIds = await ensureProcesses(db, hostId, sockets.flatMap((socket) => socket.record.owners));
+  let nextId = (await maxId(db, 'socket_versions')) + 1;
+  const versions: VersionInsert[] = [];
+  const owners: Insertable<Database['socket_owners']>[] = [];
+  for (const { record, digest } of sockets) {
+    const id = nextId++;
+    const content = encodeVersionContent(record);
+    versions.push({ id, host_id: hostId, opened_in: snapshotId, closed_in: null, digest, content, ...versionSearchColumns(record) });
+    for (const owner of record.owners) {
+      owners.push({ host_id: hostId, version_id: id, process_id: processIds.get(ownerProcessKey(owner))!, fd: owner.fd });
+    }
+  }
+  for (const batch of batches(versions, rowsPerInsert(10))) await db.insertInto('socket_versions').values(batch).execute();
+  for (const batch of batches(owners, rowsPerInsert(4))) await db.insertInto('socket_owners').values(batch).execute();
+}
+
+function ownerProcessKey(owner: SocketOwner): string {
+  return JSON.stringify([owner.pid, owner.comm, owner.exe, owner.cmdline, owner.uid, owner.user]);
+}
+
+/** Process rows for every distinct owner description: existing ones reused, the rest inserted. */
+async function ensureProcesses(db: Kysely<Database>, hostId: number, owners: SocketOwner[]): Promise<Map<string, number>> {
+  const wanted = new Map<string, { fingerprint: string; owner: SocketOwner }>();
+  for (const owner of owners) {
+    const key = ownerProcessKey(owner);
+    if (!wanted.has(key)) wanted.set(key, { fingerprint: processFingerprint(owner), owner });
+  }
+  const idsByFingerprint = new Map<string, number>();
+  for (const batch of batches([...wanted.values()].map((entry) => entry.fingerprint), 5000)) {
+    const rows = await db
+      .selectFrom('processes')
+      .select(['id', 'fingerprint'])
+      .where('host_id', '=', hostId)
+      .where('fingerprint', 'in', batch)
+      .execute();
+    for (const row of rows) idsByFingerprint.set(row.fingerprint, row.id);
+  }
+  let nextId = (await maxId(db, 'processes')) + 1;
+  const inserts: Insertable<Database['processes']>[] = [];
+  for (const { fingerprint, owner } of wanted.values()) {
+    if (idsByFingerprint.has(fingerprint)) continue;
+    const id = nextId++;
+    idsByFingerprint.set(fingerprint, id);
+    inserts.push({ id, host_id: hostId, fingerprint, pid: owner.pid, comm: owner.comm, exe: owner.exe, cmdline: owner.cmdline, uid: owner.uid, user: owner.user });
+  }
+  for (const batch of batches(inserts, rowsPerInsert(9))) await db.insertInto('processes').values(batch).execute();
+  const ids = new Map<string, number>();
+  for (const [key, { fingerprint }] of wanted) ids.set(key, idsByFingerprint.get(fingerprint)!);
+  return ids;
+}
+
+async function maxId(db: Kysely<Database>, table: 'socket_versions' | 'processes'): Promise<number> {
+  const row = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.max<number | null>('id').as('max_id'))
+    .executeTakeFirstOrThrow();
+  return row.max_id ?? 0;
+}

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { readSnapshot } from '../../src/store/read-snapshot.js';
+import { writeSnapshot } from '../../src/store/write-snapshot.js';
+import { makeInventory, makeOwner, makeRecord } from './make-record.js';
+import { tempStore } from './temp-store.js';
+
+const sshd = makeOwner();
+const listener = makeRecord({ inode: 1, owners: [sshd] });
+const web = makeRecord({ inode: 2, localPort: 80, owners: [makeOwner({ pid: 200, fd: 4, comm: 'nginx', exe: '/usr/sbin/nginx', cmdline: 'nginx' })] });
+
+async function count(store: Awaited<ReturnType<typeof tempStore>>['store'], table: 'socket_versions' | 'processes' | 'socket_owners'): Promise<number> {
+  const row = await store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+describe('writeSnapshot', () => {
+  it('writes nothing for an unchanged inventory, even when its queues moved', async () => {
+    const { store, cleanup } = await tempStore();
+    try {
+      const first = await writeSnapshot(store, makeInventory([listener, web]), { host: 'h' });
+      expect(first.written).toEqual({ opened: 2, closed: 0 });
+      const again = makeInventory([{ ...web, recvQueue: 9, sendQueue: 100 }, listener]);
+      const second = await writeSnapshot(store, again, { host: 'h' });
+      expect(second.written).toEqual({ opened: 0, closed: 0 });
+      expect(await count(store, 'socket_versions')).toBe(2);
+      expect(second.id).toBeGreaterThan(first.id);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('closes a vanished socket and writes a new version for a changed one', async () => {
+    const { store, cleanup } = await tempStore();
+    try {
+      await writeSnapshot(store, makeInventory([listener, web]), { host: 'h' });
+      const closedState = { ...listener, state: 'CLOSE' };
+      const summary = await writeSnapshot(store, makeInventory([closedState]), { host: 'h' });
+      // listener changed (one closed, one opened), web vanished (closed)
+      expect(summary.written).toEqual({ opened: 1, closed: 2 });
+      expect((await readSnapshot(store, summary.id)).sockets.map((s) => s.state)).toEqual(['CLOSE']);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('treats an owner change as a change and stores each process description once', async () => {
+    const { store, cleanup } = await tempStore();
+    try {
+      const shared = makeRecord({ inode: 3, localPort: 443, owners: [sshd, { ...sshd, fd: 9 }] });
+      await writeSnapshot(store, makeInventory([listener, shared]), { host: 'h' });
+      expect(await count(store, 'processes')).toBe(1);
+      expect(await count(store, 'socket_owners')).toBe(3);
+      const forked = { ...shared, owners: [...shared.owners, makeOwner({ pid: 101, fd: 9 })] };
+      const summary = await writeSnapshot(store, makeInventory([listener, forked]), { host: 'h' });
+      expect(summary.written).toEqual({ opened: 1, closed: 1 });
+      expect(await count(store, 'processes')).toBe(2);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('closes every open version when the boot id changes, since inodes are reused across boots', async () => {
+    const { store, cleanup } = await tempStore();
+    try {
+      await writeSnapshot(store, makeInventory([listener, web], { bootId: 'boot-1' }), { host: 'h' });
+      const summary = await writeSnapshot(store, makeInventory([listener, web], { bootId: 'boot-2' }), { host: 'h' });
+      expect(summary.written).toEqual({ opened: 2, closed: 2 });
+      const same = await writeSnapshot(store, makeInventory([listener, web], { bootId: 'boot-2' }), { host: 'h' });
+      expect(same.written).toEqual({ opened: 0, closed: 0 });
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('chains content hashes per host', async () => {
+    const { store, cleanup } = await tempStore();
+    try {
+      const a = await writeSnapshot(store, makeInventory([listener]), { host: 'h' });
+      await writeSnapshot(store, makeInventory([web]), { host: 'other' });
+      const b = await writeSnapshot(store, makeInventory([listener]), { host: 'h', label: 'x' });
+      const rows = await store.db.selectFrom('snapshots').select(['id', 'content_hash', 'prev_hash']).orderBy('id').execute();
+      expect(rows[0]!.prev_hash).toBeNull();
+      expect(rows[1]!.prev_hash).toBeNull();
+      expect(rows[2]!.prev_hash).toBe(a.contentHash);
+      expect(b.contentHash).toMatch(/^[0-9a-f]{64}$/);
+      // same sockets, but another label and predecessor: another hash
+      expect(b.contentHash).not.toBe(a.contentHash);
+    } finally {
+      await cleanup();
+    }
+  });
+});
