@@ -137,6 +137,24 @@ Exit codes: 0 all snapshots verified, 1 a snapshot failed (the first bad one is 
     );
 
   // --- diff --------------------------------------------------------------------------------
+  addFilterOptions(addCommonOptions(program.command('diff')))
+    .description('what was opened, closed, changed and rebound between two snapshots (default: last 2)')
+    .argument('[selectors...]', 'FROM and TO: id, latest, last N, @label, ISO time, 1h or 2d ago')
+    .option('--format <format>', 'text, json, unified or markdown', 'text')
+    .option('--sockets', 'report every socket instead of counting client connections in flows')
+    .addHelpText('after', `
+Examples:
+  sockaudit diff                            the two newest snapshots (= diff last 2)
+  sockaudit diff last 5                     the fifth newest against the newest
+  sockaudit diff @pre-deploy latest         a labelled snapshot against the newest
+  sockaudit diff 2h ago latest --listening  what listens now that did not two hours ago
+  sockaudit diff 12 14 --format json        for scripts (the contract in DESIGN.md)
+  sockaudit diff --format markdown          a table for a ticket or pull request
+
+Exit codes: 0 no differences, 1 differences, 2 error.`)
+    .action((selectors: string[], options: Options) =>
+      run(options, async (io) => (await import('./commands/diff.js')).diffCommand({ ...options, selectors }, io)),
+    );
 
   // --- listening, baseline, check, history (security review) -----------------------------
 

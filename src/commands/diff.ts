@@ -1,0 +1,70 @@
+import { diffInventories } from '../diff/diff-inventories.js';
+import type { DiffReport } from '../diff/diff-report.js';
+import type { SnapshotRef } from '../diff/diff-result.js';
+import { renderJson } from '../diff/render-json.js';
+import { renderMarkdown } from '../diff/render-markdown.js';
+import { renderText } from '../diff/render-text.js';
+import { renderUnified } from '../diff/render-unified.js';
+import { EXIT_DIFFERENCES, EXIT_OK, UsageError } from '../errors.js';
+import { parseSocketFilter, type FilterOptions } from '../inventory/socket-filter.js';
+import type { CommandIo } from '../io.js';
+import { selectedHost } from '../store/default-host.js';
+import { openStore } from '../store/open-store.js';
+import { readSnapshotOf } from '../store/read-snapshot.js';
+import { resolveSnapshotPair } from '../store/resolve-snapshot.js';
+import type { SnapshotRow } from '../store/snapshot-row.js';
+
+export const DIFF_FORMATS = ['text', 'json', 'unified', 'markdown'] as const;
+export type DiffFormat = (typeof DIFF_FORMATS)[number];
+
+export interface DiffCommandOptions extends FilterOptions {
+  /** positional words: none (`last 2`), `last N`, FROM, or FROM TO */
+  selectors?: string[];
+  db?: string;
+  procRoot?: string;
+  host?: string;
+  sockets?: boolean;
+  format?: string;
+}
+
+function parseFormat(value: string | undefined): DiffFormat {
+  const format = (value ?? 'text').toLowerCase();
+  if (!(DIFF_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`--format: unknown format "${value}" (use ${DIFF_FORMATS.join(', ')})`);
+  }
+  return format as DiffFormat;
+}
+
+function snapshotRef(row: SnapshotRow): SnapshotRef {
+  return { id: row.id, takenAt: row.takenAt, host: row.host, label: row.label };
+}
+
+/**
+ * `sockaudit diff [FROM [TO]]`: what was opened, closed, changed and rebound between two
+ * stored snapshots, as text, json, unified or markdown. Exit 0 with no differences, 1 with
+ * some (for unified: when the patch has a hunk), 2 on errors (thrown, mapped by run()).
+ */
+export async function diffCommand(options: DiffCommandOptions, io: CommandIo): Promise<number> {
+  const format = parseFormat(options.format);
+  const filter = parseSocketFilter(options);
+  const store = await openStore({ db: options.db, env: io.env, readOnly: true });
+  try {
+    const pair = await resolveSnapshotPair(store, selectedHost(options), options.selectors ?? []);
+    const before = await readSnapshotOf(store, pair.from);
+    const after = pair.to.id === pair.from.id ? before : await readSnapshotOf(store, pair.to);
+    const report: DiffReport = {
+      from: snapshotRef(pair.from),
+      to: snapshotRef(pair.to),
+      result: diffInventories(before, after, { sockets: options.sockets === true, filter }),
+    };
+    if (format === 'unified') {
+      const patch = renderUnified(report, before, after, filter);
+      io.stdout(patch.text);
+      return patch.differs ? EXIT_DIFFERENCES : EXIT_OK;
+    }
+    io.stdout(format === 'json' ? renderJson(report) : format === 'markdown' ? renderMarkdown(report) : renderText(report, { color: io.color }));
+    return report.result.changes.length > 0 ? EXIT_DIFFERENCES : EXIT_OK;
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,77 @@
+import type { SocketOwner, SocketRecord } from '../inventory/socket-record.js';
+import type { ChangeTag, FieldChange } from './diff-result.js';
+
+/** Owners as a diff sees them: who (exe and comm), not which process instance. */
+export interface OwnerIdentity {
+  exe: string | null;
+  comm: string | null;
+}
+
+function ownerIdentities(owners: readonly SocketOwner[]): OwnerIdentity[] {
+  const seen = new Map<string, OwnerIdentity>();
+  for (const owner of owners) seen.set(JSON.stringify([owner.exe, owner.comm]), { exe: owner.exe, comm: owner.comm });
+  return [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, identity]) => identity);
+}
+
+function distinctPids(owners: readonly SocketOwner[]): number[] {
+  return [...new Set(owners.map((owner) => owner.pid))].sort((a, b) => a - b);
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The fast answer for the common case, an untouched socket: every compared field equal. */
+function sameInstance(before: SocketRecord, after: SocketRecord): boolean {
+  if (before.state !== after.state || before.uid !== after.uid || before.inode !== after.inode || before.interface !== after.interface) return false;
+  if (before.owners.length !== after.owners.length) return false;
+  for (let index = 0; index < before.owners.length; index += 1) {
+    const left = before.owners[index]!;
+    const right = after.owners[index]!;
+    if (left.pid !== right.pid || left.exe !== right.exe || left.comm !== right.comm) return false;
+  }
+  return true;
+}
+
+export interface RecordComparison {
+  fields: FieldChange[];
+  tags: ChangeTag[];
+}
+
+/**
+ * What changed between two instances of one key, or null when nothing that counts did.
+ * Compared: state, owners by exe and comm, uid, inode, packet interface. Receive and send
+ * queues, fds and command lines never count. A pid change with the same owners is the tag
+ * `restarted` (with a `pids` field); a new inode is the tag `reopened`.
+ *
+ * @example
+ *   sshd LISTEN pid 100 inode 5 -> sshd LISTEN pid 200 inode 9
+ *     -> { tags: ['restarted', 'reopened'],
+ *          fields: [{ field: 'pids', before: [100], after: [200] }, { field: 'inode', before: 5, after: 9 }] }
+ */
+export function compareRecords(before: SocketRecord, after: SocketRecord): RecordComparison | null {
+  if (sameInstance(before, after)) return null;
+  const fields: FieldChange[] = [];
+  const tags: ChangeTag[] = [];
+  if (before.state !== after.state) fields.push({ field: 'state', before: before.state, after: after.state });
+  const ownersBefore = ownerIdentities(before.owners);
+  const ownersAfter = ownerIdentities(after.owners);
+  if (!sameJson(ownersBefore, ownersAfter)) {
+    fields.push({ field: 'owners', before: ownersBefore, after: ownersAfter });
+  } else {
+    const pidsBefore = distinctPids(before.owners);
+    const pidsAfter = distinctPids(after.owners);
+    if (!sameJson(pidsBefore, pidsAfter)) {
+      tags.push('restarted');
+      fields.push({ field: 'pids', before: pidsBefore, after: pidsAfter });
+    }
+  }
+  if (before.uid !== after.uid) fields.push({ field: 'uid', before: before.uid, after: after.uid });
+  // inode 0 (TIME_WAIT) is no socket instance at all: a connection closing is not a reopening
+  if (before.inode !== after.inode && before.inode !== 0 && after.inode !== 0) {
+    tags.push('reopened');
+    fields.push({ field: 'inode', before: before.inode, after: after.inode });
+  }
+  if (before.interface !== after.interface) fields.push({ field: 'interface', before: before.interface, after: after.interface });
+  return fields.length === 0 ? null : { fields, tags };
+}

@@ -1,0 +1,55 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { diffInventories } from '../../src/diff/diff-inventories.js';
+import type { DiffReport } from '../../src/diff/diff-report.js';
+import { renderJson } from '../../src/diff/render-json.js';
+import { renderMarkdown } from '../../src/diff/render-markdown.js';
+import { renderText } from '../../src/diff/render-text.js';
+import { renderUnified } from '../../src/diff/render-unified.js';
+import type { Inventory } from '../../src/inventory/socket-record.js';
+
+/**
+ * Golden outputs for the fixture pairs under fixtures/diff/<case>/. Regenerate with
+ * `UPDATE_GOLDEN=1 npx vitest run test/diff/golden.test.ts` and review the files by eye;
+ * the facts each golden must show are asserted separately in diff-inventories.test.ts and
+ * below, so a wrong golden cannot pass unnoticed.
+ */
+const FIXTURES = path.resolve(__dirname, '../../fixtures/diff');
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+
+function readInventory(file: string): Inventory {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as Inventory;
+}
+
+export function loadCase(name: string): { before: Inventory; after: Inventory } {
+  return { before: readInventory(path.join(FIXTURES, name, 'before.json')), after: readInventory(path.join(FIXTURES, name, 'after.json')) };
+}
+
+function report(before: Inventory, after: Inventory, sockets: boolean): DiffReport {
+  return {
+    from: { id: 1, takenAt: before.meta.takenAt, host: before.meta.host, label: null },
+    to: { id: 2, takenAt: after.meta.takenAt, host: after.meta.host, label: 'after-deploy' },
+    result: diffInventories(before, after, { sockets }),
+  };
+}
+
+function expectGolden(file: string, actual: string): void {
+  const target = path.join(FIXTURES, file);
+  if (UPDATE) fs.writeFileSync(target, actual);
+  expect(fs.existsSync(target), `${file} missing: run with UPDATE_GOLDEN=1`).toBe(true);
+  expect(actual).toBe(fs.readFileSync(target, 'utf8'));
+}
+
+const CASES = ['deployment', 'honesty', 'quiet'];
+
+describe.each(CASES)('golden outputs of fixtures/diff/%s', (name) => {
+  const { before, after } = loadCase(name);
+  const defaultReport = report(before, after, false);
+
+  it('text', () => expectGolden(`${name}/expected.txt`, renderText(defaultReport, { color: false })));
+  it('text, --sockets', () => expectGolden(`${name}/expected-sockets.txt`, renderText(report(before, after, true), { color: false })));
+  it('json', () => expectGolden(`${name}/expected.json`, renderJson(defaultReport)));
+  it('unified', () => expectGolden(`${name}/expected.patch`, renderUnified(defaultReport, before, after).text));
+  it('markdown', () => expectGolden(`${name}/expected.md`, renderMarkdown(defaultReport)));
+});
