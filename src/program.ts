@@ -157,6 +157,71 @@ Exit codes: 0 no differences, 1 differences, 2 error.`)
     );
 
   // --- listening, baseline, check, history (security review) -----------------------------
+  addCommonOptions(program.command('listening'))
+    .description('what listens where: by exposure (widest first), with netns, owner exe, user, pids, and findings')
+    .argument('[snap...]', 'snapshot: id, latest, @label, ISO time, 1h or 2d ago (default: latest, or a fresh look when nothing is stored)')
+    .option('--json', 'print { source, listeners, findings } as JSON')
+    .addHelpText('after', `
+Examples:
+  sockaudit listening                       the latest snapshot (or now, with no database)
+  sockaudit listening 2d ago                as it was two days ago
+  sockaudit listening --json | jq '.findings[] | select(.severity == "high")'
+
+Finding kinds: packet-socket (high; medium for DHCP/LLDP daemons), raw-socket (medium),
+exe-deleted (medium; high under a temp dir), exe-in-temp-dir (high), masquerade (high),
+root-wildcard-listener (low).`)
+    .action((snap: string[], options: Options) =>
+      run(options, async (io) => (await import('./commands/listening.js')).listeningCommand({ ...options, selectors: snap }, io)),
+    );
+
+  const baselineCommand = program.command('baseline').description('create a baseline of allowed listeners and accepted findings for `check`');
+  addCommonOptions(baselineCommand.command('create'))
+    .description('print a baseline (JSON) that allows what listens in SNAP and accepts its findings')
+    .argument('[snap...]', 'snapshot (default: latest, or a fresh look when nothing is stored)')
+    .addHelpText('after', `
+Examples:
+  sockaudit baseline create > /etc/sockaudit/baseline.json
+  sockaudit baseline create @pre-deploy > baseline.json
+
+Edit the file: narrow "exposure" (loopback, link-local, specific, wildcard), add a
+"comment" and an "expires" date (2026-12-31) to entries; "exe": null allows any program.`)
+    .action((snap: string[], options: Options) =>
+      run(options, async (io) => (await import('./commands/baseline.js')).baselineCreateCommand({ ...options, selectors: snap }, io)),
+    );
+
+  addCommonOptions(program.command('check'))
+    .description('hold a snapshot against a baseline: unexpected listeners, wider exposure, other exes, unaccepted findings')
+    .argument('[snap...]', 'snapshot (default: latest, or a fresh look when nothing is stored)')
+    .requiredOption('--baseline <file>', 'baseline JSON, as written by `baseline create`')
+    .option('--json', 'print { source, baseline, ok, violations, findings } as JSON')
+    .addHelpText('after', `
+Examples:
+  sockaudit check --baseline /etc/sockaudit/baseline.json
+  sockaudit snapshot --quiet && sockaudit check --baseline baseline.json --json
+
+Exit codes: 0 clean, 1 violations, 2 error (a malformed baseline names the file and the problem).`)
+    .action((snap: string[], options: Options) =>
+      run(options, async (io) =>
+        (await import('./commands/check.js')).checkCommand({ ...options, baseline: String(options.baseline), selectors: snap }, io),
+      ),
+    );
+
+  addCommonOptions(program.command('history'))
+    .description('when matching sockets were first and last seen, with their owners, across all snapshots')
+    .option('--port <n>', 'local or remote port')
+    .option('--path <path>', 'unix socket path (@name for an abstract one)')
+    .option('--exe <path>', 'an owner executable')
+    .option('--family <family>', 'tcp, udp, unix, packet... (tcp6 for one IP version)')
+    .option('--json', 'print { host, filter, periods } as JSON')
+    .addHelpText('after', `
+Examples:
+  sockaudit history --port 22
+  sockaudit history --exe /usr/sbin/nginx --family tcp
+  sockaudit history --path /run/docker.sock --json`)
+    .action((options: Options) =>
+      run(options, async (io) => (await import('./commands/history.js')).historyCommand(options, io)),
+    );
+
 
   return program;
 }

@@ -1,0 +1,144 @@
+import { isListening } from '../inventory/listening.js';
+import type { Exposure, Inventory, SocketRecord } from '../inventory/socket-record.js';
+import type { Finding, FindingKind } from './finding.js';
+import { listeningPort } from './listening-report.js';
+import { exeWithoutDeletedSuffix } from './masquerade.js';
+
+/**
+ * A baseline: the listeners a host is allowed to have and the findings accepted on it.
+ * `baseline create` writes one from a snapshot; people edit it (comments, expiry dates,
+ * wider or narrower exposures) and keep it in version control; `check` holds a snapshot
+ * against it.
+ */
+export interface Baseline {
+  /** format version of this file. */
+  sockauditBaseline: 1;
+  createdAt: string;
+  host: string;
+  /** the snapshot it was made from, null for a fresh collection. */
+  snapshot: number | null;
+  listeners: AllowedListener[];
+  acceptedFindings: AcceptedFinding[];
+}
+
+/** Families `check` polices: network-reachable listeners and packet sockets. */
+export const POLICED_FAMILIES = ['tcp', 'udp', 'udplite', 'raw', 'icmp', 'sctp', 'packet'] as const;
+export type PolicedFamily = (typeof POLICED_FAMILIES)[number];
+
+export interface AllowedListener {
+  /** a family, or a family with its IP version (`tcp6`) to allow one version only. */
+  family: string;
+  /**
+   * the local port (raw: the IP protocol); `ephemeral` for any port in the host's ephemeral
+   * range (client-style UDP sockets and loopback helpers that bind a new port each start);
+   * null for packet sockets.
+   */
+  port: number | 'ephemeral' | null;
+  /** the widest exposure allowed; null for packet sockets. */
+  exposure: Exposure | null;
+  /** the owner's executable; null allows any. */
+  exe: string | null;
+  /** network namespace name (`host`, a /run/netns name, a container's comm). */
+  netns: string;
+  /** when set, one of the owners must run as this user. */
+  user?: string | null;
+  comment?: string;
+  /** ISO date (2026-12-31) or time after which the entry no longer allows anything. */
+  expires?: string | null;
+}
+
+export interface AcceptedFinding {
+  kind: FindingKind;
+  /** the exe of the finding (" (deleted)" ignored); null accepts findings of unknown owners. */
+  exe: string | null;
+  comment?: string;
+  expires?: string | null;
+}
+
+export const EXPOSURE_RANK: Record<Exposure, number> = { loopback: 0, 'link-local': 1, specific: 2, wildcard: 3 };
+
+/** The default Linux ephemeral port range, when a snapshot does not say. */
+export const DEFAULT_EPHEMERAL_PORTS: [number, number] = [32768, 60999];
+
+export function isPoliced(socket: SocketRecord): boolean {
+  return (POLICED_FAMILIES as readonly string[]).includes(socket.family) && isListening(socket);
+}
+
+/**
+ * Whether a listener's port is recorded as `ephemeral`: a UDP/UDP-Lite port, or a loopback
+ * TCP port, inside the ephemeral range. Those are picked by the kernel and change each time
+ * the program starts; a wildcard TCP listener keeps its exact port however high it is.
+ */
+export function isEphemeralListener(socket: SocketRecord, range: [number, number]): boolean {
+  const port = socket.localPort;
+  if (port === null || port < range[0] || port > range[1]) return false;
+  if (socket.family === 'udp' || socket.family === 'udplite') return true;
+  return socket.family === 'tcp' && socket.exposure === 'loopback';
+}
+
+/** The owner's exe as a baseline compares it: without the kernel's " (deleted)". */
+export function comparableExe(exe: string | null): string | null {
+  return exe === null ? null : exeWithoutDeletedSuffix(exe);
+}
+
+/**
+ * A baseline that allows exactly what listens in the inventory (each listener at its own
+ * exposure, the widest where one program listens on a port at several) and accepts every
+ * finding present, so that `check` of the same snapshot passes.
+ */
+export function createBaseline(inventory: Inventory, findings: readonly Finding[], options: { snapshot: number | null; now: Date }): Baseline {
+  const range = inventory.meta.ephemeralPorts ?? DEFAULT_EPHEMERAL_PORTS;
+  const listeners = new Map<string, AllowedListener>();
+  for (const socket of inventory.sockets) {
+    if (!isPoliced(socket)) continue;
+    const owner = socket.owners[0];
+    const entry: AllowedListener = {
+      family: socket.family,
+      port: socket.family === 'packet' ? null : isEphemeralListener(socket, range) ? 'ephemeral' : listeningPort(socket),
+      exposure: socket.family === 'packet' ? null : (socket.exposure ?? 'wildcard'),
+      exe: comparableExe(owner?.exe ?? null),
+      netns: socket.netnsName,
+      user: owner?.user ?? null,
+      comment: '',
+      expires: null,
+    };
+    const key = JSON.stringify([entry.netns, entry.family, entry.port, entry.exe, entry.user]);
+    const existing = listeners.get(key);
+    if (existing === undefined) listeners.set(key, entry);
+    else if (existing.exposure !== null && entry.exposure !== null && EXPOSURE_RANK[entry.exposure] > EXPOSURE_RANK[existing.exposure]) {
+      existing.exposure = entry.exposure;
+    }
+  }
+  const accepted = new Map<string, AcceptedFinding>();
+  for (const finding of findings) {
+    const exe = comparableExe(finding.exe);
+    accepted.set(JSON.stringify([finding.kind, exe]), { kind: finding.kind, exe, comment: finding.reason, expires: null });
+  }
+  return {
+    sockauditBaseline: 1,
+    createdAt: options.now.toISOString(),
+    host: inventory.meta.host,
+    snapshot: options.snapshot,
+    listeners: [...listeners.values()].sort(compareAllowed),
+    acceptedFindings: [...accepted.values()].sort((a, b) => a.kind.localeCompare(b.kind) || (a.exe ?? '').localeCompare(b.exe ?? '')),
+  };
+}
+
+function portOrder(port: AllowedListener['port']): number {
+  return port === null ? -1 : port === 'ephemeral' ? 1e6 : port;
+}
+
+function compareAllowed(a: AllowedListener, b: AllowedListener): number {
+  return (
+    a.netns.localeCompare(b.netns) ||
+    a.family.localeCompare(b.family) ||
+    portOrder(a.port) - portOrder(b.port) ||
+    (a.exe ?? '').localeCompare(b.exe ?? '') ||
+    (a.user ?? '').localeCompare(b.user ?? '')
+  );
+}
+
+/** The baseline file's text: stable key order, two-space indent. */
+export function baselineJson(baseline: Baseline): string {
+  return JSON.stringify(baseline, null, 2) + '\n';
+}

@@ -1,0 +1,202 @@
+import type { Inventory, SocketRecord } from '../inventory/socket-record.js';
+import {
+  comparableExe,
+  DEFAULT_EPHEMERAL_PORTS,
+  EXPOSURE_RANK,
+  isPoliced,
+  type AcceptedFinding,
+  type AllowedListener,
+  type Baseline,
+} from './baseline.js';
+import type { Finding } from './finding.js';
+import { listeningPort } from './listening-report.js';
+import { socketLabel } from './socket-label.js';
+
+export type ViolationKind =
+  | 'unexpected-listener'
+  | 'exposure-wider'
+  | 'different-exe'
+  | 'different-user'
+  | 'expired-entry'
+  | 'unaccepted-finding';
+
+const VIOLATION_ORDER: readonly ViolationKind[] = [
+  'unexpected-listener',
+  'exposure-wider',
+  'different-exe',
+  'different-user',
+  'expired-entry',
+  'unaccepted-finding',
+];
+
+export interface Violation {
+  kind: ViolationKind;
+  /** one line: what is wrong, with the port and the owner. */
+  message: string;
+  /** the socket concerned, e.g. `tcp 0.0.0.0:8080`; null for an expired entry no longer in use. */
+  socket: string | null;
+  family: string | null;
+  port: number | null;
+  netns: string | null;
+  exe: string | null;
+  pids: number[];
+}
+
+export interface CheckedFinding extends Finding {
+  accepted: boolean;
+}
+
+export interface CheckResult {
+  violations: Violation[];
+  findings: CheckedFinding[];
+}
+
+function isExpired(expires: string | null | undefined, now: Date): boolean {
+  return expires !== null && expires !== undefined && Date.parse(expires) <= now.getTime();
+}
+
+function familyMatches(entryFamily: string, socket: SocketRecord): boolean {
+  if (entryFamily === socket.family) return true;
+  return entryFamily === `${socket.family}${socket.ipVersion ?? ''}`;
+}
+
+/**
+ * Whether an entry covers the socket's slot: its port (or the ephemeral range). A packet
+ * socket has no port, so its slot is its program: a sniffer in a new exe is unexpected,
+ * not "a different exe on an allowed port".
+ */
+function slotMatches(entry: AllowedListener, socket: SocketRecord, exes: readonly string[], range: [number, number]): boolean {
+  if (socket.family === 'packet') return entry.exe === null || exes.length === 0 || exes.includes(entry.exe);
+  const port = listeningPort(socket);
+  if (entry.port === 'ephemeral') return port !== null && port >= range[0] && port <= range[1];
+  return entry.port === port;
+}
+
+function describeEntry(entry: AllowedListener): string {
+  const port = entry.port === null ? '' : ` port ${entry.port}`;
+  return `${entry.family}${port} (${entry.exe ?? 'any exe'}, netns ${entry.netns})`;
+}
+
+function ownerText(socket: SocketRecord): string {
+  const owner = socket.owners[0];
+  if (owner === undefined) return 'an unknown process';
+  const more = socket.owners.length > 1 ? ` +${socket.owners.length - 1}` : '';
+  return `${owner.exe ?? owner.comm ?? '?'} (pid ${owner.pid}${owner.user !== null ? `, ${owner.user}` : ''}${more})`;
+}
+
+/**
+ * Holds an inventory against a baseline (see Baseline). Every policed listener (inet and
+ * packet; unix sockets are not network-reachable and not policed) must be allowed by a
+ * current entry of its family, port and netns, run by that entry's exe (and user, if set),
+ * at no wider exposure; every expired entry is a violation; every high-severity finding
+ * must be accepted by kind and exe. `now` decides expiry.
+ */
+export function checkAgainstBaseline(inventory: Inventory, findings: readonly Finding[], baseline: Baseline, now: Date): CheckResult {
+  const range = inventory.meta.ephemeralPorts ?? DEFAULT_EPHEMERAL_PORTS;
+  const violations: Violation[] = [];
+  const seen = new Set<string>();
+  const report = (violation: Violation) => {
+    const key = `${violation.kind} ${violation.netns} ${violation.message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    violations.push(violation);
+  };
+
+  const expiredInUse = new Set<AllowedListener>();
+  for (const socket of inventory.sockets) {
+    if (!isPoliced(socket)) continue;
+    const label = socketLabel(socket);
+    const exes = socket.owners.flatMap((owner) => (owner.exe === null ? [] : [comparableExe(owner.exe)!]));
+    const users = socket.owners.flatMap((owner) => (owner.user === null ? [] : [owner.user]));
+    const base = {
+      socket: label,
+      family: socket.family,
+      port: socket.family === 'packet' ? null : listeningPort(socket),
+      netns: socket.netnsName,
+      exe: socket.owners[0]?.exe ?? null,
+      pids: [...new Set(socket.owners.map((owner) => owner.pid))].sort((a, b) => a - b),
+    };
+    const where = `${label} in netns ${socket.netnsName}, held by ${ownerText(socket)}`;
+    const candidates = baseline.listeners.filter(
+      (entry) => entry.netns === socket.netnsName && familyMatches(entry.family, socket) && slotMatches(entry, socket, exes, range),
+    );
+    const current = candidates.filter((entry) => !isExpired(entry.expires, now));
+    if (current.length === 0) {
+      const expired = candidates.filter((entry) => isExpired(entry.expires, now));
+      if (expired.length > 0) expired.forEach((entry) => expiredInUse.add(entry));
+      else report({ kind: 'unexpected-listener', message: `unexpected listener ${where}: not in the baseline`, ...base });
+      continue;
+    }
+    // an unknown owner (not root, process gone) cannot be held against exe or user
+    const byExe = exes.length === 0 ? current : current.filter((entry) => entry.exe === null || exes.includes(entry.exe));
+    if (byExe.length === 0) {
+      const allowed = [...new Set(current.map((entry) => entry.exe ?? 'any'))].join(', ');
+      report({ kind: 'different-exe', message: `different exe on an allowed port: ${where}; the baseline allows ${allowed}`, ...base });
+      continue;
+    }
+    const byUser = users.length === 0 ? byExe : byExe.filter((entry) => entry.user === null || entry.user === undefined || users.includes(entry.user));
+    if (byUser.length === 0) {
+      const allowed = [...new Set(byExe.map((entry) => entry.user))].join(', ');
+      report({ kind: 'different-user', message: `different user on an allowed port: ${where}; the baseline allows user ${allowed}`, ...base });
+      continue;
+    }
+    const exposure = socket.exposure;
+    if (socket.family !== 'packet' && exposure !== null) {
+      const widest = byUser.reduce((max, entry) => Math.max(max, entry.exposure === null ? 3 : EXPOSURE_RANK[entry.exposure]), -1);
+      if (EXPOSURE_RANK[exposure] > widest) {
+        const allowed = byUser.find((entry) => entry.exposure !== null && EXPOSURE_RANK[entry.exposure] === widest)?.exposure ?? 'loopback';
+        report({ kind: 'exposure-wider', message: `exposure wider than allowed: ${where}, listens on ${exposure} (${socket.localAddress}) where the baseline allows up to ${allowed}`, ...base });
+      }
+    }
+  }
+
+  for (const entry of baseline.listeners) {
+    if (!isExpired(entry.expires, now)) continue;
+    const inUse = expiredInUse.has(entry);
+    report({
+      kind: 'expired-entry',
+      message: `expired baseline entry: ${describeEntry(entry)} expired ${entry.expires}${inUse ? ' and still listens' : ''}`,
+      socket: null,
+      family: entry.family,
+      port: typeof entry.port === 'number' ? entry.port : null,
+      netns: entry.netns,
+      exe: entry.exe,
+      pids: [],
+    });
+  }
+  for (const entry of baseline.acceptedFindings) {
+    if (!isExpired(entry.expires, now)) continue;
+    report({
+      kind: 'expired-entry',
+      message: `expired accepted finding: ${entry.kind} of ${entry.exe ?? 'an unknown owner'} expired ${entry.expires}`,
+      socket: null,
+      family: null,
+      port: null,
+      netns: null,
+      exe: entry.exe,
+      pids: [],
+    });
+  }
+
+  const checked = findings.map((finding) => ({ ...finding, accepted: isAccepted(finding, baseline.acceptedFindings, now) }));
+  for (const finding of checked) {
+    if (finding.severity !== 'high' || finding.accepted) continue;
+    report({
+      kind: 'unaccepted-finding',
+      message: `${finding.kind} not accepted by the baseline: ${finding.reason}`,
+      socket: finding.socket,
+      family: null,
+      port: null,
+      netns: finding.netnsName,
+      exe: finding.exe,
+      pids: finding.pid === null ? [] : [finding.pid],
+    });
+  }
+  violations.sort((a, b) => VIOLATION_ORDER.indexOf(a.kind) - VIOLATION_ORDER.indexOf(b.kind) || a.message.localeCompare(b.message));
+  return { violations, findings: checked };
+}
+
+function isAccepted(finding: Finding, accepted: readonly AcceptedFinding[], now: Date): boolean {
+  const exe = comparableExe(finding.exe);
+  return accepted.some((entry) => entry.kind === finding.kind && comparableExe(entry.exe) === exe && !isExpired(entry.expires, now));
+}
