@@ -44,7 +44,9 @@ const SIZE_PRESETS = { '1k': [1000, 50], '10k': [10000, 100], '50k': [50000, 200
 const SS_NAME = 'ss -tuanxwp0';
 const SOCKAUDIT_NAME = 'sockaudit collect --json';
 const TOOLS = [
-  { id: 'sockaudit', name: SOCKAUDIT_NAME, argv: [process.execPath, CLI_PATH, 'collect', '--json'], binary: process.execPath },
+  // run as the installed `sockaudit` bin runs: the script itself, through its shebang
+  // (which carries the V8 flags the CLI is meant to run with)
+  { id: 'sockaudit', name: SOCKAUDIT_NAME, argv: [CLI_PATH, 'collect', '--json'], binary: process.execPath },
   { id: 'ss', name: SS_NAME, argv: ['ss', '-tuanxwp0'], binary: 'ss', package: 'iproute2' },
   { id: 'netstat', name: 'netstat -tuanxwp', argv: ['netstat', '-tuanxwp'], binary: 'netstat', package: 'net-tools' },
   { id: 'lsof', name: 'lsof -nP -i -U', argv: ['lsof', '-nP', '-i', '-U'], binary: 'lsof', package: 'lsof' },

@@ -61,7 +61,7 @@ function stopWorkload(child) {
 /** Runs the CLI once; returns wall time in ms, exit status and stdout. */
 function timeCli(args) {
   const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, NO_COLOR: '1' } });
+  const result = spawnSync(CLI, args, { encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, NO_COLOR: '1' } });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.status !== 0 && result.status !== 1) throw new Error(`sockaudit ${args.join(' ')}: exit ${result.status}: ${result.stderr}`);
   return { ms, status: result.status, stdout: result.stdout };

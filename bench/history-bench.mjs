@@ -163,7 +163,7 @@ async function main() {
   const rows = [];
   let missed = false;
   for (const query of QUERIES) {
-    const argv = [process.execPath, CLI_PATH, 'history', '--db', db, '--host', HOST, ...query, '--json'];
+    const argv = [CLI_PATH, 'history', '--db', db, '--host', HOST, ...query, '--json'];
     const out = path.join(dir, 'out.json');
     const times = [];
     for (let run = 0; run < RUNS; run++) {

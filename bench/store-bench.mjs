@@ -76,8 +76,8 @@ async function openTools() {
 
 /** Figure 1: unchanged snapshot vs collect --json, both whole processes, alternating. */
 async function measureSnapshotRatio(db, reps) {
-  const collect = [process.execPath, CLI_PATH, 'collect', '--json'];
-  const snapshot = [process.execPath, CLI_PATH, 'snapshot', '--json', '--db', db];
+  const collect = [CLI_PATH, 'collect', '--json'];
+  const snapshot = [CLI_PATH, 'snapshot', '--json', '--db', db];
   const seed = await timeCommand(snapshot);
   if (seed.exitCode !== 0) throw new Error(`snapshot failed: ${seed.stderrTail}`);
   const times = { collect: [], snapshot: [] };
@@ -156,13 +156,13 @@ async function measureChurn(tools, db, cycles, connections) {
 
 /** Figure 4: `show` (table and --json) of the latest snapshot, whole processes. */
 async function measureShow(db, reps) {
-  const snapshot = await timeCommand([process.execPath, CLI_PATH, 'snapshot', '--quiet', '--db', db]);
+  const snapshot = await timeCommand([CLI_PATH, 'snapshot', '--quiet', '--db', db]);
   if (snapshot.exitCode !== 0) throw new Error(`snapshot failed: ${snapshot.stderrTail}`);
   const table = [];
   const json = [];
   for (let round = 0; round < reps; round++) {
     for (const [list, extra] of round % 2 === 0 ? [[table, []], [json, ['--json']]] : [[json, ['--json']], [table, []]]) {
-      const run = await timeCommand([process.execPath, CLI_PATH, 'show', '--db', db, ...extra]);
+      const run = await timeCommand([CLI_PATH, 'show', '--db', db, ...extra]);
       if (run.exitCode !== 0) throw new Error(`show failed: ${run.stderrTail}`);
       list.push(run.wallMs);
     }
