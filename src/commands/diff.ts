@@ -10,7 +10,7 @@ import { parseSocketFilter, type FilterOptions } from '../inventory/socket-filte
 import type { CommandIo } from '../io.js';
 import { selectedHost } from '../store/default-host.js';
 import { openStore } from '../store/open-store.js';
-import { readSnapshotOf } from '../store/read-snapshot.js';
+import { readSnapshotPair } from '../store/read-snapshot.js';
 import { resolveSnapshotPair } from '../store/resolve-snapshot.js';
 import type { SnapshotRow } from '../store/snapshot-row.js';
 
@@ -50,8 +50,7 @@ export async function diffCommand(options: DiffCommandOptions, io: CommandIo): P
   const store = await openStore({ db: options.db, env: io.env, readOnly: true });
   try {
     const pair = await resolveSnapshotPair(store, selectedHost(options), options.selectors ?? []);
-    const before = await readSnapshotOf(store, pair.from);
-    const after = pair.to.id === pair.from.id ? before : await readSnapshotOf(store, pair.to);
+    const [before, after] = await readSnapshotPair(store, pair.from, pair.to);
     const report: DiffReport = {
       from: snapshotRef(pair.from),
       to: snapshotRef(pair.to),

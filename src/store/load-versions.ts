@@ -8,22 +8,26 @@ import { decodeVersionContent } from './version-record.js';
 /**
  * Which versions of a host to load:
  * - `open`: not closed yet (what the next snapshot compares with);
- * - snapshot N, in two halves so that each uses an index: `open-at` (still open, opened
- *   by N) and `closed-after` (closed after N, opened by N);
+ * - the versions alive in snapshot N (or in any of snapshots M..N), in two halves so that
+ *   each uses an index: `open-at` (still open, opened by N) and `closed-after` (closed
+ *   after M, opened by N);
  * - `opened-in` / `closed-in`: versions a snapshot added or ended (verify walks these).
  */
 export type VersionScope =
   | { kind: 'open' }
-  | { kind: 'open-at'; snapshotId: number }
-  | { kind: 'closed-after'; snapshotId: number }
+  | { kind: 'open-at'; openedBy: number }
+  | { kind: 'closed-after'; closedAfter: number; openedBy: number }
   | { kind: 'opened-in'; snapshotId: number }
   | { kind: 'closed-in'; snapshotId: number };
 
 export interface LoadedVersion {
   id: number;
+  /** the snapshot that opened this version, and the one that closed it (null: still open) */
+  openedIn: number;
+  closedIn: number | null;
   record: SocketRecord;
-  /** the digest stored with it, which the next snapshot compares with */
-  storedDigest: string;
+  /** the digest stored with it (loaded only when asked for: verify checks it) */
+  storedDigest: string | null;
 }
 
 type VersionsEb = ExpressionBuilder<Database & { v: Database['socket_versions'] }, 'v'>;
@@ -34,9 +38,9 @@ function scopeCondition(eb: VersionsEb, hostId: number, scope: VersionScope) {
     case 'open':
       return eb.and([host, eb('v.closed_in', 'is', null)]);
     case 'open-at':
-      return eb.and([host, eb('v.closed_in', 'is', null), eb('v.opened_in', '<=', scope.snapshotId)]);
+      return eb.and([host, eb('v.closed_in', 'is', null), eb('v.opened_in', '<=', scope.openedBy)]);
     case 'closed-after':
-      return eb.and([host, eb('v.closed_in', '>', scope.snapshotId), eb('v.opened_in', '<=', scope.snapshotId)]);
+      return eb.and([host, eb('v.closed_in', '>', scope.closedAfter), eb('v.opened_in', '<=', scope.openedBy)]);
     case 'opened-in':
       return eb.and([host, eb('v.opened_in', '=', scope.snapshotId)]);
     case 'closed-in':
@@ -49,11 +53,18 @@ function scopeCondition(eb: VersionsEb, hostId: number, scope: VersionScope) {
  * Three narrow queries (versions, owner links, the few processes they name) joined here:
  * narrow rows are what makes a 50,000-socket snapshot quick to read.
  */
-export async function loadVersions(db: Kysely<Database>, hostId: number, scope: VersionScope): Promise<LoadedVersion[]> {
+export async function loadVersions(
+  db: Kysely<Database>,
+  hostId: number,
+  scope: VersionScope,
+  options: { digests?: boolean } = {},
+): Promise<LoadedVersion[]> {
+  // the digests are a third of what a 50,000-version read moves: only verify needs them
   const rows = await db
     .selectFrom('socket_versions as v')
     .where((eb) => scopeCondition(eb, hostId, scope))
-    .select(['v.id', 'v.content', 'v.digest'])
+    .select(['v.id', 'v.opened_in', 'v.closed_in', 'v.content'])
+    .$if(options.digests === true, (query) => query.select('v.digest'))
     .execute();
   if (rows.length === 0) return [];
   const links = await db
@@ -76,8 +87,10 @@ export async function loadVersions(db: Kysely<Database>, hostId: number, scope: 
     const owners = ownersByVersion.get(row.id);
     return {
       id: row.id,
+      openedIn: row.opened_in,
+      closedIn: row.closed_in,
       record: decodeVersionContent(row.content, owners === undefined ? [] : owners.length > 1 ? sortOwners(owners) : owners),
-      storedDigest: row.digest,
+      storedDigest: 'digest' in row ? (row.digest as string) : null,
     };
   });
 }
@@ -97,11 +110,19 @@ async function loadProcesses(db: Kysely<Database>, ids: number[]): Promise<Map<n
   return processes;
 }
 
-/** Versions alive in snapshot N of a host. */
-export async function loadVersionsAt(db: Kysely<Database>, hostId: number, snapshotId: number): Promise<LoadedVersion[]> {
-  const open = await loadVersions(db, hostId, { kind: 'open-at', snapshotId });
-  const closedLater = await loadVersions(db, hostId, { kind: 'closed-after', snapshotId });
+/**
+ * Versions of a host alive in at least one of snapshots first..last (ids, first <= last):
+ * each loaded and decoded once, however many of those snapshots it lives in.
+ */
+export async function loadVersionsAlive(db: Kysely<Database>, hostId: number, first: number, last: number): Promise<LoadedVersion[]> {
+  const open = await loadVersions(db, hostId, { kind: 'open-at', openedBy: last });
+  const closedLater = await loadVersions(db, hostId, { kind: 'closed-after', closedAfter: first, openedBy: last });
   return open.concat(closedLater);
+}
+
+/** Whether a version belongs to snapshot N: opened by N and not closed by N. */
+export function isAliveIn(version: LoadedVersion, snapshotId: number): boolean {
+  return version.openedIn <= snapshotId && (version.closedIn === null || version.closedIn > snapshotId);
 }
 
 /** The host's open versions as (id, digest): all a new snapshot needs to compare with. */

@@ -1,6 +1,6 @@
 import type { Inventory } from '../inventory/socket-record.js';
 import { UsageError } from '../errors.js';
-import { loadVersionsAt } from './load-versions.js';
+import { isAliveIn, loadVersionsAlive } from './load-versions.js';
 import type { Store } from './open-store.js';
 import { selectSnapshots, snapshotMeta, toSnapshotRow, type SnapshotRow } from './snapshot-row.js';
 import { compareSockets, sortSockets } from './socket-order.js';
@@ -24,9 +24,29 @@ export async function readSnapshot(store: Store, id: number): Promise<Inventory>
 
 /** readSnapshot for a row already resolved (by a selector, say). */
 export async function readSnapshotOf(store: Store, row: SnapshotRow): Promise<Inventory> {
-  const versions = await loadVersionsAt(store.db, row.hostId, row.id);
+  const versions = await loadVersionsAlive(store.db, row.hostId, row.id, row.id);
   const sockets = sortSockets(versions.map((version) => version.record));
   return { meta: snapshotMeta(row), sockets, warnings: row.warnings };
+}
+
+/**
+ * Two snapshots of one host at once, as readSnapshotOf would give each: every version
+ * alive in either is loaded and decoded once, and one that lives in both is the same
+ * record object in both inventories (an unchanged socket, which a diff can then skip
+ * cheaply). This halves the reading of `diff`, which is most of its time.
+ */
+export async function readSnapshotPair(store: Store, from: SnapshotRow, to: SnapshotRow): Promise<[Inventory, Inventory]> {
+  if (from.hostId !== to.hostId) return [await readSnapshotOf(store, from), await readSnapshotOf(store, to)];
+  const versions = await loadVersionsAlive(store.db, from.hostId, Math.min(from.id, to.id), Math.max(from.id, to.id));
+  // sorted once for both: filtering keeps the order
+  const versionOf = new Map(versions.map((version) => [version.record, version]));
+  const sorted = sortSockets(versions.map((version) => version.record));
+  const inventoryOf = (row: SnapshotRow): Inventory => ({
+    meta: snapshotMeta(row),
+    sockets: sorted.filter((record) => isAliveIn(versionOf.get(record)!, row.id)),
+    warnings: row.warnings,
+  });
+  return [inventoryOf(from), inventoryOf(to)];
 }
 
 /** The order readSnapshot returns sockets in (compareSockets), as a comparator for sort(). */

@@ -49,7 +49,7 @@ export async function verifyStore(store: Store): Promise<VerifyResult> {
       for (const version of closed) {
         if (!alive.delete(version.id)) problem(row.id, `socket version ${version.id} is closed in snapshot ${row.id} but was not alive before it`);
       }
-      const opened = await loadVersions(store.db, host.id, { kind: 'opened-in', snapshotId: row.id });
+      const opened = await loadVersions(store.db, host.id, { kind: 'opened-in', snapshotId: row.id }, { digests: true });
       for (const version of opened) {
         const digest = versionDigest(canonicalSocket(version.record));
         alive.set(version.id, digest);
