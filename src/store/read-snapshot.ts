@@ -30,20 +30,18 @@ export async function readSnapshotOf(store: Store, row: SnapshotRow): Promise<In
 }
 
 /**
- * Two snapshots of one host at once, as readSnapshotOf would give each: every version
- * alive in either is loaded and decoded once, and one that lives in both is the same
- * record object in both inventories (an unchanged socket, which a diff can then skip
- * cheaply). This halves the reading of `diff`, which is most of its time.
+ * Two snapshots of one host at once, for a diff: every version alive in either is loaded
+ * and decoded once, and one that lives in both is the same record object in both
+ * inventories (an unchanged socket, which a diff then skips cheaply). Unlike
+ * readSnapshotOf, the sockets come in no particular order: the diff orders what it
+ * reports itself, and sorting 50,000 sockets twice was an eighth of its time.
  */
 export async function readSnapshotPair(store: Store, from: SnapshotRow, to: SnapshotRow): Promise<[Inventory, Inventory]> {
   if (from.hostId !== to.hostId) return [await readSnapshotOf(store, from), await readSnapshotOf(store, to)];
   const versions = await loadVersionsAlive(store.db, from.hostId, Math.min(from.id, to.id), Math.max(from.id, to.id));
-  // sorted once for both: filtering keeps the order
-  const versionOf = new Map(versions.map((version) => [version.record, version]));
-  const sorted = sortSockets(versions.map((version) => version.record));
   const inventoryOf = (row: SnapshotRow): Inventory => ({
     meta: snapshotMeta(row),
-    sockets: sorted.filter((record) => isAliveIn(versionOf.get(record)!, row.id)),
+    sockets: versions.filter((version) => isAliveIn(version, row.id)).map((version) => version.record),
     warnings: row.warnings,
   });
   return [inventoryOf(from), inventoryOf(to)];
