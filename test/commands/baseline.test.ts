@@ -14,7 +14,7 @@ const env = { XDG_DATA_HOME: dir, SOCKAUDIT_DB: path.join(dir, 'none.db') };
 describe('sockaudit baseline create on stored snapshots', () => {
   const db = path.join(dir, 'stored.db');
   beforeAll(() => {
-    for (const tree of ['clean-host', 'drifted-host']) {
+    for (const tree of ['clean-host', 'drifted-host'] as const) {
       expect(runCli(['snapshot', '--db', db, '--proc-root', reviewFixture(tree), '--quiet'], { env }).status).toBe(0);
     }
   });

@@ -32,7 +32,7 @@ async function history(options: Record<string, string>): Promise<{ code: number;
 const spans = (periods: Period[]) => periods.map((p) => `${p.socket} ${p.firstSeen.id}-${p.lastSeen.id}${p.goneIn === null ? '' : ` gone ${p.goneIn.id}`}`);
 
 beforeAll(() => {
-  for (const tree of ['clean-host', 'drifted-host', 'clean-host']) {
+  for (const tree of ['clean-host', 'drifted-host', 'clean-host'] as const) {
     const result = runCli(['snapshot', '--db', db, '--proc-root', reviewFixture(tree), '--quiet'], { env });
     expect(result.stderr).toBe('');
   }

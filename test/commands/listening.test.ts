@@ -68,7 +68,7 @@ describe('sockaudit listening (built CLI, fixture trees)', () => {
 
   it('a stored snapshot, chosen by selector', async () => {
     const db = path.join(dir, 'stored.db');
-    for (const tree of ['clean-host', 'drifted-host']) {
+    for (const tree of ['clean-host', 'drifted-host'] as const) {
       expect(runCli(['snapshot', '--db', db, '--proc-root', reviewFixture(tree), '--quiet'], { env }).status).toBe(0);
     }
     const first = runCli(['listening', '1', '--db', db, '--json'], { env });

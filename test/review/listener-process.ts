@@ -1,4 +1,5 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +8,7 @@ const HELPER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'listener
 
 /** test/review/listener-helper.mjs as a child: listen and close on command. */
 export class ListenerProcess {
-  readonly child: ChildProcessWithoutNullStreams;
+  readonly child: ChildProcessByStdio<Writable, Readable, null>;
   private readonly answers: string[] = [];
   private readonly waiters: ((line: string) => void)[] = [];
 
