@@ -43,9 +43,9 @@ function readOptionalText(proc: ProcFs, file: string): string | null {
 }
 
 /**
- * The collection itself, over any ProcFs (live or captured) and host context. The
- * namespaces' socket tables are read on the thread pool while the fd links are resolved,
- * so the kernel's time generating net/tcp overlaps ours reading links.
+ * The collection itself, over any ProcFs (live or captured) and host context. The fd
+ * links are read on a worker thread while this thread reads and parses the namespaces'
+ * socket tables: the two big costs, each mostly kernel time, overlap on two cores.
  */
 export async function collectFromProc(proc: ProcFs, context: HostContext, host?: string): Promise<Inventory> {
   const started = performance.now();
