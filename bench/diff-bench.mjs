@@ -14,15 +14,15 @@
  * markdown table (for bench/RESULTS.md) on stdout; progress on stderr.
  * Target (issue 4): diff last 2 <= 0.5 s.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startSockload } from './lib/sockload.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'dist/src/cli.js');
-const SOCKLOAD = path.resolve(ROOT, '../shared/bench/sockload.mjs');
 
 function option(name, fallback) {
   const index = process.argv.indexOf(`--${name}`);
@@ -35,27 +35,12 @@ const KEEP = process.argv.includes('--keep');
 
 const log = (text) => process.stderr.write(`diff-bench: ${text}\n`);
 
-/** Starts a sockload workload and resolves once it prints "ready". */
+/**
+ * A sockload workload through the shared starter: it waits for "ready", and the workload
+ * stops by itself if this benchmark dies (its stdin is our pipe).
+ */
 function startWorkload(total, procs) {
-  const child = spawn(process.execPath, [SOCKLOAD, '--procs', String(procs), '--total', String(total), '--quiet', '--no-stdin'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      if (out.split('\n').includes('ready')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`sockload exited with ${code} before ready`)));
-  });
-}
-
-function stopWorkload(child) {
-  return new Promise((resolve) => {
-    child.removeAllListeners('exit');
-    child.once('exit', resolve);
-    child.kill('SIGTERM');
-  });
+  return startSockload({ procs, total, extraArgs: ['--quiet'], log });
 }
 
 /** Runs the CLI once; returns wall time in ms, exit status and stdout. */
@@ -88,7 +73,7 @@ async function main() {
     const firstSummary = JSON.parse(first.stdout);
     log(`snapshot 1: ${firstSummary.socketCount} sockets in ${fmt(first.ms)}`);
 
-    await stopWorkload(churner);
+    await churner.stop();
     churner = await startWorkload(churning, churnProcs);
     workloads.push(churner);
     const second = timeCli(['snapshot', '--json', '--db', db]);
@@ -125,7 +110,7 @@ async function main() {
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
-    for (const child of workloads) if (child.exitCode === null) await stopWorkload(child);
+    for (const workload of workloads) await workload.stop();
     if (KEEP) log(`database kept at ${db}`);
     else fs.rmSync(dir, { recursive: true, force: true });
   }
