@@ -101,12 +101,14 @@ describe('diffCommand', () => {
 
   it('says what it could not compare before the changes', async () => {
     const { out } = await diff([], { host: 'other' });
-    const warning = out.indexOf('warning: snapshot #4 has 15 collection warnings');
+    const warning = out.indexOf('warning: snapshot #4 has 17 collection warnings');
     expect(warning).toBeGreaterThan(0);
     expect(out).toContain('warning: namespace web (4026532100) could not be read in #4');
     expect(warning).toBeLessThan(out.indexOf('Listeners and bound sockets'));
     expect(out).toContain('- tcp 127.0.0.1:631 host');
     expect(out).not.toContain(':6379');
+    // a namespace new in #4, which #3 would have seen: its listener is reported
+    expect(out).toContain('+ tcp 0.0.0.0:8000 worker');
   });
 
   it('rejects a selector that matches nothing, and an unknown format, with a UsageError', async () => {

@@ -97,18 +97,24 @@ describe('diffInventories honesty', () => {
   const { before, after } = loadCase('honesty');
   const result = diffInventories(before, after, { sockets: false });
 
-  it('leaves out namespaces one snapshot could not read or did not see, and says so', () => {
+  it('leaves out namespaces one snapshot could not read or may have missed, and says so', () => {
     expect(result.uncompared.map((n) => [n.name, n.reason, n.socketsBefore, n.socketsAfter])).toEqual([
       ['web', 'unreadable-after', 1, 0],
       ['cache', 'absent-after', 1, 0],
-      ['worker', 'absent-before', 0, 1],
     ]);
-    expect(result.changes.map((c) => `${c.kind} ${c.key}`)).toEqual(['closed tcp 127.0.0.1:631 host']);
+    // 'worker' is new, and the earlier snapshot saw every namespace: its listener is opened
+    expect(result.changes.map((c) => `${c.kind} ${c.key}`)).toEqual(['opened tcp 0.0.0.0:8000 worker', 'closed tcp 127.0.0.1:631 host']);
+  });
+
+  it('leaves out a namespace new in the later snapshot when the earlier one may have missed it', () => {
+    const blind = { ...before, warnings: [{ code: 'netns-permission-denied', message: 'not root', count: 1 }] };
+    const uncompared = diffInventories(blind, after, { sockets: false }).uncompared;
+    expect(uncompared.map((n) => [n.name, n.reason])).toContainEqual(['worker', 'absent-before']);
   });
 
   it('carries both snapshots’ warnings', () => {
     expect(result.warnings.before).toEqual([]);
-    expect(result.warnings.after.map((w) => w.code)).toEqual(['pid-vanished', 'permission-denied']);
+    expect(result.warnings.after.map((w) => w.code)).toEqual(['pid-vanished', 'permission-denied', 'netns-permission-denied']);
   });
 
   it('compares everything when neither snapshot recorded namespaces', () => {
