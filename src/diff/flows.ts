@@ -1,11 +1,9 @@
+import { ephemeralPortsOf } from '../inventory/ephemeral-ports.js';
 import { isListening } from '../inventory/listening.js';
 import { isConnectedInet } from '../inventory/socket-key.js';
 import type { Inventory, SocketRecord } from '../inventory/socket-record.js';
 import type { FlowChange } from './diff-result.js';
 import { ownerExeSignature } from './owner-exe.js';
-
-/** Linux's default net.ipv4.ip_local_port_range, used when a snapshot did not record one. */
-export const DEFAULT_EPHEMERAL_PORTS: [number, number] = [32768, 60999];
 
 /** A flow without its counts: what a churning connection is grouped by. */
 export type FlowIdentity = Omit<FlowChange, 'countBefore' | 'countAfter'>;
@@ -31,7 +29,7 @@ function servicePortKey(netns: number, family: string, port: number | null): str
  * individually "opened" sockets).
  */
 export function flowContext(before: Inventory, after: Inventory): FlowContext {
-  const ephemeralRanges = [before, after].map((inventory) => inventory.meta.ephemeralPorts ?? DEFAULT_EPHEMERAL_PORTS);
+  const ephemeralRanges = [before, after].map(ephemeralPortsOf);
   const servicePorts = new Set<string>();
   for (const inventory of [before, after]) {
     for (const socket of inventory.sockets) {

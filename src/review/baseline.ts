@@ -1,3 +1,5 @@
+import { ephemeralPortsOf } from '../inventory/ephemeral-ports.js';
+import { exposureRank } from '../inventory/exposure.js';
 import { isListening } from '../inventory/listening.js';
 import type { Exposure, Inventory, SocketRecord } from '../inventory/socket-record.js';
 import type { Finding, FindingKind } from './finding.js';
@@ -55,11 +57,6 @@ export interface AcceptedFinding {
   expires?: string | null;
 }
 
-export const EXPOSURE_RANK: Record<Exposure, number> = { loopback: 0, 'link-local': 1, specific: 2, wildcard: 3 };
-
-/** The default Linux ephemeral port range, when a snapshot does not say. */
-export const DEFAULT_EPHEMERAL_PORTS: [number, number] = [32768, 60999];
-
 export function isPoliced(socket: SocketRecord): boolean {
   return (POLICED_FAMILIES as readonly string[]).includes(socket.family) && isListening(socket);
 }
@@ -87,7 +84,7 @@ export function comparableExe(exe: string | null): string | null {
  * finding present, so that `check` of the same snapshot passes.
  */
 export function createBaseline(inventory: Inventory, findings: readonly Finding[], options: { snapshot: number | null; now: Date }): Baseline {
-  const range = inventory.meta.ephemeralPorts ?? DEFAULT_EPHEMERAL_PORTS;
+  const range = ephemeralPortsOf(inventory);
   const listeners = new Map<string, AllowedListener>();
   for (const socket of inventory.sockets) {
     if (!isPoliced(socket)) continue;
@@ -105,7 +102,7 @@ export function createBaseline(inventory: Inventory, findings: readonly Finding[
     const key = JSON.stringify([entry.netns, entry.family, entry.port, entry.exe, entry.user]);
     const existing = listeners.get(key);
     if (existing === undefined) listeners.set(key, entry);
-    else if (existing.exposure !== null && entry.exposure !== null && EXPOSURE_RANK[entry.exposure] > EXPOSURE_RANK[existing.exposure]) {
+    else if (existing.exposure !== null && entry.exposure !== null && exposureRank(entry.exposure) > exposureRank(existing.exposure)) {
       existing.exposure = entry.exposure;
     }
   }

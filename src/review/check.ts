@@ -1,8 +1,8 @@
+import { ephemeralPortsOf } from '../inventory/ephemeral-ports.js';
+import { exposureRank } from '../inventory/exposure.js';
 import type { Inventory, SocketRecord } from '../inventory/socket-record.js';
 import {
   comparableExe,
-  DEFAULT_EPHEMERAL_PORTS,
-  EXPOSURE_RANK,
   isPoliced,
   type AcceptedFinding,
   type AllowedListener,
@@ -92,7 +92,7 @@ function ownerText(socket: SocketRecord): string {
  * must be accepted by kind and exe. `now` decides expiry.
  */
 export function checkAgainstBaseline(inventory: Inventory, findings: readonly Finding[], baseline: Baseline, now: Date): CheckResult {
-  const range = inventory.meta.ephemeralPorts ?? DEFAULT_EPHEMERAL_PORTS;
+  const range = ephemeralPortsOf(inventory);
   const violations: Violation[] = [];
   const seen = new Set<string>();
   const report = (violation: Violation) => {
@@ -142,9 +142,9 @@ export function checkAgainstBaseline(inventory: Inventory, findings: readonly Fi
     }
     const exposure = socket.exposure;
     if (socket.family !== 'packet' && exposure !== null) {
-      const widest = byUser.reduce((max, entry) => Math.max(max, entry.exposure === null ? 3 : EXPOSURE_RANK[entry.exposure]), -1);
-      if (EXPOSURE_RANK[exposure] > widest) {
-        const allowed = byUser.find((entry) => entry.exposure !== null && EXPOSURE_RANK[entry.exposure] === widest)?.exposure ?? 'loopback';
+      const widest = byUser.reduce((max, entry) => Math.max(max, exposureRank(entry.exposure ?? 'wildcard')), -1);
+      if (exposureRank(exposure) > widest) {
+        const allowed = byUser.find((entry) => entry.exposure !== null && exposureRank(entry.exposure) === widest)?.exposure ?? 'loopback';
         report({ kind: 'exposure-wider', message: `exposure wider than allowed: ${where}, listens on ${exposure} (${socket.localAddress}) where the baseline allows up to ${allowed}`, ...base });
       }
     }

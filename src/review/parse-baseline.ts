@@ -1,7 +1,8 @@
 import { InputError } from '../errors.js';
+import { EXPOSURE_ORDER } from '../inventory/exposure.js';
 import { SOCKET_FAMILIES, type Exposure } from '../inventory/socket-record.js';
 import type { AcceptedFinding, AllowedListener, Baseline } from './baseline.js';
-import { EXPOSURE_RANK, POLICED_FAMILIES } from './baseline.js';
+import { POLICED_FAMILIES } from './baseline.js';
 import { FINDING_KINDS, type FindingKind } from './finding.js';
 
 type Json = Record<string, unknown>;
@@ -92,12 +93,12 @@ function parseListener(value: unknown, where: string, fail: (problem: string) =>
   if (port === null && baseFamily !== 'packet') fail(`${where}.port: required for ${baseFamily} (a number or "ephemeral")`);
   let exposure: Exposure | null = null;
   if (value.exposure !== undefined && value.exposure !== null) {
-    if (typeof value.exposure !== 'string' || !(value.exposure in EXPOSURE_RANK)) {
-      fail(`${where}.exposure: expected one of ${Object.keys(EXPOSURE_RANK).join(', ')}, got ${JSON.stringify(value.exposure)}`);
+    if (typeof value.exposure !== 'string' || !(EXPOSURE_ORDER as readonly string[]).includes(value.exposure)) {
+      fail(`${where}.exposure: expected one of ${EXPOSURE_ORDER.join(', ')}, got ${JSON.stringify(value.exposure)}`);
     }
     exposure = value.exposure as Exposure;
   } else if (baseFamily !== 'packet') {
-    fail(`${where}.exposure: required for ${baseFamily} (${Object.keys(EXPOSURE_RANK).join(', ')})`);
+    fail(`${where}.exposure: required for ${baseFamily} (${EXPOSURE_ORDER.join(', ')})`);
   }
   const netns = optionalString(value.netns, `${where}.netns`, fail) ?? 'host';
   return {
