@@ -48,13 +48,6 @@ export function parseCmdline(bytes: Uint8Array): string | null {
   return Buffer.from(bytes.buffer, bytes.byteOffset, end).toString('utf8').replace(/\0/g, ' ');
 }
 
-/** argv[0] from /proc/PID/cmdline: "/usr/bin/python3\0-m\0..." -> "/usr/bin/python3"; null if empty. */
-export function parseArgv0(bytes: Uint8Array): string | null {
-  const nul = bytes.indexOf(0);
-  const end = nul < 0 ? bytes.length : nul;
-  return end === 0 ? null : Buffer.from(bytes.buffer, bytes.byteOffset, end).toString('utf8');
-}
-
 /**
  * Inode of a socket fd link: "socket:[20571]" -> 20571; -1 for anything else
  * ("pipe:[123]", "/dev/null", "anon_inode:[eventpoll]").
