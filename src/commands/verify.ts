@@ -24,7 +24,8 @@ export async function verifyCommand(options: VerifyCommandOptions, io: CommandIo
     if (options.json === true) {
       io.stdout(JSON.stringify({ ok, ...result }) + '\n');
     } else if (ok) {
-      io.stdout(`ok: ${result.snapshots} snapshots of ${result.hosts} hosts verified in ${store.location}\n`);
+      const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+      io.stdout(`ok: ${plural(result.snapshots, 'snapshot')} of ${plural(result.hosts, 'host')} verified in ${store.location}\n`);
     } else {
       const first = result.problems[0]!;
       const where = first.snapshotId === null ? `host ${first.host}` : `snapshot ${first.snapshotId} of host ${first.host}`;

@@ -157,7 +157,7 @@ describe('sockaudit prune and verify', () => {
     }
     const ok = memoryIo();
     expect(await verifyCommand({ db }, ok)).toBe(0);
-    expect(ok.out).toMatch(/^ok: 4 snapshots of 1 hosts verified/);
+    expect(ok.out).toMatch(/^ok: 4 snapshots of 1 host verified/);
 
     const pruned = memoryIo();
     expect(await pruneCommand({ db, procRoot, keep: '2' }, pruned)).toBe(0);
