@@ -1,5 +1,6 @@
 import { errnoCode, InputError } from '../errors.js';
-import { createProcFs, type ProcFs } from '../proc/proc-fs.js';
+import { nativeAddon, type InetDiagRequest, type InetDiagResult, type NativeAddon } from '../proc/native-addon.js';
+import { createProcFs, isLiveProcRoot, type ProcFs } from '../proc/proc-fs.js';
 import { parseCommFile, parseNetnsLink } from '../proc/parse-process-files.js';
 import { parseIfInet6, parseIgmp } from '../proc/parse-interface-names.js';
 import { toolVersion } from '../version.js';
@@ -31,8 +32,13 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
     const reason = errnoCode(error) === 'ENOENT' ? 'no such directory' : errnoCode(error) === 'ENOTDIR' ? 'not a directory' : String(errnoCode(error) ?? error);
     throw new InputError(`cannot read proc root ${options.procRoot}: ${reason}`);
   }
-  return collectFromProc(proc, readHostContext(options.procRoot), options.host);
+  // sock_diag only sees the live kernel: a captured tree is read from its files alone
+  const inetDiag = isLiveProcRoot(options.procRoot) ? nativeAddon : null;
+  return collectFromProc(proc, readHostContext(options.procRoot), options.host, inetDiag);
 }
+
+/** What the collector needs to dump TCP and UDP tables over sock_diag (the native addon). */
+export type InetDiagDumper = Pick<NativeAddon, 'dumpInetSockets'>;
 
 function readOptionalText(proc: ProcFs, file: string): string | null {
   try {
@@ -44,10 +50,13 @@ function readOptionalText(proc: ProcFs, file: string): string | null {
 
 /**
  * The collection itself, over any ProcFs (live or captured) and host context. The fd
- * links are read on a worker thread while this thread reads and parses the namespaces'
- * socket tables: the two big costs, each mostly kernel time, overlap on two cores.
+ * links are read on other threads while this thread reads and parses the namespaces'
+ * socket tables: the two big costs, each mostly kernel time, overlap on two cores. With
+ * `inetDiag` (the live kernel and the native addon), the TCP and UDP tables come from
+ * sock_diag dumps, also on another thread; a dump that fails (no diag module, or no
+ * right to enter a namespace) falls back to the table's file.
  */
-export async function collectFromProc(proc: ProcFs, context: HostContext, host?: string): Promise<Inventory> {
+export async function collectFromProc(proc: ProcFs, context: HostContext, host?: string, inetDiag: InetDiagDumper | null = null): Promise<Inventory> {
   const started = performance.now();
   const takenAt = new Date().toISOString();
   const warnings = new WarningLog();
@@ -58,10 +67,14 @@ export async function collectFromProc(proc: ProcFs, context: HostContext, host?:
   // the fd scan runs on a worker thread while this thread reads and parses the socket
   // tables; then this thread takes a share of what is left of the scan
   const fdScan = proc.startSocketFdScan(pids, socketsInUse(proc));
+  const dumps = inetDiag === null ? null : startInetDiagDumps(proc, namespaces, inetDiag);
+  const reads = namespaces.map((namespace) => readNamespaceTables(proc, namespace, dumps?.covered.has(namespace.inode) === true));
+  const dumped = dumps === null ? [] : await dumps.results;
   const sockets: SocketRecord[] = [];
   const namespaceInfos: NamespaceInfo[] = [];
-  for (const namespace of namespaces) {
-    const read = readNamespaceTables(proc, namespace);
+  for (const [index, namespace] of namespaces.entries()) {
+    const read = reads[index]!;
+    if (read !== null && dumps !== null) takeInetDiagDumps(proc, namespace, read, dumps, dumped);
     if (read === null) {
       warnings.add('netns-unreadable', () => `network namespace ${namespace.name} (${namespace.inode}): no process inside it let its socket tables be read; its sockets are not listed`, `netns-unreadable ${namespace.inode}`);
     } else {
@@ -167,33 +180,92 @@ function groupNamespaces(
   return groups;
 }
 
+/** One table as read: its text, a sock_diag dump, or the errno code that stopped the read. */
+type TableRead = string | { records: Uint8Array } | { code: string };
+
 /** The socket tables of one namespace as read through one of its pids. */
 interface NamespaceTables {
   pid: number;
-  /** per SOCKET_SOURCES entry: the text, or the errno code that stopped the read. */
-  texts: (string | { code: string })[];
+  /** per SOCKET_SOURCES entry. */
+  texts: TableRead[];
+}
+
+/** A table whose sock_diag dump is still to come (readNamespaceTables leaves it for takeInetDiagDumps). */
+const AWAITING_DUMP: TableRead = { code: 'AWAITING_DUMP' };
+
+function readTableFile(proc: ProcFs, pid: number, file: string): TableRead {
+  try {
+    return proc.readText(`${pid}/${file}`);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'ENOENT' || code === 'ESRCH' || code === 'EACCES' || code === 'EPERM') return { code };
+    throw error;
+  }
 }
 
 /**
  * Reads every socket table of one namespace through its lowest pid whose net/ can be
  * read; null if none can. net/unix exists on every kernel, so its absence means that pid
- * is gone (or hidden from us): the next pid is tried.
+ * is gone (or hidden from us): the next pid is tried. With `dumped`, the tables that
+ * sock_diag dumps are not read here.
  */
-function readNamespaceTables(proc: ProcFs, namespace: NamespaceGroup): NamespaceTables | null {
+function readNamespaceTables(proc: ProcFs, namespace: NamespaceGroup, dumped: boolean): NamespaceTables | null {
   const unixIndex = SOCKET_SOURCES.findIndex((source) => source.file === 'net/unix');
   for (const pid of namespace.pids) {
-    const texts = SOCKET_SOURCES.map((source): string | { code: string } => {
-      try {
-        return proc.readText(`${pid}/${source.file}`);
-      } catch (error) {
-        const code = errnoCode(error);
-        if (code === 'ENOENT' || code === 'ESRCH' || code === 'EACCES' || code === 'EPERM') return { code };
-        throw error;
-      }
-    });
+    const texts = SOCKET_SOURCES.map((source) => (dumped && source.diag !== undefined ? AWAITING_DUMP : readTableFile(proc, pid, source.file)));
     if (typeof texts[unixIndex] === 'string') return { pid, texts };
   }
   return null;
+}
+
+/** sock_diag dumps under way: which namespaces they cover and where each one's results are. */
+interface InetDiagDumps {
+  covered: Set<number>;
+  /** namespace inode -> index of its first request; its sources' requests follow in SOCKET_SOURCES order. */
+  firstRequest: Map<number, number>;
+  results: Promise<InetDiagResult[]>;
+}
+
+/**
+ * Asks for every dumpable table of every namespace in one call: the namespace this
+ * process is in directly, the others by entering them through their lowest pid's
+ * ns/net (which takes root; when refused, the files are read instead).
+ */
+function startInetDiagDumps(proc: ProcFs, namespaces: readonly NamespaceGroup[], inetDiag: InetDiagDumper): InetDiagDumps {
+  let ownNetns = -1;
+  try {
+    ownNetns = parseNetnsLink(proc.readLink('self/ns/net'));
+  } catch {
+    // not knowing our own namespace: every namespace is entered by path
+  }
+  const dumpable = SOCKET_SOURCES.filter((source) => source.diag !== undefined);
+  const requests: InetDiagRequest[] = [];
+  const covered = new Set<number>();
+  const firstRequest = new Map<number, number>();
+  const root = proc.root.endsWith('/') ? proc.root : `${proc.root}/`;
+  for (const namespace of namespaces) {
+    if (namespace.pids.length === 0) continue;
+    covered.add(namespace.inode);
+    firstRequest.set(namespace.inode, requests.length);
+    const netnsPath = namespace.inode === ownNetns ? null : `${root}${namespace.pids[0]}/ns/net`;
+    for (const source of dumpable) requests.push({ netnsPath, family: source.diag!.family, protocol: source.diag!.protocol });
+  }
+  return { covered, firstRequest, results: inetDiag.dumpInetSockets(requests) };
+}
+
+/**
+ * Puts a namespace's dumps in place of its dumpable tables. A dump that failed, or that
+ * came from another namespace than asked (its pid exited and the number was reused), is
+ * replaced by the table's file, read through the namespace's reader pid.
+ */
+function takeInetDiagDumps(proc: ProcFs, namespace: NamespaceGroup, tables: NamespaceTables, dumps: InetDiagDumps, results: readonly InetDiagResult[]): void {
+  let requestIndex = dumps.firstRequest.get(namespace.inode);
+  SOCKET_SOURCES.forEach((source, index) => {
+    if (tables.texts[index] !== AWAITING_DUMP) return;
+    const result = requestIndex === undefined ? undefined : results[requestIndex++];
+    tables.texts[index] =
+      result !== undefined && 'records' in result && result.netns === namespace.inode ? { records: result.records } : readTableFile(proc, tables.pid, source.file);
+  });
 }
 
 /** Parses one namespace's tables, appending records (with namespace, exposure, interface name) to `into`. */
@@ -202,6 +274,10 @@ function parseNamespaceTables(proc: ProcFs, namespace: NamespaceGroup, tables: N
   const first = into.length;
   SOCKET_SOURCES.forEach((source, index) => {
     const text = tables.texts[index]!;
+    if (typeof text !== 'string' && 'records' in text) {
+      for (const row of source.diag!.parse(text.records)) into.push(row);
+      return;
+    }
     if (typeof text !== 'string') {
       // an optional table may be absent (no sctp module, no udplite); a required one is news
       if (source.required) {

@@ -1,5 +1,6 @@
 import type { TableParse } from '../proc/field-scanner.js';
 import { parseInetTable } from '../proc/parse-inet-table.js';
+import { parseInetDiagRecords } from '../proc/parse-inet-diag.js';
 import { parseNetlinkTable } from '../proc/parse-netlink-table.js';
 import { parsePacketTable } from '../proc/parse-packet-table.js';
 import { parseSctpAssociations, parseSctpEndpoints } from '../proc/parse-sctp-tables.js';
@@ -12,23 +13,45 @@ export interface SocketSource {
   /** whether the file exists on every kernel; an optional one (sctp, udplite) may be absent. */
   required: boolean;
   parse(text: string): TableParse<SocketRecord>;
+  /**
+   * The same table as a sock_diag dump, for the live kernel when the native addon is
+   * built: which dump to ask for and how to decode it. Absent: only the file is read.
+   */
+  diag?: { family: 4 | 6; protocol: number; parse(records: Uint8Array): SocketRecord[] };
 }
+
+const IPPROTO_TCP = 6;
+const IPPROTO_UDP = 17;
+const IPPROTO_UDPLITE = 136;
+
+type InetFamily = 'tcp' | 'udp' | 'udplite' | 'raw' | 'icmp';
+
+/** An inet table; with `diagProtocol`, one sock_diag can also dump. */
+function inetSource(file: string, required: boolean, family: InetFamily, ipVersion: 4 | 6, diagProtocol?: number): SocketSource {
+  const source: SocketSource = { file, required, parse: (text) => parseInetTable(text, { family, ipVersion }) };
+  if (diagProtocol !== undefined && family !== 'raw' && family !== 'icmp') {
+    source.diag = { family: ipVersion, protocol: diagProtocol, parse: (records) => parseInetDiagRecords(records, { family, ipVersion }) };
+  }
+  return source;
+}
+
 
 /**
  * Every socket table sockaudit reads, in output order. The family of each file is stated
  * here, not guessed from its name.
  */
 export const SOCKET_SOURCES: readonly SocketSource[] = [
-  { file: 'net/tcp', required: true, parse: (text) => parseInetTable(text, { family: 'tcp', ipVersion: 4 }) },
-  { file: 'net/tcp6', required: false, parse: (text) => parseInetTable(text, { family: 'tcp', ipVersion: 6 }) },
-  { file: 'net/udp', required: true, parse: (text) => parseInetTable(text, { family: 'udp', ipVersion: 4 }) },
-  { file: 'net/udp6', required: false, parse: (text) => parseInetTable(text, { family: 'udp', ipVersion: 6 }) },
-  { file: 'net/udplite', required: false, parse: (text) => parseInetTable(text, { family: 'udplite', ipVersion: 4 }) },
-  { file: 'net/udplite6', required: false, parse: (text) => parseInetTable(text, { family: 'udplite', ipVersion: 6 }) },
-  { file: 'net/raw', required: false, parse: (text) => parseInetTable(text, { family: 'raw', ipVersion: 4 }) },
-  { file: 'net/raw6', required: false, parse: (text) => parseInetTable(text, { family: 'raw', ipVersion: 6 }) },
-  { file: 'net/icmp', required: false, parse: (text) => parseInetTable(text, { family: 'icmp', ipVersion: 4 }) },
-  { file: 'net/icmp6', required: false, parse: (text) => parseInetTable(text, { family: 'icmp', ipVersion: 6 }) },
+  inetSource('net/tcp', true, 'tcp', 4, IPPROTO_TCP),
+  inetSource('net/tcp6', false, 'tcp', 6, IPPROTO_TCP),
+  inetSource('net/udp', true, 'udp', 4, IPPROTO_UDP),
+  inetSource('net/udp6', false, 'udp', 6, IPPROTO_UDP),
+  inetSource('net/udplite', false, 'udplite', 4, IPPROTO_UDPLITE),
+  inetSource('net/udplite6', false, 'udplite', 6, IPPROTO_UDPLITE),
+  // raw (raw_diag) and ping sockets (no diag module) stay with their files: few sockets
+  inetSource('net/raw', false, 'raw', 4),
+  inetSource('net/raw6', false, 'raw', 6),
+  inetSource('net/icmp', false, 'icmp', 4),
+  inetSource('net/icmp6', false, 'icmp', 6),
   { file: 'net/unix', required: true, parse: parseUnixTable },
   { file: 'net/packet', required: false, parse: parsePacketTable },
   { file: 'net/netlink', required: false, parse: parseNetlinkTable },

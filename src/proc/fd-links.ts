@@ -1,5 +1,7 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { nativeAddon, type NativeAddon } from './native-addon.js';
 import { parseSocketLink } from './parse-process-files.js';
 
 /**
@@ -19,9 +21,10 @@ export interface FdLinkScan {
 
 /**
  * A scan of fd links under way. The scan is the collector's hottest path (one readlink
- * per open fd on the host: 50,000 and more on a busy one), so it runs on a worker thread
- * while the caller reads the socket tables; `help()` then lets the caller take a share of
- * what is left, and `result()` gathers both shares.
+ * per open fd on the host: 50,000 and more on a busy one), so it runs on other threads
+ * while the caller reads the socket tables: the C addon's, or else a worker thread's, in
+ * which case `help()` lets the caller take a share of what is left. `result()` gathers
+ * every share.
  */
 export interface FdLinkScanJob {
   help(): void;
@@ -110,10 +113,19 @@ function mergeScans(scans: FdLinkScan[]): FdLinkScan {
 }
 
 /**
- * Below this many sockets on the host a worker thread costs more than it saves (starting
- * one takes some 30 ms; reading 2,000 fd links takes about 8).
+ * Below this many sockets on the host a worker thread (for the JavaScript scan) costs more
+ * than it saves: starting one takes some 30 ms; reading 2,000 fd links takes about 8.
  */
 const WORKER_MIN_SOCKETS = 2000;
+
+/**
+ * Sockets per thread of the C scan (about 75 ms of readlink each), and the most threads
+ * it uses. The JavaScript thread meanwhile reads and parses the socket tables, which
+ * takes about as long as scanning 25,000 fds: one scan thread below 37,500 sockets keeps
+ * both busy on two cores; more would only take turns with it.
+ */
+const NATIVE_SOCKETS_PER_THREAD = 25_000;
+const NATIVE_MAX_THREADS = 4;
 
 const WORKER_SOURCE = `
   const { parentPort, workerData } = require('node:worker_threads');
@@ -125,11 +137,21 @@ const WORKER_SOURCE = `
 `;
 
 /**
- * Starts scanning the fd links of `pids` under `prefix` (a proc root ending in '/').
- * `socketCountHint` (from net/sockstat; 0 when unknown) decides whether a worker thread
- * is worth starting.
+ * Starts scanning the fd links of `pids` under `prefix` (a proc root ending in '/'), with
+ * the C scanner when there is one (pass null to use the JavaScript scan). `socketCountHint`
+ * (from net/sockstat; 0 when unknown) decides whether a second thread is worth starting.
  */
-export function startFdLinkScan(prefix: string, pids: readonly number[], socketCountHint: number): FdLinkScanJob {
+export function startFdLinkScan(
+  prefix: string,
+  pids: readonly number[],
+  socketCountHint: number,
+  native: Pick<NativeAddon, 'scanSocketFds'> | null = nativeAddon,
+): FdLinkScanJob {
+  if (native !== null) {
+    const threads = Math.max(1, Math.min(Math.round(socketCountHint / NATIVE_SOCKETS_PER_THREAD), NATIVE_MAX_THREADS, os.availableParallelism()));
+    const scan = native.scanSocketFds(prefix, Int32Array.from(pids), threads);
+    return { help: () => {}, result: () => scan };
+  }
   const counter = new SharedArrayBuffer(4);
   const nextIndex = new Int32Array(counter);
   const shares: FdLinkScan[] = [];

@@ -41,7 +41,7 @@ export function tcpStateName(state: number): string {
 }
 
 /** Datagram-like sockets report TCP_ESTABLISHED when connected and TCP_CLOSE otherwise. */
-function datagramStateName(state: number): string {
+export function datagramStateName(state: number): string {
   if (state === 1) return 'ESTABLISHED';
   if (state === 7) return 'UNCONN';
   return tcpStateName(state);

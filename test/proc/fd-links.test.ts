@@ -10,7 +10,7 @@ function socketFdsOf(scan: { pids: Int32Array; fds: Int32Array; inodes: Float64A
   return entries.sort();
 }
 
-describe('fd link scan', () => {
+describe('fd link scan in JavaScript (the fallback when the native addon is not built)', () => {
   const servers: net.Server[] = [];
   const pids = fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
   beforeAll(async () => {
@@ -41,9 +41,9 @@ describe('fd link scan', () => {
   });
 
   it('gives the same result on the worker path as inline', async () => {
-    const inline = startFdLinkScan('/proc/', pids, 0);
+    const inline = startFdLinkScan('/proc/', pids, 0, null);
     inline.help();
-    const threaded = startFdLinkScan('/proc/', pids, 1_000_000);
+    const threaded = startFdLinkScan('/proc/', pids, 1_000_000, null);
     threaded.help();
     const [a, b] = [await inline.result(), await threaded.result()];
     expect(a.claimed).toBe(pids.length);
@@ -53,10 +53,10 @@ describe('fd link scan', () => {
   });
 
   it('scans everything on the worker thread when the caller does not help', async () => {
-    const job = startFdLinkScan('/proc/', pids, 1_000_000);
+    const job = startFdLinkScan('/proc/', pids, 1_000_000, null);
     const viaWorker = await job.result();
     expect(viaWorker.claimed).toBe(pids.length);
-    const inline = startFdLinkScan('/proc/', pids, 0);
+    const inline = startFdLinkScan('/proc/', pids, 0, null);
     inline.help();
     expect(socketFdsOf(viaWorker, process.pid)).toEqual(socketFdsOf(await inline.result(), process.pid));
   });

@@ -1,0 +1,65 @@
+/*
+ * sockaudit's native addon: the two parts of collection where JavaScript is too slow,
+ * the fd-link scan (fd-scan.c) and the TCP/UDP table dumps over sock_diag (inet-diag.c).
+ * Built by `npm run build:native` (node-gyp); loaded by src/proc/native-addon.ts.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addon.h"
+
+int append_bytes(growable_bytes *bytes, const void *source, size_t size) {
+  if (bytes->length + size > bytes->capacity) {
+    size_t wanted = bytes->capacity == 0 ? 64 * 1024 : bytes->capacity;
+    while (wanted < bytes->length + size) wanted *= 2;
+    unsigned char *grown = realloc(bytes->data, wanted);
+    if (grown == NULL) return 0;
+    bytes->data = grown;
+    bytes->capacity = wanted;
+  }
+  memcpy(bytes->data + bytes->length, source, size);
+  bytes->length += size;
+  return 1;
+}
+
+const char *errno_code(int code) {
+  switch (code) {
+    case ENOENT: return "ENOENT";
+    case ESRCH: return "ESRCH";
+    case EACCES: return "EACCES";
+    case EPERM: return "EPERM";
+    case ENOTDIR: return "ENOTDIR";
+    case ELOOP: return "ELOOP";
+    case EMFILE: return "EMFILE";
+    case ENFILE: return "ENFILE";
+    case ENOMEM: return "ENOMEM";
+    case EIO: return "EIO";
+    case EINVAL: return "EINVAL";
+    case ENAMETOOLONG: return "ENAMETOOLONG";
+    case EPROTO: return "EPROTO";
+    case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
+    case EAFNOSUPPORT: return "EAFNOSUPPORT";
+    case EOPNOTSUPP: return "EOPNOTSUPP";
+    default: {
+      /* an errno we do not name: the caller treats it as unexpected. Static storage is
+         safe: this only runs on the JavaScript thread (in complete callbacks). */
+      static char unnamed[24];
+      snprintf(unnamed, sizeof unnamed, "errno %d", code);
+      return unnamed;
+    }
+  }
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_value function;
+  if (napi_create_function(env, "scanSocketFds", NAPI_AUTO_LENGTH, scan_socket_fds, NULL, &function) != napi_ok ||
+      napi_set_named_property(env, exports, "scanSocketFds", function) != napi_ok ||
+      napi_create_function(env, "dumpInetSockets", NAPI_AUTO_LENGTH, dump_inet_sockets, NULL, &function) != napi_ok ||
+      napi_set_named_property(env, exports, "dumpInetSockets", function) != napi_ok)
+    return NULL;
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

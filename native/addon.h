@@ -1,0 +1,25 @@
+/* Shared by the addon's source files: the two entry points and small helpers. */
+#ifndef SOCKAUDIT_ADDON_H
+#define SOCKAUDIT_ADDON_H
+
+#include <stddef.h>
+#include <node_api.h>
+
+/* fd-scan.c: scanSocketFds(prefix, pids, threads) */
+napi_value scan_socket_fds(napi_env env, napi_callback_info info);
+/* inet-diag.c: dumpInetSockets(requests) */
+napi_value dump_inet_sockets(napi_env env, napi_callback_info info);
+
+/* A byte buffer that grows by doubling. */
+typedef struct {
+  unsigned char *data;
+  size_t length, capacity;
+} growable_bytes;
+
+/* Appends `size` bytes; 0 when out of memory (the buffer is left as it was). */
+int append_bytes(growable_bytes *bytes, const void *source, size_t size);
+
+/* Node's name for an errno ("ENOENT", "EACCES", ...), or "errno N" for one not named here. */
+const char *errno_code(int code);
+
+#endif

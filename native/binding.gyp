@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "sockaudit",
+      "sources": ["addon.c", "fd-scan.c", "inet-diag.c"],
+      "cflags": ["-O2", "-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "ldflags": ["-pthread"]
+    }
+  ]
+}

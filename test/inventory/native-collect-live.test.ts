@@ -1,0 +1,198 @@
+/**
+ * The native addon against the JavaScript paths it replaces, on the live machine: the
+ * sock_diag dumps must give exactly the records the /proc files give, and the C fd scan
+ * exactly the owners the JavaScript scan finds. Loopback only. The namespace part needs
+ * root and ip (ip netns add; entering a namespace needs CAP_SYS_ADMIN) and skips without.
+ */
+import dgram from 'node:dgram';
+import fs from 'node:fs';
+import net from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectFromProc } from '../../src/inventory/collect.js';
+import { readHostContext } from '../../src/inventory/host-context.js';
+import type { Inventory, SocketRecord } from '../../src/inventory/socket-record.js';
+import { startFdLinkScan, type FdLinkScan } from '../../src/proc/fd-links.js';
+import { nativeAddon } from '../../src/proc/native-addon.js';
+import { parseInetDiagRecords } from '../../src/proc/parse-inet-diag.js';
+import { createProcFs, type ProcFs } from '../../src/proc/proc-fs.js';
+import { hasCommand, holdSockets, IS_ROOT, type HeldSockets } from '../helpers/live.js';
+
+const INET_FAMILIES = new Set(['tcp', 'udp', 'udplite']);
+
+function inodeOf(handle: unknown): number {
+  const fd = (handle as { _handle?: { fd?: number } })._handle?.fd;
+  if (typeof fd !== 'number' || fd < 0) throw new Error('no fd on this handle');
+  return fs.statSync(`/proc/self/fd/${fd}`).ino;
+}
+
+/** A ProcFs whose fd scan is the JavaScript one, to compare the C scan with. */
+function withJavaScriptScan(proc: ProcFs): ProcFs {
+  return { ...proc, startSocketFdScan: (pids, hint) => startFdLinkScan(`${proc.root}/`, pids, hint, null) };
+}
+
+/** inet sockets keyed by what identifies them, with owners reduced to pid:fd. */
+function inetByKey(inventory: Inventory): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const socket of inventory.sockets) {
+    if (!INET_FAMILIES.has(socket.family)) continue;
+    const key = `${socket.netns} ${socket.family}${socket.ipVersion} ${socket.inode} ${socket.localAddress}:${socket.localPort} ${socket.remoteAddress}:${socket.remotePort}`;
+    map.set(key, JSON.stringify({ ...socket, owners: socket.owners.map((owner) => `${owner.pid}:${owner.fd}`) }));
+  }
+  return map;
+}
+
+function findByInode(inventory: Inventory, inode: number): SocketRecord | undefined {
+  return inventory.sockets.find((socket) => socket.inode === inode);
+}
+
+it('the native addon is built (npm ci runs `npm run build:native` through the prepare script)', () => {
+  expect(nativeAddon).not.toBeNull();
+});
+
+describe.skipIf(nativeAddon === null)('sock_diag dumps and the C fd scan against /proc text and the JavaScript scan', () => {
+  const servers: net.Server[] = [];
+  const clients: net.Socket[] = [];
+  const udpSockets: dgram.Socket[] = [];
+  const inodes: Record<string, number> = {};
+  let viaText: Inventory;
+  let viaNative: Inventory;
+
+  beforeAll(async () => {
+    for (const [name, host] of [['tcp4', '127.0.0.1'], ['tcp6', '::1'], ['mapped', '::ffff:127.0.0.1']] as const) {
+      const server = net.createServer((accepted) => clients.push(accepted));
+      servers.push(server);
+      await new Promise<void>((resolve) => server.listen(0, host, resolve));
+      inodes[`${name}Listener`] = inodeOf(server);
+      const client = net.connect((server.address() as net.AddressInfo).port, host);
+      await new Promise<void>((resolve) => client.once('connect', resolve));
+      clients.push(client);
+      inodes[`${name}Client`] = inodeOf(client);
+    }
+    for (const [name, type, host] of [['udp4', 'udp4', '127.0.0.1'], ['udp6', 'udp6', '::1']] as const) {
+      const socket = dgram.createSocket(type);
+      udpSockets.push(socket);
+      await new Promise<void>((resolve) => socket.bind(0, host, resolve));
+      inodes[name] = inodeOf(socket);
+    }
+    const connected = dgram.createSocket('udp4');
+    udpSockets.push(connected);
+    await new Promise<void>((resolve) => connected.bind(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => connected.connect((udpSockets[0]!.address() as net.AddressInfo).port, '127.0.0.1', resolve));
+    inodes.udpConnected = inodeOf(connected);
+    // wait until the server side has accepted every connection
+    while (clients.length < 6) await new Promise((resolve) => setTimeout(resolve, 5));
+
+    const proc = createProcFs('/proc');
+    const context = readHostContext('/proc');
+    viaText = await collectFromProc(withJavaScriptScan(proc), context, undefined, null);
+    viaNative = await collectFromProc(proc, context, undefined, nativeAddon);
+  });
+  afterAll(() => {
+    clients.forEach((client) => client.destroy());
+    servers.forEach((server) => server.close());
+    udpSockets.forEach((socket) => socket.close());
+  });
+
+  it('finds every socket of this test both ways', () => {
+    for (const [name, inode] of Object.entries(inodes)) {
+      expect(findByInode(viaText, inode), `${name} via /proc`).toBeDefined();
+      expect(findByInode(viaNative, inode), `${name} via sock_diag`).toBeDefined();
+    }
+  });
+
+  it('gives identical records for this test’s sockets, owners included', () => {
+    for (const inode of Object.values(inodes)) {
+      const native = findByInode(viaNative, inode)!;
+      expect(native).toEqual(findByInode(viaText, inode));
+      expect(native.owners.map((owner) => owner.pid)).toEqual([process.pid]);
+    }
+    expect(findByInode(viaNative, inodes.mappedListener!)).toMatchObject({ ipVersion: 6, localAddress: '::ffff:127.0.0.1', exposure: 'loopback' });
+    expect(findByInode(viaNative, inodes.udpConnected!)).toMatchObject({ state: 'ESTABLISHED', remoteAddress: '127.0.0.1' });
+  });
+
+  it('gives identical records for every inet socket on the host seen both ways', () => {
+    const text = inetByKey(viaText);
+    const native = inetByKey(viaNative);
+    let compared = 0;
+    for (const [key, record] of native) {
+      if (!text.has(key)) continue; // opened or closed between the two collections
+      expect(record).toEqual(text.get(key));
+      compared++;
+    }
+    // sockets of other processes come and go between the two reads; nearly all stay
+    expect(compared).toBeGreaterThanOrEqual(Math.min(text.size, native.size) * 0.9);
+  });
+
+  it('the C scan finds the same socket fds as the JavaScript scan', async () => {
+    const pids = fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
+    const entries = (scan: FdLinkScan, pid: number) => {
+      const out: string[] = [];
+      for (let i = 0; i < scan.pids.length; i++) if (scan.pids[i] === pid) out.push(`${scan.fds[i]}:${scan.inodes[i]}`);
+      return out.sort();
+    };
+    for (const threads of [1, 2]) {
+      const native = await nativeAddon!.scanSocketFds('/proc/', Int32Array.from(pids), threads);
+      const javaScript = startFdLinkScan('/proc/', pids, 0, null);
+      javaScript.help();
+      const js = await javaScript.result();
+      expect(native.claimed).toBe(pids.length);
+      expect(entries(native, process.pid)).toEqual(entries(js, process.pid));
+      expect(entries(native, process.pid).length).toBeGreaterThanOrEqual(Object.keys(inodes).length);
+    }
+  });
+
+  it('the C scan reports a vanished pid and an unreadable root as failures, not exceptions', async () => {
+    const gone = 2 ** 22 + 12345;
+    const scan = await nativeAddon!.scanSocketFds('/proc/', Int32Array.of(gone), 1);
+    expect(scan.failures).toEqual([{ pid: gone, code: 'ENOENT' }]);
+    expect(scan.inodes).toHaveLength(0);
+    expect(() => nativeAddon!.scanSocketFds('/proc/', [1] as unknown as Int32Array, 1)).toThrow(/Int32Array/);
+  });
+
+  it('a dump of a namespace that cannot be opened comes back as an errno, not an exception', async () => {
+    const [result] = await nativeAddon!.dumpInetSockets([{ netnsPath: '/proc/4194303000/ns/net', family: 4, protocol: 6 }]);
+    expect(result).toEqual({ code: 'ENOENT' });
+  });
+});
+
+describe.skipIf(nativeAddon === null || !IS_ROOT || !hasCommand('ip') || !hasCommand('python3'))(
+  'sock_diag inside another network namespace (skipped unless root with ip and python3: ip netns add and setns need CAP_SYS_ADMIN)',
+  () => {
+    const name = `sockaudit-diag-${process.pid}`;
+    let held: HeldSockets | undefined;
+    beforeAll(async () => {
+      expect(spawnSync('ip', ['netns', 'add', name]).status).toBe(0);
+      expect(spawnSync('ip', ['netns', 'exec', name, 'ip', 'link', 'set', 'lo', 'up']).status).toBe(0);
+      held = await holdSockets([{ kind: 'tcp-listen', name: 'inside', host: '127.0.0.1', port: 8080 }], ['ip', 'netns', 'exec', name]);
+    });
+    afterAll(async () => {
+      await held?.release();
+      spawnSync('ip', ['netns', 'del', name]);
+    });
+
+    it('enters the namespace through a pid inside it and dumps its sockets only', async () => {
+      const netns = fs.statSync(`/proc/${held!.pid}/ns/net`).ino;
+      const [inside, own] = await nativeAddon!.dumpInetSockets([
+        { netnsPath: `/proc/${held!.pid}/ns/net`, family: 4, protocol: 6 },
+        { netnsPath: null, family: 4, protocol: 6 },
+      ]);
+      expect(inside).toMatchObject({ netns });
+      const rows = parseInetDiagRecords((inside as { records: Uint8Array }).records, { family: 'tcp', ipVersion: 4 });
+      expect(rows.map((row) => [row.inode, row.state, row.localAddress, row.localPort])).toEqual([[held!.sockets.inside!.inode, 'LISTEN', '127.0.0.1', 8080]]);
+      expect(own).toMatchObject({ netns: fs.statSync('/proc/self/ns/net').ino });
+      const ownRows = parseInetDiagRecords((own as { records: Uint8Array }).records, { family: 'tcp', ipVersion: 4 });
+      expect(ownRows.some((row) => row.inode === held!.sockets.inside!.inode)).toBe(false);
+    });
+
+    it('collects the namespace the same way through sock_diag as through its /proc files', async () => {
+      const proc = createProcFs('/proc');
+      const context = readHostContext('/proc');
+      const viaText = await collectFromProc(proc, context, undefined, null);
+      const viaNative = await collectFromProc(proc, context, undefined, nativeAddon);
+      const inode = held!.sockets.inside!.inode!;
+      expect(findByInode(viaNative, inode)).toEqual(findByInode(viaText, inode));
+      expect(findByInode(viaNative, inode)).toMatchObject({ netnsName: name, localPort: 8080, owners: [{ pid: held!.pid }] });
+    });
+  },
+);
