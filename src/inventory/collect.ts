@@ -7,7 +7,8 @@ import { toolVersion } from '../version.js';
 import { exposureOf } from './exposure.js';
 import { readHostContext, type HostContext } from './host-context.js';
 import { readProcessDetails, type ProcessDetails } from './process-details.js';
-import { indexSocketOwners, listPids, readNetnsOfPids, type SocketOwnerIndex } from './scan-processes.js';
+import type { FdLinkScan } from '../proc/fd-links.js';
+import { listPids, readNetnsOfPids, socketHoldingPids } from './scan-processes.js';
 import type { Inventory, NamespaceInfo, SocketOwner, SocketRecord } from './socket-record.js';
 import { SOCKET_SOURCES } from './socket-sources.js';
 import { WarningLog } from './warning-log.js';
@@ -83,10 +84,12 @@ export async function collectFromProc(proc: ProcFs, context: HostContext, host?:
     namespaceInfos.push({ inode: namespace.inode, name: namespace.name, readerPid: read?.pid ?? null, readable: read !== null });
   }
   fdScan.help();
-  const ownerScan = indexSocketOwners(await fdScan.result(), warnings);
+  // indexed while the last of the scan may still run on other threads
+  const recordsByInode = indexRecordsByInode(sockets);
+  const scan = await fdScan.result();
   const details = new Map<number, ProcessDetails>();
-  for (const pid of ownerScan.socketPids) details.set(pid, readProcessDetails(proc, pid, context.users));
-  attachOwners(sockets, ownerScan, details);
+  for (const pid of socketHoldingPids(scan, warnings)) details.set(pid, readProcessDetails(proc, pid, context.users));
+  attachOwners(scan, recordsByInode, details);
 
   const portRange = readOptionalText(proc, 'sys/net/ipv4/ip_local_port_range')?.split(/\s+/).map(Number);
   return {
@@ -322,29 +325,50 @@ function readInterfaceNames(proc: ProcFs, pid: number): Map<number, string> {
   return names;
 }
 
-/** Fills `owners` of every socket from the owner index, sorted by pid then fd. */
-function attachOwners(sockets: SocketRecord[], index: SocketOwnerIndex, details: Map<number, ProcessDetails>): void {
-  const { firstOwner, nextOwner } = index;
-  const { pids, fds } = index.scan;
+/**
+ * Socket records by inode, for attaching owners. An inode is normally in one table only;
+ * the rare one listed twice (an SCTP socket in both eps and assocs) maps to every record.
+ * Inode 0 (TIME_WAIT and the like: no file) has no owners and is left out.
+ */
+function indexRecordsByInode(sockets: readonly SocketRecord[]): Map<number, SocketRecord | SocketRecord[]> {
+  const byInode = new Map<number, SocketRecord | SocketRecord[]>();
   for (const socket of sockets) {
-    if (socket.inode === 0) continue; // TIME_WAIT and the like: no file, no owner
-    let entry = firstOwner.get(socket.inode) ?? -1;
-    if (entry < 0) continue;
-    const owners: SocketOwner[] = [];
-    for (; entry >= 0; entry = nextOwner[entry]!) {
-      const pid = pids[entry]!;
-      const process = details.get(pid);
-      owners.push({
-        pid,
-        fd: fds[entry]!,
-        comm: process?.comm ?? null,
-        exe: process?.exe ?? null,
-        cmdline: process?.cmdline ?? null,
-        uid: process?.uid ?? null,
-        user: process?.user ?? null,
-      });
-    }
-    if (owners.length > 1) owners.sort((a, b) => a.pid - b.pid || a.fd - b.fd);
-    socket.owners = owners;
+    if (socket.inode === 0) continue;
+    const seen = byInode.get(socket.inode);
+    if (seen === undefined) byInode.set(socket.inode, socket);
+    else if (Array.isArray(seen)) seen.push(socket);
+    else byInode.set(socket.inode, [seen, socket]);
   }
+  return byInode;
+}
+
+/** Fills `owners` from the scan, one pass over its entries; shared sockets' owners sorted by pid then fd. */
+function attachOwners(scan: FdLinkScan, byInode: Map<number, SocketRecord | SocketRecord[]>, details: Map<number, ProcessDetails>): void {
+  const { pids, fds, inodes } = scan;
+  const shared: SocketRecord[] = [];
+  for (let i = 0; i < inodes.length; i++) {
+    const found = byInode.get(inodes[i]!);
+    if (found === undefined) continue; // a socket of a namespace we could not read, or opened since
+    const pid = pids[i]!;
+    const process = details.get(pid);
+    const owner: SocketOwner = {
+      pid,
+      fd: fds[i]!,
+      comm: process?.comm ?? null,
+      exe: process?.exe ?? null,
+      cmdline: process?.cmdline ?? null,
+      uid: process?.uid ?? null,
+      user: process?.user ?? null,
+    };
+    if (!Array.isArray(found)) {
+      if (found.owners.length === 1) shared.push(found);
+      found.owners.push(owner);
+      continue;
+    }
+    for (const socket of found) {
+      if (socket.owners.length === 1) shared.push(socket);
+      socket.owners.push({ ...owner });
+    }
+  }
+  for (const socket of shared) socket.owners.sort((a, b) => a.pid - b.pid || a.fd - b.fd);
 }

@@ -4,19 +4,6 @@ import type { ProcFs } from '../proc/proc-fs.js';
 import { parseNetnsLink } from '../proc/parse-process-files.js';
 import type { WarningLog } from './warning-log.js';
 
-/**
- * Who holds each socket, indexed over a finished fd scan without an object or array per
- * socket (there is one entry per socket on the host): `firstOwner` gives the scan index
- * of an inode's first (pid, fd), `nextOwner` chains the rest, -1 ends a chain.
- */
-export interface SocketOwnerIndex {
-  scan: FdLinkScan;
-  firstOwner: Map<number, number>;
-  nextOwner: Int32Array;
-  /** pids that hold at least one socket, ascending. */
-  socketPids: number[];
-}
-
 /** Records why a per-process read failed; rethrows anything but a vanished process or EACCES. */
 export function noteProcessReadError(error: unknown, warnings: WarningLog, what: 'fd' | 'ns'): void {
   const code = errnoCode(error);
@@ -60,21 +47,18 @@ export function readNetnsOfPids(proc: ProcFs, pids: readonly number[], warnings:
   return netnsOfPid;
 }
 
-/** Indexes a finished scan of every process's fd links (ProcFs.startSocketFdScan) by inode. */
-export function indexSocketOwners(scan: FdLinkScan, warnings: WarningLog): SocketOwnerIndex {
+/**
+ * Turns a finished fd scan's failures into warnings, and gives the pids that hold at least
+ * one socket, ascending: the only processes whose details are read.
+ */
+export function socketHoldingPids(scan: FdLinkScan, warnings: WarningLog): number[] {
   for (const failure of scan.failures) noteProcessReadError(Object.assign(new Error(failure.code), { code: failure.code }), warnings, 'fd');
-  const { pids, inodes } = scan;
-  const firstOwner = new Map<number, number>();
-  const nextOwner = new Int32Array(inodes.length).fill(-1);
-  const lastOwner = new Map<number, number>();
-  const socketPids = new Set<number>();
-  for (let i = 0; i < inodes.length; i++) {
-    const inode = inodes[i]!;
-    socketPids.add(pids[i]!);
-    const last = lastOwner.get(inode);
-    if (last === undefined) firstOwner.set(inode, i);
-    else nextOwner[last] = i;
-    lastOwner.set(inode, i);
+  const pids = new Set<number>();
+  let previous = -1;
+  for (const pid of scan.pids) {
+    if (pid === previous) continue; // a process's fds come together: most entries repeat the last pid
+    pids.add(pid);
+    previous = pid;
   }
-  return { scan, firstOwner, nextOwner, socketPids: [...socketPids].sort((a, b) => a - b) };
+  return [...pids].sort((a, b) => a - b);
 }
