@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { startSockload } from './lib/sockload.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = path.join(ROOT, 'dist/src/cli.js');
+const CLI = path.join(ROOT, 'dist/bin/sockaudit.cjs');
 
 function option(name, fallback) {
   const index = process.argv.indexOf(`--${name}`);

@@ -182,7 +182,7 @@ async function main() {
     '',
     describeMachine(machine),
     `- database: ${SNAPSHOTS} snapshots of one host, ${STEADY + 6} sockets each (${STEADY} steady, sshd restarted every 1,000, an app up and down every 250, 3 new client connections per snapshot); ${sizeMb.toFixed(1)} MB${generationMs === null ? ' (reused)' : `, written in ${formatSeconds(generationMs)}`}`,
-    `- each query run ${RUNS} times as a whole process (\`dist/src/cli.js history ... --json\`, node start-up included); target: under 1 s`,
+    `- each query run ${RUNS} times as a whole process (\`dist/bin/sockaudit.cjs history ... --json\`, node start-up included); target: under 1 s`,
     '',
     markdownTable(['query', 'periods', 'median', 'max', 'under 1 s'], rows, ['left', 'right', 'right', 'right', 'left']),
   ].join('\n');

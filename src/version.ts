@@ -2,7 +2,8 @@ import fs from 'node:fs';
 
 /**
  * The version in package.json, found by walking up from this file: it is two levels up
- * from dist/src/version.js and one from src/version.ts (as run by the tests).
+ * from dist/src/version.js and from the bin bundle in dist/bin/, one from src/version.ts
+ * (as run by the tests).
  */
 export function toolVersion(): string {
   for (const relative of ['../package.json', '../../package.json']) {

@@ -9,6 +9,6 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BENCH_DIR = path.join(REPO_ROOT, 'bench');
-export const CLI_PATH = path.join(REPO_ROOT, 'dist/src/cli.js');
+export const CLI_PATH = path.join(REPO_ROOT, 'dist/bin/sockaudit.cjs');
 export const SOCKLOAD_PATH = process.env.SOCKLOAD ?? path.resolve(REPO_ROOT, '../shared/bench/sockload.mjs');
 export const RESULTS_PATH = path.join(BENCH_DIR, 'RESULTS.md');

@@ -38,7 +38,7 @@ export interface NativeAddon {
   dumpInetSockets(requests: InetDiagRequest[]): Promise<InetDiagResult[]>;
 }
 
-/** Where node-gyp puts the addon, relative to this module in dist/src/proc/ and in src/proc/ (tests). */
+/** Where node-gyp puts the addon, relative to this module in dist/src/proc/, and in src/proc/ (tests) or the bin bundle in dist/bin/. */
 const ADDON_CANDIDATES = ['../../../native/build/Release/sockaudit.node', '../../native/build/Release/sockaudit.node'];
 
 function loadNativeAddon(): NativeAddon | null {

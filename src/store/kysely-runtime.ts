@@ -19,13 +19,15 @@ type KyselyRuntime = Pick<typeof KyselyModule, 'Kysely' | 'Migrator' | 'SqliteDi
 
 function loadKysely(): KyselyRuntime {
   const require = createRequire(import.meta.url);
-  try {
-    // from dist/src/store/ (the bundle only exists in a build)
-    return require('../../vendor/kysely.cjs') as KyselyRuntime;
-  } catch (error) {
-    if (errnoCode(error) !== 'MODULE_NOT_FOUND') throw error;
-    return require('kysely') as KyselyRuntime;
+  // from dist/src/store/ and from the bin bundle in dist/bin/ (the bundle only exists in a build)
+  for (const candidate of ['../../vendor/kysely.cjs', '../vendor/kysely.cjs']) {
+    try {
+      return require(candidate) as KyselyRuntime;
+    } catch (error) {
+      if (errnoCode(error) !== 'MODULE_NOT_FOUND') throw error;
+    }
   }
+  return require('kysely') as KyselyRuntime;
 }
 
 const kysely = loadKysely();

@@ -1,4 +1,4 @@
-/** The built CLI, run as a user would: `node dist/src/cli.js collect ...`. */
+/** The built CLI, run as a user would: `dist/bin/sockaudit.cjs collect ...`. */
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -57,14 +57,14 @@ describe('sockaudit collect (built CLI)', () => {
     expect(stdout).toBe('');
     expect(stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(message);
-    expect(stderr).not.toMatch(/\bat .*\.js:\d+/); // no stack trace
+    expect(stderr).not.toMatch(/\bat .*\.c?js:\d+/); // no stack trace
   });
 
   it('prints a stack trace for an error only with --debug', () => {
     const { status, stderr } = runCli(['collect', '--proc-root', '/nonexistent', '--debug']);
     expect(status).toBe(2);
     expect(stderr).toMatch(/InputError: cannot read proc root/);
-    expect(stderr).toMatch(/\bat .*collect\.js:\d+/);
+    expect(stderr).toMatch(/\bat .*collect[-\w]*\.c?js:\d+/);
   });
 
   it('shows help with examples and exits 0', () => {

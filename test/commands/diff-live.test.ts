@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * Every connection is to 127.0.0.1; the 0.0.0.0 listener is never connected to.
  */
 const ROOT = path.resolve(__dirname, '../..');
-const CLI = path.join(ROOT, 'dist/src/cli.js');
+const CLI = path.join(ROOT, 'dist/bin/sockaudit.cjs');
 const HELPER = path.join(ROOT, 'test/diff/live-socket-helper.mjs');
 const NODE_EXE = fs.realpathSync(process.execPath);
 const CLIENTS_BEFORE = 20;

@@ -5,7 +5,7 @@ import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const CLI = path.join(REPO_ROOT, 'dist/src/cli.js');
+export const CLI = path.join(REPO_ROOT, 'dist/bin/sockaudit.cjs');
 
 export const IS_ROOT = process.getuid?.() === 0;
 
