@@ -1,4 +1,5 @@
 import { errnoCode, InputError } from '../errors.js';
+import type { FdLinkScan } from '../proc/fd-links.js';
 import { nativeAddon, type InetDiagRequest, type InetDiagResult, type NativeAddon } from '../proc/native-addon.js';
 import { createProcFs, isLiveProcRoot, type ProcFs } from '../proc/proc-fs.js';
 import { parseCommFile, parseNetnsLink } from '../proc/parse-process-files.js';
@@ -7,7 +8,6 @@ import { toolVersion } from '../version.js';
 import { exposureOf } from './exposure.js';
 import { readHostContext, type HostContext } from './host-context.js';
 import { readProcessDetails, type ProcessDetails } from './process-details.js';
-import type { FdLinkScan } from '../proc/fd-links.js';
 import { listPids, readNetnsOfPids, socketHoldingPids } from './scan-processes.js';
 import type { Inventory, NamespaceInfo, SocketOwner, SocketRecord } from './socket-record.js';
 import { SOCKET_SOURCES } from './socket-sources.js';
@@ -65,8 +65,9 @@ export async function collectFromProc(proc: ProcFs, context: HostContext, host?:
   const netnsOfPid = readNetnsOfPids(proc, pids, warnings);
   const namespaces = groupNamespaces(proc, pids, netnsOfPid, context, warnings);
 
-  // the fd scan runs on a worker thread while this thread reads and parses the socket
-  // tables; then this thread takes a share of what is left of the scan
+  // the fd scan and the sock_diag dumps run on other threads while this thread reads and
+  // parses the other socket tables (with the JavaScript scan, it then takes a share of
+  // what is left of the scan: help())
   const fdScan = proc.startSocketFdScan(pids, socketsInUse(proc));
   const dumps = inetDiag === null ? null : startInetDiagDumps(proc, namespaces, inetDiag);
   const reads = namespaces.map((namespace) => readNamespaceTables(proc, namespace, dumps?.covered.has(namespace.inode) === true));

@@ -35,7 +35,6 @@ function inetSource(file: string, required: boolean, family: InetFamily, ipVersi
   return source;
 }
 
-
 /**
  * Every socket table sockaudit reads, in output order. The family of each file is stated
  * here, not guessed from its name.
