@@ -1,6 +1,6 @@
 /*
  * sockaudit's native addon: the two parts of collection where JavaScript is too slow,
- * the fd-link scan (fd-scan.c) and the TCP/UDP table dumps over sock_diag (inet-diag.c).
+ * the fd-link scan (fd-scan.c) and the TCP, UDP and unix table dumps over sock_diag (sock-diag.c).
  * Built by `npm run build:native` (node-gyp); loaded by src/proc/native-addon.ts.
  */
 #include <errno.h>
@@ -56,8 +56,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_value function;
   if (napi_create_function(env, "scanSocketFds", NAPI_AUTO_LENGTH, scan_socket_fds, NULL, &function) != napi_ok ||
       napi_set_named_property(env, exports, "scanSocketFds", function) != napi_ok ||
-      napi_create_function(env, "dumpInetSockets", NAPI_AUTO_LENGTH, dump_inet_sockets, NULL, &function) != napi_ok ||
-      napi_set_named_property(env, exports, "dumpInetSockets", function) != napi_ok)
+      napi_create_function(env, "dumpSockets", NAPI_AUTO_LENGTH, dump_sockets, NULL, &function) != napi_ok ||
+      napi_set_named_property(env, exports, "dumpSockets", function) != napi_ok)
     return NULL;
   return exports;
 }

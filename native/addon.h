@@ -7,8 +7,8 @@
 
 /* fd-scan.c: scanSocketFds(prefix, pids, threads) */
 napi_value scan_socket_fds(napi_env env, napi_callback_info info);
-/* inet-diag.c: dumpInetSockets(requests) */
-napi_value dump_inet_sockets(napi_env env, napi_callback_info info);
+/* sock-diag.c: dumpSockets(requests) */
+napi_value dump_sockets(napi_env env, napi_callback_info info);
 
 /* A byte buffer that grows by doubling. */
 typedef struct {

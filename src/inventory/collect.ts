@@ -1,6 +1,6 @@
 import { errnoCode, InputError } from '../errors.js';
 import type { FdLinkScan } from '../proc/fd-links.js';
-import { nativeAddon, type InetDiagRequest, type InetDiagResult, type NativeAddon } from '../proc/native-addon.js';
+import { nativeAddon, type SockDiagRequest, type SockDiagResult, type NativeAddon } from '../proc/native-addon.js';
 import { createProcFs, isLiveProcRoot, type ProcFs } from '../proc/proc-fs.js';
 import { parseCommFile, parseNetnsLink } from '../proc/parse-process-files.js';
 import { parseIfInet6, parseIgmp } from '../proc/parse-interface-names.js';
@@ -8,6 +8,7 @@ import { toolVersion } from '../version.js';
 import { exposureOf } from './exposure.js';
 import { readHostContext, type HostContext } from './host-context.js';
 import { readProcessDetails, type ProcessDetails } from './process-details.js';
+import { RECORD_SHAPE_EXEMPLARS } from './record-shapes.js';
 import { listPids, readNetnsOfPids, socketHoldingPids } from './scan-processes.js';
 import type { Inventory, NamespaceInfo, SocketOwner, SocketRecord } from './socket-record.js';
 import { SOCKET_SOURCES } from './socket-sources.js';
@@ -34,12 +35,12 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
     throw new InputError(`cannot read proc root ${options.procRoot}: ${reason}`);
   }
   // sock_diag only sees the live kernel: a captured tree is read from its files alone
-  const inetDiag = isLiveProcRoot(options.procRoot) ? nativeAddon : null;
-  return collectFromProc(proc, readHostContext(options.procRoot), options.host, inetDiag);
+  const sockDiag = isLiveProcRoot(options.procRoot) ? nativeAddon : null;
+  return collectFromProc(proc, readHostContext(options.procRoot), options.host, sockDiag);
 }
 
 /** What the collector needs to dump TCP and UDP tables over sock_diag (the native addon). */
-export type InetDiagDumper = Pick<NativeAddon, 'dumpInetSockets'>;
+export type SockDiagDumper = Pick<NativeAddon, 'dumpSockets'>;
 
 function readOptionalText(proc: ProcFs, file: string): string | null {
   try {
@@ -53,11 +54,14 @@ function readOptionalText(proc: ProcFs, file: string): string | null {
  * The collection itself, over any ProcFs (live or captured) and host context. The fd
  * links are read on other threads while this thread reads and parses the namespaces'
  * socket tables: the two big costs, each mostly kernel time, overlap on two cores. With
- * `inetDiag` (the live kernel and the native addon), the TCP and UDP tables come from
+ * `sockDiag` (the live kernel and the native addon), the TCP and UDP tables come from
  * sock_diag dumps, also on another thread; a dump that fails (no diag module, or no
  * right to enter a namespace) falls back to the table's file.
  */
-export async function collectFromProc(proc: ProcFs, context: HostContext, host?: string, inetDiag: InetDiagDumper | null = null): Promise<Inventory> {
+export async function collectFromProc(proc: ProcFs, context: HostContext, host?: string, sockDiag: SockDiagDumper | null = null): Promise<Inventory> {
+  // the exemplars must exist before the first record is parsed (see record-shapes.ts);
+  // naming them here also keeps a bundler from dropping the module
+  if (RECORD_SHAPE_EXEMPLARS.length === 0) throw new Error('socket record shapes were not primed');
   const started = performance.now();
   const takenAt = new Date().toISOString();
   const warnings = new WarningLog();
@@ -69,18 +73,16 @@ export async function collectFromProc(proc: ProcFs, context: HostContext, host?:
   // parses the other socket tables (with the JavaScript scan, it then takes a share of
   // what is left of the scan: help())
   const fdScan = proc.startSocketFdScan(pids, socketsInUse(proc));
-  const dumps = inetDiag === null ? null : startInetDiagDumps(proc, namespaces, inetDiag);
-  const reads = namespaces.map((namespace) => readNamespaceTables(proc, namespace, dumps?.covered.has(namespace.inode) === true));
-  const dumped = dumps === null ? [] : await dumps.results;
+  const dumps = sockDiag === null ? null : startSockDiagDumps(proc, namespaces, sockDiag);
+  const reads = namespaces.map((namespace) => readNamespaceTables(proc, namespace, dumps?.has(namespace.inode) === true));
   const sockets: SocketRecord[] = [];
   const namespaceInfos: NamespaceInfo[] = [];
   for (const [index, namespace] of namespaces.entries()) {
     const read = reads[index]!;
-    if (read !== null && dumps !== null) takeInetDiagDumps(proc, namespace, read, dumps, dumped);
     if (read === null) {
       warnings.add('netns-unreadable', () => `network namespace ${namespace.name} (${namespace.inode}): no process inside it let its socket tables be read; its sockets are not listed`, `netns-unreadable ${namespace.inode}`);
     } else {
-      parseNamespaceTables(proc, namespace, read, warnings, sockets);
+      await parseNamespaceTables(proc, namespace, read, dumps?.get(namespace.inode), warnings, sockets);
     }
     namespaceInfos.push({ inode: namespace.inode, name: namespace.name, readerPid: read?.pid ?? null, readable: read !== null });
   }
@@ -194,7 +196,7 @@ interface NamespaceTables {
   texts: TableRead[];
 }
 
-/** A table whose sock_diag dump is still to come (readNamespaceTables leaves it for takeInetDiagDumps). */
+/** A table whose sock_diag dump is still to come (readNamespaceTables leaves it for takeSockDiagDumps). */
 const AWAITING_DUMP: TableRead = { code: 'AWAITING_DUMP' };
 
 function readTableFile(proc: ProcFs, pid: number, file: string): TableRead {
@@ -211,83 +213,101 @@ function readTableFile(proc: ProcFs, pid: number, file: string): TableRead {
  * Reads every socket table of one namespace through its lowest pid whose net/ can be
  * read; null if none can. net/unix exists on every kernel, so its absence means that pid
  * is gone (or hidden from us): the next pid is tried. With `dumped`, the tables that
- * sock_diag dumps are not read here.
+ * sock_diag dumps are not read here, and a pid qualifies when its net/ can be listed.
  */
 function readNamespaceTables(proc: ProcFs, namespace: NamespaceGroup, dumped: boolean): NamespaceTables | null {
   const unixIndex = SOCKET_SOURCES.findIndex((source) => source.file === 'net/unix');
   for (const pid of namespace.pids) {
+    if (dumped && !canListNetDir(proc, pid)) continue;
     const texts = SOCKET_SOURCES.map((source) => (dumped && source.diag !== undefined ? AWAITING_DUMP : readTableFile(proc, pid, source.file)));
-    if (typeof texts[unixIndex] === 'string') return { pid, texts };
+    if (dumped || typeof texts[unixIndex] === 'string') return { pid, texts };
   }
   return null;
 }
 
-/** sock_diag dumps under way: which namespaces they cover and where each one's results are. */
-interface InetDiagDumps {
-  covered: Set<number>;
-  /** namespace inode -> index of its first request; its sources' requests follow in SOCKET_SOURCES order. */
-  firstRequest: Map<number, number>;
-  results: Promise<InetDiagResult[]>;
+function canListNetDir(proc: ProcFs, pid: number): boolean {
+  try {
+    proc.listDir(`${pid}/net`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
+/** sock_diag dumps under way: per namespace inode, per SOCKET_SOURCES index, the dump of that table. */
+type SockDiagDumps = Map<number, (Promise<SockDiagResult> | undefined)[]>;
+
 /**
- * Asks for every dumpable table of every namespace in one call: the namespace this
- * process is in directly, the others by entering them through their lowest pid's
- * ns/net (which takes root; when refused, the files are read instead).
+ * Asks for every dumpable table of every namespace: the namespace this process is in
+ * directly, the others by entering them through their lowest pid's ns/net (which takes
+ * root; when refused, the files are read instead). One request per table, so that each
+ * can be parsed as soon as it arrives while the others are still being dumped on other
+ * threads; the largest tables, unix and TCP, are asked for first.
  */
-function startInetDiagDumps(proc: ProcFs, namespaces: readonly NamespaceGroup[], inetDiag: InetDiagDumper): InetDiagDumps {
+function startSockDiagDumps(proc: ProcFs, namespaces: readonly NamespaceGroup[], sockDiag: SockDiagDumper): SockDiagDumps {
   let ownNetns = -1;
   try {
     ownNetns = parseNetnsLink(proc.readLink('self/ns/net'));
   } catch {
     // not knowing our own namespace: every namespace is entered by path
   }
-  const dumpable = SOCKET_SOURCES.filter((source) => source.diag !== undefined);
-  const requests: InetDiagRequest[] = [];
-  const covered = new Set<number>();
-  const firstRequest = new Map<number, number>();
   const root = proc.root.endsWith('/') ? proc.root : `${proc.root}/`;
+  const order = SOCKET_SOURCES.map((source, index) => ({ source, index }))
+    .filter(({ source }) => source.diag !== undefined)
+    .sort((a, b) => Number(b.source.diag!.family === 'unix') - Number(a.source.diag!.family === 'unix'));
+  const dumps: SockDiagDumps = new Map();
   for (const namespace of namespaces) {
     if (namespace.pids.length === 0) continue;
-    covered.add(namespace.inode);
-    firstRequest.set(namespace.inode, requests.length);
     const netnsPath = namespace.inode === ownNetns ? null : `${root}${namespace.pids[0]}/ns/net`;
-    for (const source of dumpable) requests.push({ netnsPath, family: source.diag!.family, protocol: source.diag!.protocol });
+    const perSource: (Promise<SockDiagResult> | undefined)[] = [];
+    for (const { source, index } of order) {
+      perSource[index] = sockDiag.dumpSockets([{ netnsPath, family: source.diag!.family, protocol: source.diag!.protocol }]).then((results) => results[0]!);
+    }
+    dumps.set(namespace.inode, perSource);
   }
-  return { covered, firstRequest, results: inetDiag.dumpInetSockets(requests) };
+  return dumps;
 }
 
 /**
- * Puts a namespace's dumps in place of its dumpable tables. A dump that failed, or that
- * came from another namespace than asked (its pid exited and the number was reused), is
- * replaced by the table's file, read through the namespace's reader pid.
+ * One table of a namespace: as read, or (for a dumpable one) its dump. A dump that failed,
+ * or that came from another namespace than asked (its pid exited and the number was
+ * reused), is replaced by the table's file, read through the namespace's reader pid.
  */
-function takeInetDiagDumps(proc: ProcFs, namespace: NamespaceGroup, tables: NamespaceTables, dumps: InetDiagDumps, results: readonly InetDiagResult[]): void {
-  let requestIndex = dumps.firstRequest.get(namespace.inode);
-  SOCKET_SOURCES.forEach((source, index) => {
-    if (tables.texts[index] !== AWAITING_DUMP) return;
-    const result = requestIndex === undefined ? undefined : results[requestIndex++];
-    tables.texts[index] =
-      result !== undefined && 'records' in result && result.netns === namespace.inode ? { records: result.records } : readTableFile(proc, tables.pid, source.file);
-  });
+async function resolveTable(proc: ProcFs, namespace: NamespaceGroup, tables: NamespaceTables, index: number, dumps: (Promise<SockDiagResult> | undefined)[] | undefined): Promise<TableRead> {
+  const read = tables.texts[index]!;
+  if (read !== AWAITING_DUMP) return read;
+  const result = await dumps?.[index];
+  return result !== undefined && 'records' in result && result.netns === namespace.inode
+    ? { records: result.records }
+    : readTableFile(proc, tables.pid, SOCKET_SOURCES[index]!.file);
 }
 
-/** Parses one namespace's tables, appending records (with namespace, exposure, interface name) to `into`. */
-function parseNamespaceTables(proc: ProcFs, namespace: NamespaceGroup, tables: NamespaceTables, warnings: WarningLog, into: SocketRecord[]): void {
+/**
+ * Parses one namespace's tables, each as soon as it is there (a dump may still be under
+ * way), appending records (with namespace, exposure, interface name) to `into`.
+ */
+async function parseNamespaceTables(
+  proc: ProcFs,
+  namespace: NamespaceGroup,
+  tables: NamespaceTables,
+  dumps: (Promise<SockDiagResult> | undefined)[] | undefined,
+  warnings: WarningLog,
+  into: SocketRecord[],
+): Promise<void> {
   const { pid } = tables;
   const first = into.length;
-  SOCKET_SOURCES.forEach((source, index) => {
-    const text = tables.texts[index]!;
+  for (const [index, source] of SOCKET_SOURCES.entries()) {
+    const text = await resolveTable(proc, namespace, tables, index, dumps);
     if (typeof text !== 'string' && 'records' in text) {
       for (const row of source.diag!.parse(text.records)) into.push(row);
-      return;
+      continue;
     }
     if (typeof text !== 'string') {
       // an optional table may be absent (no sctp module, no udplite); a required one is news
       if (source.required) {
         warnings.add('netns-file-unreadable', (count) => `${count} required socket table(s) could not be read (${source.file} of pid ${pid}, namespace ${namespace.name}: ${text.code})`);
       }
-      return;
+      continue;
     }
     const { rows, problems } = source.parse(text);
     if (problems.length > 0) {
@@ -300,7 +320,7 @@ function parseNamespaceTables(proc: ProcFs, namespace: NamespaceGroup, tables: N
       );
     }
     for (const row of rows) into.push(row);
-  });
+  }
   let interfaceNames: Map<number, string> | null = null;
   for (let i = first; i < into.length; i++) {
     const socket = into[i]!;
@@ -361,15 +381,18 @@ function attachOwners(scan: FdLinkScan, byInode: Map<number, SocketRecord | Sock
       uid: process?.uid ?? null,
       user: process?.user ?? null,
     };
-    if (!Array.isArray(found)) {
-      if (found.owners.length === 1) shared.push(found);
-      found.owners.push(owner);
-      continue;
-    }
-    for (const socket of found) {
-      if (socket.owners.length === 1) shared.push(socket);
-      socket.owners.push({ ...owner });
-    }
+    if (!Array.isArray(found)) addOwner(found, owner, shared);
+    else for (const socket of found) addOwner(socket, { ...owner }, shared);
   }
   for (const socket of shared) socket.owners.sort((a, b) => a.pid - b.pid || a.fd - b.fd);
+}
+
+/** Adds an owner; a socket's second owner puts it on `shared`, to be sorted. */
+function addOwner(socket: SocketRecord, owner: SocketOwner, shared: SocketRecord[]): void {
+  if (socket.owners.length === 0) {
+    socket.owners = [owner]; // most sockets have one owner: an array of exactly one
+    return;
+  }
+  if (socket.owners.length === 1) shared.push(socket);
+  socket.owners.push(owner);
 }

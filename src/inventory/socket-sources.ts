@@ -4,6 +4,7 @@ import { parseInetDiagRecords } from '../proc/parse-inet-diag.js';
 import { parseNetlinkTable } from '../proc/parse-netlink-table.js';
 import { parsePacketTable } from '../proc/parse-packet-table.js';
 import { parseSctpAssociations, parseSctpEndpoints } from '../proc/parse-sctp-tables.js';
+import { parseUnixDiagRecords } from '../proc/parse-unix-diag.js';
 import { parseUnixTable } from '../proc/parse-unix-table.js';
 import type { SocketRecord } from './socket-record.js';
 
@@ -17,7 +18,7 @@ export interface SocketSource {
    * The same table as a sock_diag dump, for the live kernel when the native addon is
    * built: which dump to ask for and how to decode it. Absent: only the file is read.
    */
-  diag?: { family: 4 | 6; protocol: number; parse(records: Uint8Array): SocketRecord[] };
+  diag?: { family: 4 | 6 | 'unix'; protocol: number; parse(records: Uint8Array): SocketRecord[] };
 }
 
 const IPPROTO_TCP = 6;
@@ -51,7 +52,7 @@ export const SOCKET_SOURCES: readonly SocketSource[] = [
   inetSource('net/raw6', false, 'raw', 6),
   inetSource('net/icmp', false, 'icmp', 4),
   inetSource('net/icmp6', false, 'icmp', 6),
-  { file: 'net/unix', required: true, parse: parseUnixTable },
+  { file: 'net/unix', required: true, parse: parseUnixTable, diag: { family: 'unix', protocol: 0, parse: parseUnixDiagRecords } },
   { file: 'net/packet', required: false, parse: parsePacketTable },
   { file: 'net/netlink', required: false, parse: parseNetlinkTable },
   { file: 'net/sctp/eps', required: false, parse: parseSctpEndpoints },

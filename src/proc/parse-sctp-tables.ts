@@ -52,26 +52,31 @@ function pickAddress(tokens: string[]): string | undefined {
   return tokens.find((token) => token.startsWith('*')) ?? tokens[0];
 }
 
-function sctpRecord(fields: Partial<SocketRecord> & Pick<SocketRecord, 'state' | 'inode'>): SocketRecord {
+type SctpFields = Pick<SocketRecord, 'ipVersion' | 'type' | 'state' | 'localAddress' | 'localPort' | 'uid' | 'inode'> &
+  Partial<Pick<SocketRecord, 'remoteAddress' | 'remotePort' | 'recvQueue' | 'sendQueue'>>;
+
+/** A record with its keys in the order every parser uses (RECORD_KEYS in record-shapes.ts). */
+function sctpRecord(fields: SctpFields): SocketRecord {
   return {
     netns: 0,
     netnsName: '',
     family: 'sctp',
-    ipVersion: null,
-    type: null,
+    ipVersion: fields.ipVersion,
+    type: fields.type,
     protocol: null,
-    localAddress: null,
-    localPort: null,
-    remoteAddress: null,
-    remotePort: null,
+    state: fields.state,
+    localAddress: fields.localAddress,
+    localPort: fields.localPort,
+    remoteAddress: fields.remoteAddress ?? null,
+    remotePort: fields.remotePort ?? null,
     path: null,
     interface: null,
-    uid: null,
-    recvQueue: null,
-    sendQueue: null,
+    inode: fields.inode,
+    uid: fields.uid,
+    recvQueue: fields.recvQueue ?? null,
+    sendQueue: fields.sendQueue ?? null,
     owners: [],
     exposure: null,
-    ...fields,
   };
 }
 

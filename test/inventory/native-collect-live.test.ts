@@ -1,12 +1,13 @@
 /**
  * The native addon against the JavaScript paths it replaces, on the live machine: the
- * sock_diag dumps must give exactly the records the /proc files give, and the C fd scan
+ * sock_diag dumps (TCP, UDP, unix) must give exactly the records the /proc files give, and the C fd scan
  * exactly the owners the JavaScript scan finds. Loopback only. The namespace part needs
  * root and ip (ip netns add; entering a namespace needs CAP_SYS_ADMIN) and skips without.
  */
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectFromProc } from '../../src/inventory/collect.js';
@@ -16,9 +17,10 @@ import { startFdLinkScan, type FdLinkScan } from '../../src/proc/fd-links.js';
 import { nativeAddon } from '../../src/proc/native-addon.js';
 import { parseInetDiagRecords } from '../../src/proc/parse-inet-diag.js';
 import { createProcFs, type ProcFs } from '../../src/proc/proc-fs.js';
-import { hasCommand, holdSockets, IS_ROOT, type HeldSockets } from '../helpers/live.js';
+import { hasCommand, holdSockets, IS_ROOT, makeTempDir, type HeldSockets } from '../helpers/live.js';
 
-const INET_FAMILIES = new Set(['tcp', 'udp', 'udplite']);
+/** the families that come from sock_diag dumps on the live host */
+const DUMPED_FAMILIES = new Set(['tcp', 'udp', 'udplite', 'unix']);
 
 function inodeOf(handle: unknown): number {
   const fd = (handle as { _handle?: { fd?: number } })._handle?.fd;
@@ -31,12 +33,12 @@ function withJavaScriptScan(proc: ProcFs): ProcFs {
   return { ...proc, startSocketFdScan: (pids, hint) => startFdLinkScan(`${proc.root}/`, pids, hint, null) };
 }
 
-/** inet sockets keyed by what identifies them, with owners reduced to pid:fd. */
-function inetByKey(inventory: Inventory): Map<string, string> {
+/** Dumped sockets keyed by what identifies them, with owners reduced to pid:fd. */
+function dumpedByKey(inventory: Inventory): Map<string, string> {
   const map = new Map<string, string>();
   for (const socket of inventory.sockets) {
-    if (!INET_FAMILIES.has(socket.family)) continue;
-    const key = `${socket.netns} ${socket.family}${socket.ipVersion} ${socket.inode} ${socket.localAddress}:${socket.localPort} ${socket.remoteAddress}:${socket.remotePort}`;
+    if (!DUMPED_FAMILIES.has(socket.family)) continue;
+    const key = `${socket.netns} ${socket.family}${socket.ipVersion} ${socket.inode} ${socket.localAddress}:${socket.localPort} ${socket.remoteAddress}:${socket.remotePort} ${socket.path}`;
     map.set(key, JSON.stringify({ ...socket, owners: socket.owners.map((owner) => `${owner.pid}:${owner.fd}`) }));
   }
   return map;
@@ -51,6 +53,7 @@ it('the native addon is built (npm ci runs `npm run build:native` through the pr
 });
 
 describe.skipIf(nativeAddon === null)('sock_diag dumps and the C fd scan against /proc text and the JavaScript scan', () => {
+  const dir = makeTempDir('sockaudit-diag-');
   const servers: net.Server[] = [];
   const clients: net.Socket[] = [];
   const udpSockets: dgram.Socket[] = [];
@@ -80,8 +83,18 @@ describe.skipIf(nativeAddon === null)('sock_diag dumps and the C fd scan against
     await new Promise<void>((resolve) => connected.bind(0, '127.0.0.1', resolve));
     await new Promise<void>((resolve) => connected.connect((udpSockets[0]!.address() as net.AddressInfo).port, '127.0.0.1', resolve));
     inodes.udpConnected = inodeOf(connected);
+    for (const [name, where] of [['unixPath', path.join(dir, 'with space.sock')], ['unixAbstract', `\0sockaudit-diag-${process.pid}`]] as const) {
+      const server = net.createServer((accepted) => clients.push(accepted));
+      servers.push(server);
+      await new Promise<void>((resolve) => server.listen(where, resolve));
+      inodes[`${name}Listener`] = inodeOf(server);
+      const client = net.connect(where);
+      await new Promise<void>((resolve) => client.once('connect', resolve));
+      clients.push(client);
+      inodes[`${name}Client`] = inodeOf(client);
+    }
     // wait until the server side has accepted every connection
-    while (clients.length < 6) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (clients.length < 10) await new Promise((resolve) => setTimeout(resolve, 5));
 
     const proc = createProcFs('/proc');
     const context = readHostContext('/proc');
@@ -92,6 +105,7 @@ describe.skipIf(nativeAddon === null)('sock_diag dumps and the C fd scan against
     clients.forEach((client) => client.destroy());
     servers.forEach((server) => server.close());
     udpSockets.forEach((socket) => socket.close());
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('finds every socket of this test both ways', () => {
@@ -109,11 +123,14 @@ describe.skipIf(nativeAddon === null)('sock_diag dumps and the C fd scan against
     }
     expect(findByInode(viaNative, inodes.mappedListener!)).toMatchObject({ ipVersion: 6, localAddress: '::ffff:127.0.0.1', exposure: 'loopback' });
     expect(findByInode(viaNative, inodes.udpConnected!)).toMatchObject({ state: 'ESTABLISHED', remoteAddress: '127.0.0.1' });
+    expect(findByInode(viaNative, inodes.unixPathListener!)).toMatchObject({ family: 'unix', type: 'stream', state: 'LISTEN', path: path.join(dir, 'with space.sock') });
+    expect(findByInode(viaNative, inodes.unixAbstractListener!)).toMatchObject({ state: 'LISTEN', path: `@sockaudit-diag-${process.pid}` });
+    expect(findByInode(viaNative, inodes.unixAbstractClient!)).toMatchObject({ state: 'CONNECTED', path: null });
   });
 
-  it('gives identical records for every inet socket on the host seen both ways', () => {
-    const text = inetByKey(viaText);
-    const native = inetByKey(viaNative);
+  it('gives identical records for every TCP, UDP and unix socket on the host seen both ways', () => {
+    const text = dumpedByKey(viaText);
+    const native = dumpedByKey(viaNative);
     let compared = 0;
     for (const [key, record] of native) {
       if (!text.has(key)) continue; // opened or closed between the two collections
@@ -151,7 +168,7 @@ describe.skipIf(nativeAddon === null)('sock_diag dumps and the C fd scan against
   });
 
   it('a dump of a namespace that cannot be opened comes back as an errno, not an exception', async () => {
-    const [result] = await nativeAddon!.dumpInetSockets([{ netnsPath: '/proc/4194303000/ns/net', family: 4, protocol: 6 }]);
+    const [result] = await nativeAddon!.dumpSockets([{ netnsPath: '/proc/4194303000/ns/net', family: 4, protocol: 6 }]);
     expect(result).toEqual({ code: 'ENOENT' });
   });
 });
@@ -173,7 +190,7 @@ describe.skipIf(nativeAddon === null || !IS_ROOT || !hasCommand('ip') || !hasCom
 
     it('enters the namespace through a pid inside it and dumps its sockets only', async () => {
       const netns = fs.statSync(`/proc/${held!.pid}/ns/net`).ino;
-      const [inside, own] = await nativeAddon!.dumpInetSockets([
+      const [inside, own] = await nativeAddon!.dumpSockets([
         { netnsPath: `/proc/${held!.pid}/ns/net`, family: 4, protocol: 6 },
         { netnsPath: null, family: 4, protocol: 6 },
       ]);

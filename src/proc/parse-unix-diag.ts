@@ -1,0 +1,90 @@
+import os from 'node:os';
+import type { SocketRecord } from '../inventory/socket-record.js';
+import { trimAbstractPadding, UNIX_TYPES } from './parse-unix-table.js';
+
+/**
+ * Decoder for sock_diag dumps of unix sockets (native/sock-diag.c), giving exactly the
+ * records parseUnixTable gives for the same sockets read from /proc/PID/net/unix. Per
+ * socket, in host byte order:
+ *
+ *   offset  size  field
+ *        0     1  type (1 stream, 2 dgram, 5 seqpacket)
+ *        1     1  the kernel's sk_state (10 LISTEN, 1 ESTABLISHED, 7 CLOSE)
+ *        2     2  name length N
+ *        4     4  inode (0: no file yet, a connection not yet accepted)
+ *        8     N  name: sun_path as bound (a path with its trailing NUL, an abstract name
+ *                 with its leading NUL), then padding to a multiple of 4
+ *
+ *   01 0a 0e 00 | 9b 4e 00 00 | "/run/app.sock\0" 00 00
+ *   -> unix stream, LISTEN, inode 20123, path "/run/app.sock"
+ *
+ * /proc/net/unix has no state column as such: it prints LISTEN as the __SO_ACCEPTCON flag,
+ * and for the rest the socket's own state, derived from sk_state and whether the socket
+ * has a file yet. So: LISTEN; with a file, ESTABLISHED is CONNECTED and anything else
+ * UNCONN; without one (inode 0), ESTABLISHED is CONNECTING and anything else
+ * DISCONNECTING. Names are rendered as /proc renders them: each NUL byte as '@', an
+ * abstract name with a leading '@' and its NUL padding dropped, a path without its
+ * trailing NUL. Unlike /proc, a path containing a newline comes through whole.
+ */
+const TCP_ESTABLISHED = 1;
+const TCP_LISTEN = 10;
+const HOST_LITTLE_ENDIAN = os.endianness() === 'LE';
+const AT_SIGN = 0x40;
+
+/** The name bytes as /proc/net/unix prints them. */
+function renderName(bytes: Uint8Array): string | null {
+  if (bytes.length === 0) return null;
+  const abstract = bytes[0] === 0;
+  // a path's last byte is its terminating NUL, which /proc leaves out
+  const printed = abstract ? bytes.slice(0) : bytes.slice(0, bytes.length - 1);
+  for (let i = 0; i < printed.length; i++) if (printed[i] === 0) printed[i] = AT_SIGN;
+  const text = Buffer.from(printed.buffer, printed.byteOffset, printed.byteLength).toString('utf8');
+  return abstract ? trimAbstractPadding(text) : text;
+}
+
+export function parseUnixDiagRecords(bytes: Uint8Array): SocketRecord[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const rows: SocketRecord[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    if (at + 8 > bytes.length) throw new Error(`unix diag dump truncated at byte ${at} of ${bytes.length}`);
+    const type = bytes[at]!;
+    const state = bytes[at + 1]!;
+    const nameLength = view.getUint16(at + 2, HOST_LITTLE_ENDIAN);
+    const inode = view.getUint32(at + 4, HOST_LITTLE_ENDIAN);
+    if (at + 8 + nameLength > bytes.length) throw new Error(`unix diag dump truncated in a name at byte ${at} of ${bytes.length}`);
+    const path = nameLength === 0 ? null : renderName(bytes.subarray(at + 8, at + 8 + nameLength));
+    at += 8 + nameLength + ((4 - (nameLength % 4)) % 4);
+    rows.push({
+      netns: 0,
+      netnsName: '',
+      family: 'unix',
+      ipVersion: null,
+      type: UNIX_TYPES[type] ?? `type-${type}`,
+      protocol: null,
+      state:
+        state === TCP_LISTEN
+          ? 'LISTEN'
+          : inode !== 0
+            ? state === TCP_ESTABLISHED
+              ? 'CONNECTED'
+              : 'UNCONN'
+            : state === TCP_ESTABLISHED
+              ? 'CONNECTING'
+              : 'DISCONNECTING',
+      localAddress: null,
+      localPort: null,
+      remoteAddress: null,
+      remotePort: null,
+      path,
+      interface: null,
+      inode,
+      uid: null,
+      recvQueue: null,
+      sendQueue: null,
+      owners: [],
+      exposure: null,
+    });
+  }
+  return rows;
+}

@@ -1,0 +1,105 @@
+import os from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { parseUnixDiagRecords } from '../../src/proc/parse-unix-diag.js';
+import { parseUnixTable } from '../../src/proc/parse-unix-table.js';
+
+interface UnixFields {
+  type: number;
+  state: number;
+  inode: number;
+  name?: number[];
+}
+
+/** One unix socket in the packed form native/sock-diag.c writes (see parse-unix-diag.ts). */
+function packed(fields: UnixFields): Uint8Array {
+  const name = fields.name ?? [];
+  const padded = name.length + ((4 - (name.length % 4)) % 4);
+  const bytes = new Uint8Array(8 + padded);
+  const view = new DataView(bytes.buffer);
+  const little = os.endianness() === 'LE';
+  bytes[0] = fields.type;
+  bytes[1] = fields.state;
+  view.setUint16(2, name.length, little);
+  view.setUint32(4, fields.inode, little);
+  bytes.set(name, 8);
+  return bytes;
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+const bytesOf = (text: string) => [...Buffer.from(text, 'utf8')];
+const LISTEN = 10;
+const ESTABLISHED = 1;
+const CLOSE = 7;
+
+describe('parseUnixDiagRecords', () => {
+  it('gives the same records as /proc/net/unix for the same sockets', () => {
+    const dump = concat(
+      // a path with a space (its trailing NUL included, as the kernel keeps it)
+      packed({ type: 1, state: LISTEN, inode: 20123, name: [...bytesOf('/run/my app/ctl.sock'), 0] }),
+      // an abstract name padded with NULs to 20 bytes, as Node pads them
+      packed({ type: 2, state: CLOSE, inode: 20124, name: [0, ...bytesOf('sockload-7-w1'), 0, 0, 0, 0, 0, 0] }),
+      // an unnamed connected end of a socketpair
+      packed({ type: 1, state: ESTABLISHED, inode: 20125 }),
+      // seqpacket listener with an abstract name
+      packed({ type: 5, state: LISTEN, inode: 20126, name: [0, ...bytesOf('seq')] }),
+      // a connection not yet accepted: no file, so inode 0
+      packed({ type: 1, state: ESTABLISHED, inode: 0, name: [...bytesOf('/run/my app/ctl.sock'), 0] }),
+      // a socket without a file that is no longer established
+      packed({ type: 1, state: CLOSE, inode: 0 }),
+      // a NUL inside an abstract name is printed as '@' too
+      packed({ type: 2, state: CLOSE, inode: 20127, name: [0, ...bytesOf('a'), 0, ...bytesOf('b')] }),
+    );
+    const text = [
+      'Num       RefCount Protocol Flags    Type St Inode Path',
+      '0000000000000000: 00000002 00000000 00010000 0001 01 20123 /run/my app/ctl.sock',
+      '0000000000000000: 00000002 00000000 00000000 0002 01 20124 @sockload-7-w1@@@@@@',
+      '0000000000000000: 00000003 00000000 00000000 0001 03 20125',
+      '0000000000000000: 00000002 00000000 00010000 0005 01 20126 @seq',
+      '0000000000000000: 00000002 00000000 00000000 0001 02     0 /run/my app/ctl.sock',
+      '0000000000000000: 00000002 00000000 00000000 0001 04     0',
+      '0000000000000000: 00000002 00000000 00000000 0002 01 20127 @a@b',
+      '',
+    ].join('\n');
+    const fromText = parseUnixTable(text);
+    expect(fromText.problems).toEqual([]);
+    expect(parseUnixDiagRecords(dump)).toEqual(fromText.rows);
+  });
+
+  it('names the states as /proc does, from sk_state and whether the socket has a file', () => {
+    const states = parseUnixDiagRecords(
+      concat(
+        packed({ type: 1, state: LISTEN, inode: 1 }),
+        packed({ type: 1, state: ESTABLISHED, inode: 2 }),
+        packed({ type: 2, state: CLOSE, inode: 3 }),
+        packed({ type: 1, state: ESTABLISHED, inode: 0 }),
+        packed({ type: 1, state: CLOSE, inode: 0 }),
+      ),
+    ).map((row) => row.state);
+    expect(states).toEqual(['LISTEN', 'CONNECTED', 'UNCONN', 'CONNECTING', 'DISCONNECTING']);
+  });
+
+  it('keeps a path containing a newline whole (the /proc text cannot)', () => {
+    const [row] = parseUnixDiagRecords(packed({ type: 1, state: LISTEN, inode: 9, name: [...bytesOf('/tmp/a\nb'), 0] }));
+    expect(row!.path).toBe('/tmp/a\nb');
+  });
+
+  it('names an unknown socket type by its number', () => {
+    expect(parseUnixDiagRecords(packed({ type: 9, state: CLOSE, inode: 4 }))[0]!.type).toBe('type-9');
+  });
+
+  it('gives nothing for an empty dump and rejects a truncated one', () => {
+    expect(parseUnixDiagRecords(new Uint8Array(0))).toEqual([]);
+    expect(() => parseUnixDiagRecords(new Uint8Array(5))).toThrow(/truncated at byte 0/);
+    const cut = packed({ type: 1, state: LISTEN, inode: 1, name: bytesOf('/run/x.sock') }).subarray(0, 10);
+    expect(() => parseUnixDiagRecords(cut)).toThrow(/truncated in a name/);
+  });
+});
