@@ -2,6 +2,7 @@
  * machine-info.mjs - what a benchmark result needs next to it to be comparable: CPUs, memory,
  * kernel, node version, and the load average before the run (a busy machine gives noisy numbers).
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 
@@ -22,7 +23,23 @@ export function machineInfo() {
     loadAverage: [load1, load5, load15],
     isRoot: process.getuid?.() === 0,
     fileLimit: readSoftFileLimit(),
+    nodeStartupMs: nodeStartupMs(process.env),
+    // set by some environments (this sandbox among them) for their own tools: node then
+    // reads that CA bundle at every start, which a node-based tool pays and ss does not
+    extraCaCerts: process.env.NODE_EXTRA_CA_CERTS ?? null,
+    nodeStartupWithoutExtraCaMs: process.env.NODE_EXTRA_CA_CERTS ? nodeStartupMs({ ...process.env, NODE_EXTRA_CA_CERTS: '' }) : null,
   };
+}
+
+/** Median wall time of `node -e 0` over 7 runs, in ms: the floor under any node tool's figure. */
+function nodeStartupMs(env) {
+  const times = [];
+  for (let i = 0; i < 7; i++) {
+    const started = performance.now();
+    spawnSync(process.execPath, ['-e', '0'], { stdio: 'ignore', env });
+    times.push(performance.now() - started);
+  }
+  return times.sort((a, b) => a - b)[3];
 }
 
 /** A warning line when the 1-minute load average says other work is running, else null. */
@@ -41,6 +58,10 @@ export function describeMachine(info) {
     `- host: ${info.host}; ${info.cpuCount} CPUs (${info.cpuModel}); ${gib} GiB RAM; ${info.kernel}; node ${info.node}`,
     `- load average before the run: ${load}${loadWarning(info.loadAverage) ? ' (**noisy**: above 1.0)' : ''}`,
     `- running as ${info.isRoot ? 'root' : 'a non-root user'}; open-files soft limit ${info.fileLimit ?? 'unknown'}`,
+    `- node start-up (\`node -e 0\`, median of 7): ${info.nodeStartupMs.toFixed(1)} ms` +
+      (info.extraCaCerts
+        ? `; NODE_EXTRA_CA_CERTS is set here (${info.extraCaCerts}), so every node process reads that CA bundle at start-up: ${info.nodeStartupWithoutExtraCaMs.toFixed(1)} ms without it. sockaudit is timed in the environment as it is`
+        : ''),
   ].join('\n');
 }
 
