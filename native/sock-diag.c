@@ -158,13 +158,19 @@ static int dump_in_current_netns(dump_request *request) {
     for (struct nlmsghdr *header = (struct nlmsghdr *)buffer; NLMSG_OK(header, remaining);
          header = NLMSG_NEXT(header, remaining)) {
       if (header->nlmsg_type == NLMSG_DONE) {
+        /* the end of a dump carries the error that ended it, if any (0: complete) */
+        int ended_with = 0;
+        if (header->nlmsg_len >= NLMSG_LENGTH(sizeof ended_with)) memcpy(&ended_with, NLMSG_DATA(header), sizeof ended_with);
+        if (ended_with < 0) error = -ended_with;
         done = 1;
         break;
       }
       if (header->nlmsg_type == NLMSG_ERROR) {
         const struct nlmsgerr *failure = NLMSG_DATA(header);
-        /* ENOENT: no diag module for this protocol (udp_diag not loaded, say) */
-        error = failure->error < 0 ? -failure->error : EPROTO;
+        /* ENOENT: no diag module for this protocol (udp_diag not loaded, say); 0 is an
+           acknowledgement, which a dump does not ask for: taken as the end */
+        if (failure->error < 0) error = -failure->error;
+        done = 1;
         break;
       }
       if (header->nlmsg_type != SOCK_DIAG_BY_FAMILY) continue;
