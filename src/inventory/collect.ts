@@ -39,7 +39,7 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
   return collectFromProc(proc, readHostContext(options.procRoot), options.host, sockDiag);
 }
 
-/** What the collector needs to dump TCP and UDP tables over sock_diag (the native addon). */
+/** What the collector needs to dump TCP, UDP and unix tables over sock_diag (the native addon). */
 export type SockDiagDumper = Pick<NativeAddon, 'dumpSockets'>;
 
 function readOptionalText(proc: ProcFs, file: string): string | null {
@@ -54,8 +54,8 @@ function readOptionalText(proc: ProcFs, file: string): string | null {
  * The collection itself, over any ProcFs (live or captured) and host context. The fd
  * links are read on other threads while this thread reads and parses the namespaces'
  * socket tables: the two big costs, each mostly kernel time, overlap on two cores. With
- * `sockDiag` (the live kernel and the native addon), the TCP and UDP tables come from
- * sock_diag dumps, also on another thread; a dump that fails (no diag module, or no
+ * `sockDiag` (the live kernel and the native addon), the TCP, UDP and unix tables come
+ * from sock_diag dumps, also on other threads; a dump that fails (no diag module, or no
  * right to enter a namespace) falls back to the table's file.
  */
 export async function collectFromProc(proc: ProcFs, context: HostContext, host?: string, sockDiag: SockDiagDumper | null = null): Promise<Inventory> {
