@@ -70,6 +70,14 @@ static int current_netns_inode(double *inode) {
   return 0;
 }
 
+/* The header of a dump request of `length` bytes in all. */
+static void fill_dump_header(struct nlmsghdr *header, size_t length) {
+  header->nlmsg_len = (uint32_t)length;
+  header->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  header->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  header->nlmsg_seq = 1;
+}
+
 /* Sends the dump request for (family, protocol): every socket, all states. */
 static int send_dump_request(int sock, const dump_request *request) {
   struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
@@ -79,10 +87,7 @@ static int send_dump_request(int sock, const dump_request *request) {
       struct unix_diag_req body;
     } message;
     memset(&message, 0, sizeof message);
-    message.header.nlmsg_len = sizeof message;
-    message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-    message.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-    message.header.nlmsg_seq = 1;
+    fill_dump_header(&message.header, sizeof message);
     message.body.sdiag_family = AF_UNIX;
     message.body.udiag_states = ~0u;
     message.body.udiag_show = UDIAG_SHOW_NAME;
@@ -93,10 +98,7 @@ static int send_dump_request(int sock, const dump_request *request) {
     struct inet_diag_req_v2 body;
   } message;
   memset(&message, 0, sizeof message);
-  message.header.nlmsg_len = sizeof message;
-  message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-  message.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  message.header.nlmsg_seq = 1;
+  fill_dump_header(&message.header, sizeof message);
   message.body.sdiag_family = (uint8_t)request->family;
   message.body.sdiag_protocol = (uint8_t)request->protocol;
   message.body.idiag_states = ~0u; /* every state, TIME_WAIT and SYN_RECV included, as /proc lists them */
@@ -239,6 +241,7 @@ static void execute_dumps(napi_env env, void *data) {
 }
 
 static void free_dump_job(dump_job *job) {
+  if (job == NULL) return;
   if (job->requests != NULL) {
     for (size_t i = 0; i < job->count; i++) {
       free(job->requests[i].netns_path);

@@ -6,8 +6,9 @@
  * - the fd-link scan, one readlinkat() per open fd of every process (native/fd-scan.c);
  * - TCP, UDP, UDP-Lite and unix tables as binary sock_diag dumps instead of /proc text
  *   (native/sock-diag.c).
- * At 50,000 sockets: the scan takes 0.08 s on two threads against 0.25 s in JavaScript,
- * and the four inet dumps about 0.01 s against 0.10 s for reading the four /proc files.
+ * At 50,000 sockets: the scan takes 0.08 s on two threads against 0.25 s in JavaScript;
+ * the four inet dumps about 0.03 s against 0.10 s for reading the four /proc files, and
+ * the unix dump 0.006 s against 0.02 s.
  *
  * When the addon was not built (a `tsc`-only build, say) `nativeAddon` is null and the
  * collector uses the JavaScript scan and the /proc files: the same inventory, slower.

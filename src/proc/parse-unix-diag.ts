@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { SocketRecord } from '../inventory/socket-record.js';
-import { trimAbstractPadding, UNIX_TYPES } from './parse-unix-table.js';
+import { trimAbstractPadding, unixRecord } from './parse-unix-table.js';
 
 /**
  * Decoder for sock_diag dumps of unix sockets (native/sock-diag.c), giving exactly the
@@ -31,6 +31,13 @@ const TCP_LISTEN = 10;
 const HOST_LITTLE_ENDIAN = os.endianness() === 'LE';
 const AT_SIGN = 0x40;
 
+/** The state /proc/net/unix shows, from sk_state and whether the socket has a file (inode). */
+function stateName(state: number, inode: number): string {
+  if (state === TCP_LISTEN) return 'LISTEN';
+  if (inode !== 0) return state === TCP_ESTABLISHED ? 'CONNECTED' : 'UNCONN';
+  return state === TCP_ESTABLISHED ? 'CONNECTING' : 'DISCONNECTING';
+}
+
 /** The name bytes as /proc/net/unix prints them. */
 function renderName(bytes: Uint8Array): string | null {
   if (bytes.length === 0) return null;
@@ -55,36 +62,7 @@ export function parseUnixDiagRecords(bytes: Uint8Array): SocketRecord[] {
     if (at + 8 + nameLength > bytes.length) throw new Error(`unix diag dump truncated in a name at byte ${at} of ${bytes.length}`);
     const path = nameLength === 0 ? null : renderName(bytes.subarray(at + 8, at + 8 + nameLength));
     at += 8 + nameLength + ((4 - (nameLength % 4)) % 4);
-    rows.push({
-      netns: 0,
-      netnsName: '',
-      family: 'unix',
-      ipVersion: null,
-      type: UNIX_TYPES[type] ?? `type-${type}`,
-      protocol: null,
-      state:
-        state === TCP_LISTEN
-          ? 'LISTEN'
-          : inode !== 0
-            ? state === TCP_ESTABLISHED
-              ? 'CONNECTED'
-              : 'UNCONN'
-            : state === TCP_ESTABLISHED
-              ? 'CONNECTING'
-              : 'DISCONNECTING',
-      localAddress: null,
-      localPort: null,
-      remoteAddress: null,
-      remotePort: null,
-      path,
-      interface: null,
-      inode,
-      uid: null,
-      recvQueue: null,
-      sendQueue: null,
-      owners: [],
-      exposure: null,
-    });
+    rows.push(unixRecord(type, stateName(state, inode), path, inode));
   }
   return rows;
 }

@@ -25,7 +25,7 @@ import { FieldScanner, forEachLine, type ParseProblem, type TableParse } from '.
  */
 
 const ACCEPTCON = 0x10000;
-export const UNIX_TYPES: Record<number, string> = { 1: 'stream', 2: 'dgram', 5: 'seqpacket' };
+const UNIX_TYPES: Record<number, string> = { 1: 'stream', 2: 'dgram', 5: 'seqpacket' };
 const UNIX_STATES = ['UNKNOWN', 'UNCONN', 'CONNECTING', 'CONNECTED', 'DISCONNECTING'];
 
 const FLAGS = 3;
@@ -33,6 +33,34 @@ const TYPE = 4;
 const STATE = 5;
 const INODE = 6;
 const MIN_FIELDS = 7;
+
+/**
+ * A unix socket record, from the kernel's socket type number (1 stream, 2 dgram, 5
+ * seqpacket) and the rest as shown: shared with the sock_diag decoder (parse-unix-diag.ts).
+ */
+export function unixRecord(type: number, state: string, path: string | null, inode: number): SocketRecord {
+  return {
+    netns: 0,
+    netnsName: '',
+    family: 'unix',
+    ipVersion: null,
+    type: UNIX_TYPES[type] ?? `type-${type}`,
+    protocol: null,
+    state,
+    localAddress: null,
+    localPort: null,
+    remoteAddress: null,
+    remotePort: null,
+    path,
+    interface: null,
+    inode,
+    uid: null,
+    recvQueue: null,
+    sendQueue: null,
+    owners: [],
+    exposure: null,
+  };
+}
 
 /** "@name@@@@" -> "@name"; never shorter than "@" plus one character. */
 export function trimAbstractPadding(path: string): string {
@@ -71,27 +99,7 @@ export function parseUnixTable(text: string): TableParse<SocketRecord> {
       path = text.slice(inodeEnd + 1, end);
       if (path.charCodeAt(0) === 64) path = trimAbstractPadding(path);
     }
-    rows.push({
-      netns: 0,
-      netnsName: '',
-      family: 'unix',
-      ipVersion: null,
-      type: UNIX_TYPES[type] ?? `type-${type}`,
-      protocol: null,
-      state: (flags & ACCEPTCON) !== 0 ? 'LISTEN' : (UNIX_STATES[state] ?? `UNKNOWN(${state})`),
-      localAddress: null,
-      localPort: null,
-      remoteAddress: null,
-      remotePort: null,
-      path,
-      interface: null,
-      inode,
-      uid: null,
-      recvQueue: null,
-      sendQueue: null,
-      owners: [],
-      exposure: null,
-    });
+    rows.push(unixRecord(type, (flags & ACCEPTCON) !== 0 ? 'LISTEN' : (UNIX_STATES[state] ?? `UNKNOWN(${state})`), path, inode));
   });
   return { rows, problems };
 }

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { concatBytes } from '../helpers/bytes.js';
 import { INET_DIAG_MSG_SIZE, parseInetDiagRecords } from '../../src/proc/parse-inet-diag.js';
 import { parseInetTable } from '../../src/proc/parse-inet-table.js';
 
@@ -33,16 +34,6 @@ function diagMessage(fields: DiagFields): Uint8Array {
   view.setUint32(64, fields.uid ?? 0, little);
   view.setUint32(68, fields.inode ?? 0, little);
   return bytes;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 const LOOPBACK4 = [127, 0, 0, 1];
@@ -81,7 +72,7 @@ describe('parseInetDiagRecords', () => {
   it('gives the same record as the /proc text for the same sockets', () => {
     // the same three sockets in both forms: an established v6 connection, a v4-mapped
     // one, and a TIME_WAIT (inode 0)
-    const diag = concat(
+    const diag = concatBytes(
       diagMessage({ family: 10, state: 1, localPort: 0x0016, remotePort: 0xc350, local: LOOPBACK6, remote: LOOPBACK6, recvQueue: 3, sendQueue: 5, uid: 0, inode: 4242 }),
       diagMessage({ family: 10, state: 1, localPort: 0x1f90, remotePort: 0x9c40, local: MAPPED_LOOPBACK, remote: MAPPED_LOOPBACK, uid: 33, inode: 4243 }),
       diagMessage({ family: 10, state: 6, localPort: 0x1f90, remotePort: 0x9c41, local: LOOPBACK6, remote: LOOPBACK6 }),
@@ -99,7 +90,7 @@ describe('parseInetDiagRecords', () => {
   });
 
   it('decodes UDP: unconnected is UNCONN with no peer, connected is ESTABLISHED', () => {
-    const records = concat(
+    const records = concatBytes(
       diagMessage({ family: 2, state: 7, localPort: 53, remotePort: 0, local: LOOPBACK4, remote: [0, 0, 0, 0], inode: 1 }),
       diagMessage({ family: 2, state: 1, localPort: 40000, remotePort: 53, local: LOOPBACK4, remote: LOOPBACK4, inode: 2 }),
     );

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { concatBytes } from '../helpers/bytes.js';
 import { parseUnixDiagRecords } from '../../src/proc/parse-unix-diag.js';
 import { parseUnixTable } from '../../src/proc/parse-unix-table.js';
 
@@ -25,16 +26,6 @@ function packed(fields: UnixFields): Uint8Array {
   return bytes;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
 const bytesOf = (text: string) => [...Buffer.from(text, 'utf8')];
 const LISTEN = 10;
 const ESTABLISHED = 1;
@@ -42,7 +33,7 @@ const CLOSE = 7;
 
 describe('parseUnixDiagRecords', () => {
   it('gives the same records as /proc/net/unix for the same sockets', () => {
-    const dump = concat(
+    const dump = concatBytes(
       // a path with a space (its trailing NUL included, as the kernel keeps it)
       packed({ type: 1, state: LISTEN, inode: 20123, name: [...bytesOf('/run/my app/ctl.sock'), 0] }),
       // an abstract name padded with NULs to 20 bytes, as Node pads them
@@ -76,7 +67,7 @@ describe('parseUnixDiagRecords', () => {
 
   it('names the states as /proc does, from sk_state and whether the socket has a file', () => {
     const states = parseUnixDiagRecords(
-      concat(
+      concatBytes(
         packed({ type: 1, state: LISTEN, inode: 1 }),
         packed({ type: 1, state: ESTABLISHED, inode: 2 }),
         packed({ type: 2, state: CLOSE, inode: 3 }),
