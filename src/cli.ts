@@ -1,8 +1,12 @@
-#!/usr/bin/env -S node --max-semi-space-size=8
+#!/usr/bin/env -S node --max-semi-space-size=8 --initial-heap-size=128
 // Entry point of the `sockaudit` binary; all wiring lives in program.ts.
-// The V8 flag caps the young generation: an inventory of 50,000 sockets then peaks at
-// ~130 MB instead of ~160 MB, at no measurable cost in time (the records outlive the
-// young generation anyway). `env -S` (GNU coreutils 8.30+) passes it to node.
+// The V8 flags, passed by `env -S` (GNU coreutils 8.30+), size the heap for a short run:
+// - --max-semi-space-size=8 caps the young generation: an inventory of 50,000 sockets
+//   then peaks lower, at no measurable cost in time (the records outlive it anyway);
+// - --initial-heap-size=128 lets the heap grow to 128 MB before V8 starts marking the
+//   old generation: a run that ends within a second has no garbage worth that work,
+//   which was 15 ms of a 0.33 s collection at 50,000 sockets. Only the pages in use are
+//   mapped, so peak memory does not change (104 MB at 50,000 sockets either way).
 import { EXIT_ERROR } from './errors.js';
 import { main } from './program.js';
 
