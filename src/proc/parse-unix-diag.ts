@@ -38,18 +38,31 @@ function stateName(state: number, inode: number): string {
   return state === TCP_ESTABLISHED ? 'CONNECTING' : 'DISCONNECTING';
 }
 
-/** The name bytes as /proc/net/unix prints them. */
-function renderName(bytes: Uint8Array): string | null {
-  if (bytes.length === 0) return null;
-  const abstract = bytes[0] === 0;
+/**
+ * The name at bytes [start, end) as /proc/net/unix prints it. Most names are ASCII with
+ * no NUL past an abstract name's first byte: those are read straight out of the dump.
+ */
+function renderName(bytes: Buffer, start: number, end: number): string {
+  const abstract = bytes[start] === 0;
   // a path's last byte is its terminating NUL, which /proc leaves out
-  const printed = abstract ? bytes.slice(0) : bytes.slice(0, bytes.length - 1);
+  const last = abstract ? end : end - 1;
+  for (let i = abstract ? start + 1 : start; i < last; i++) {
+    const byte = bytes[i]!;
+    if (byte === 0 || byte >= 0x80) return renderUncommonName(bytes.subarray(start, last), abstract);
+  }
+  return abstract ? trimAbstractPadding('@' + bytes.toString('latin1', start + 1, last)) : bytes.toString('latin1', start, last);
+}
+
+/** A name with NULs inside (each printed as '@') or bytes beyond ASCII (UTF-8). */
+function renderUncommonName(name: Uint8Array, abstract: boolean): string {
+  const printed = Buffer.from(name); // a copy: the dump itself stays as it came
   for (let i = 0; i < printed.length; i++) if (printed[i] === 0) printed[i] = AT_SIGN;
-  const text = Buffer.from(printed.buffer, printed.byteOffset, printed.byteLength).toString('utf8');
+  const text = printed.toString('utf8');
   return abstract ? trimAbstractPadding(text) : text;
 }
 
-export function parseUnixDiagRecords(bytes: Uint8Array): SocketRecord[] {
+export function parseUnixDiagRecords(dump: Uint8Array): SocketRecord[] {
+  const bytes = Buffer.from(dump.buffer, dump.byteOffset, dump.byteLength); // a view, for its string decoding
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const rows: SocketRecord[] = [];
   let at = 0;
@@ -60,7 +73,7 @@ export function parseUnixDiagRecords(bytes: Uint8Array): SocketRecord[] {
     const nameLength = view.getUint16(at + 2, HOST_LITTLE_ENDIAN);
     const inode = view.getUint32(at + 4, HOST_LITTLE_ENDIAN);
     if (at + 8 + nameLength > bytes.length) throw new Error(`unix diag dump truncated in a name at byte ${at} of ${bytes.length}`);
-    const path = nameLength === 0 ? null : renderName(bytes.subarray(at + 8, at + 8 + nameLength));
+    const path = nameLength === 0 ? null : renderName(bytes, at + 8, at + 8 + nameLength);
     at += 8 + nameLength + ((4 - (nameLength % 4)) % 4);
     rows.push(unixRecord(type, stateName(state, inode), path, inode));
   }

@@ -48,6 +48,10 @@ describe('parseUnixDiagRecords', () => {
       packed({ type: 1, state: CLOSE, inode: 0 }),
       // a NUL inside an abstract name is printed as '@' too
       packed({ type: 2, state: CLOSE, inode: 20127, name: [0, ...bytesOf('a'), 0, ...bytesOf('b')] }),
+      // a path beyond ASCII, in UTF-8
+      packed({ type: 1, state: LISTEN, inode: 20128, name: [...bytesOf('/run/café/ctl.sock'), 0] }),
+      // an abstract name ending in '@' (no NUL): /proc cannot tell it from padding, so it is trimmed too
+      packed({ type: 2, state: CLOSE, inode: 20129, name: [0, ...bytesOf('x@@')] }),
     );
     const text = [
       'Num       RefCount Protocol Flags    Type St Inode Path',
@@ -58,6 +62,8 @@ describe('parseUnixDiagRecords', () => {
       '0000000000000000: 00000002 00000000 00000000 0001 02     0 /run/my app/ctl.sock',
       '0000000000000000: 00000002 00000000 00000000 0001 04     0',
       '0000000000000000: 00000002 00000000 00000000 0002 01 20127 @a@b',
+      '0000000000000000: 00000002 00000000 00010000 0001 01 20128 /run/café/ctl.sock',
+      '0000000000000000: 00000002 00000000 00000000 0002 01 20129 @x@@',
       '',
     ].join('\n');
     const fromText = parseUnixTable(text);
