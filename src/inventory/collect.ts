@@ -8,10 +8,11 @@ import { toolVersion } from '../version.js';
 import { exposureOf } from './exposure.js';
 import { readHostContext, type HostContext } from './host-context.js';
 import { readProcessDetails, type ProcessDetails } from './process-details.js';
+import { InodeIndex } from './inode-index.js';
 import { RECORD_SHAPE_EXEMPLARS } from './record-shapes.js';
 import { listPids, readNetnsOfPids, socketHoldingPids } from './scan-processes.js';
 import type { Inventory, NamespaceInfo, SocketOwner, SocketRecord } from './socket-record.js';
-import { SOCKET_SOURCES } from './socket-sources.js';
+import { SOCKET_SOURCES, type SocketSource } from './socket-sources.js';
 import { WarningLog } from './warning-log.js';
 
 export interface CollectOptions {
@@ -75,14 +76,25 @@ export async function collectFromProc(proc: ProcFs, context: HostContext, host?:
   const fdScan = proc.startSocketFdScan(pids, socketsInUse(proc));
   const dumps = sockDiag === null ? null : startSockDiagDumps(proc, namespaces, sockDiag);
   const reads = namespaces.map((namespace) => readNamespaceTables(proc, namespace, dumps?.has(namespace.inode) === true));
+  // every namespace's tables are parsed as they arrive, whatever the namespace and table
+  // order (a large dump may still be under way while the others are parsed); the records
+  // are then put in output order
+  const parsed = await Promise.all(
+    namespaces.map((namespace, index) => {
+      const read = reads[index]!;
+      return read === null ? [] : parseNamespaceTables(proc, namespace, read, dumps?.get(namespace.inode));
+    }),
+  );
   const sockets: SocketRecord[] = [];
   const namespaceInfos: NamespaceInfo[] = [];
   for (const [index, namespace] of namespaces.entries()) {
     const read = reads[index]!;
     if (read === null) {
       warnings.add('netns-unreadable', () => `network namespace ${namespace.name} (${namespace.inode}): no process inside it let its socket tables be read; its sockets are not listed`, `netns-unreadable ${namespace.inode}`);
-    } else {
-      await parseNamespaceTables(proc, namespace, read, dumps?.get(namespace.inode), warnings, sockets);
+    }
+    for (const table of parsed[index]!) {
+      table.warn?.(warnings); // in output order, whatever order the tables came in
+      for (const record of table.rows) sockets.push(record);
     }
     namespaceInfos.push({ inode: namespace.inode, name: namespace.name, readerPid: read?.pid ?? null, readable: read !== null });
   }
@@ -92,7 +104,7 @@ export async function collectFromProc(proc: ProcFs, context: HostContext, host?:
   const scan = await fdScan.result();
   const details = new Map<number, ProcessDetails>();
   for (const pid of socketHoldingPids(scan, warnings)) details.set(pid, readProcessDetails(proc, pid, context.users));
-  attachOwners(scan, recordsByInode, details);
+  attachOwners(scan, sockets, recordsByInode, details);
 
   const portRange = readOptionalText(proc, 'sys/net/ipv4/ip_local_port_range')?.split(/\s+/).map(Number);
   return {
@@ -282,56 +294,62 @@ async function resolveTable(proc: ProcFs, namespace: NamespaceGroup, tables: Nam
     : readTableFile(proc, tables.pid, SOCKET_SOURCES[index]!.file);
 }
 
+/** One table parsed: its records, and what it has to warn about (added in output order). */
+interface ParsedTable {
+  rows: SocketRecord[];
+  warn?: (warnings: WarningLog) => void;
+}
+
 /**
- * Parses one namespace's tables, each as soon as it is there (a dump may still be under
- * way), appending records (with namespace, exposure, interface name) to `into`.
+ * Parses one namespace's tables, each as soon as it is there (in whatever order the dumps
+ * finish), giving per SOCKET_SOURCES entry its records, with namespace, exposure and
+ * interface name filled in.
  */
 async function parseNamespaceTables(
   proc: ProcFs,
   namespace: NamespaceGroup,
   tables: NamespaceTables,
   dumps: (Promise<SockDiagResult> | undefined)[] | undefined,
-  warnings: WarningLog,
-  into: SocketRecord[],
-): Promise<void> {
+): Promise<ParsedTable[]> {
   const { pid } = tables;
-  const first = into.length;
-  for (const [index, source] of SOCKET_SOURCES.entries()) {
-    const text = await resolveTable(proc, namespace, tables, index, dumps);
-    if (typeof text !== 'string' && 'records' in text) {
-      for (const row of source.diag!.parse(text.records)) into.push(row);
-      continue;
+  let interfaceNames: Map<number, string> | null = null;
+  const completeRecords = (rows: SocketRecord[]): SocketRecord[] => {
+    for (const socket of rows) {
+      socket.netns = namespace.inode;
+      socket.netnsName = namespace.name;
+      socket.exposure = exposureOf(socket.family, socket.localAddress);
+      if (socket.interface !== null && socket.interface.startsWith('ifindex:')) {
+        interfaceNames ??= readInterfaceNames(proc, pid);
+        socket.interface = interfaceNames.get(Number(socket.interface.slice(8))) ?? socket.interface;
+      }
     }
+    return rows;
+  };
+  const parseTable = (source: SocketSource, text: TableRead): ParsedTable => {
+    if (typeof text !== 'string' && 'records' in text) return { rows: completeRecords(source.diag!.parse(text.records)) };
     if (typeof text !== 'string') {
       // an optional table may be absent (no sctp module, no udplite); a required one is news
-      if (source.required) {
-        warnings.add('netns-file-unreadable', (count) => `${count} required socket table(s) could not be read (${source.file} of pid ${pid}, namespace ${namespace.name}: ${text.code})`);
-      }
-      continue;
+      if (!source.required) return { rows: [] };
+      return {
+        rows: [],
+        warn: (warnings) => warnings.add('netns-file-unreadable', (count) => `${count} required socket table(s) could not be read (${source.file} of pid ${pid}, namespace ${namespace.name}: ${text.code})`),
+      };
     }
     const { rows, problems } = source.parse(text);
-    if (problems.length > 0) {
-      const shown = problems.slice(0, 3).map((problem) => `line ${problem.line}: ${problem.reason}`).join('; ');
-      warnings.add(
-        'malformed-line',
-        () => `${proc.root.replace(/\/$/, '')}/${pid}/${source.file} (namespace ${namespace.name}): ${problems.length} malformed line${problems.length === 1 ? '' : 's'} skipped (${shown}${problems.length > 3 ? '; ...' : ''})`,
-        `malformed-line ${pid}/${source.file}`,
-        problems.length,
-      );
-    }
-    for (const row of rows) into.push(row);
-  }
-  let interfaceNames: Map<number, string> | null = null;
-  for (let i = first; i < into.length; i++) {
-    const socket = into[i]!;
-    socket.netns = namespace.inode;
-    socket.netnsName = namespace.name;
-    socket.exposure = exposureOf(socket.family, socket.localAddress);
-    if (socket.interface !== null && socket.interface.startsWith('ifindex:')) {
-      interfaceNames ??= readInterfaceNames(proc, pid);
-      socket.interface = interfaceNames.get(Number(socket.interface.slice(8))) ?? socket.interface;
-    }
-  }
+    if (problems.length === 0) return { rows: completeRecords(rows) };
+    const shown = problems.slice(0, 3).map((problem) => `line ${problem.line}: ${problem.reason}`).join('; ');
+    return {
+      rows: completeRecords(rows),
+      warn: (warnings) =>
+        warnings.add(
+          'malformed-line',
+          () => `${proc.root.replace(/\/$/, '')}/${pid}/${source.file} (namespace ${namespace.name}): ${problems.length} malformed line${problems.length === 1 ? '' : 's'} skipped (${shown}${problems.length > 3 ? '; ...' : ''})`,
+          `malformed-line ${pid}/${source.file}`,
+          problems.length,
+        ),
+    };
+  };
+  return Promise.all(SOCKET_SOURCES.map(async (source, index) => parseTable(source, await resolveTable(proc, namespace, tables, index, dumps))));
 }
 
 function readInterfaceNames(proc: ProcFs, pid: number): Map<number, string> {
@@ -346,32 +364,28 @@ function readInterfaceNames(proc: ProcFs, pid: number): Map<number, string> {
   return names;
 }
 
-/**
- * Socket records by inode, for attaching owners. An inode is normally in one table only;
- * the rare one listed twice (an SCTP socket in both eps and assocs) maps to every record.
- * Inode 0 (TIME_WAIT and the like: no file) has no owners and is left out.
- */
-function indexRecordsByInode(sockets: readonly SocketRecord[]): Map<number, SocketRecord | SocketRecord[]> {
-  const byInode = new Map<number, SocketRecord | SocketRecord[]>();
-  for (const socket of sockets) {
-    if (socket.inode === 0) continue;
-    const seen = byInode.get(socket.inode);
-    if (seen === undefined) byInode.set(socket.inode, socket);
-    else if (Array.isArray(seen)) seen.push(socket);
-    else byInode.set(socket.inode, [seen, socket]);
-  }
-  return byInode;
+/** The records' positions by inode (see InodeIndex). */
+function indexRecordsByInode(sockets: readonly SocketRecord[]): InodeIndex {
+  const inodes = new Float64Array(sockets.length);
+  for (let i = 0; i < sockets.length; i++) inodes[i] = sockets[i]!.inode;
+  return new InodeIndex(inodes);
 }
 
 /** Fills `owners` from the scan, one pass over its entries; shared sockets' owners sorted by pid then fd. */
-function attachOwners(scan: FdLinkScan, byInode: Map<number, SocketRecord | SocketRecord[]>, details: Map<number, ProcessDetails>): void {
+function attachOwners(scan: FdLinkScan, sockets: readonly SocketRecord[], byInode: InodeIndex, details: Map<number, ProcessDetails>): void {
   const { pids, fds, inodes } = scan;
   const shared: SocketRecord[] = [];
+  let process: ProcessDetails | undefined;
+  let processPid = -1;
   for (let i = 0; i < inodes.length; i++) {
-    const found = byInode.get(inodes[i]!);
-    if (found === undefined) continue; // a socket of a namespace we could not read, or opened since
+    const found = byInode.lookup(inodes[i]!);
+    if (found === -1) continue; // a socket of a namespace we could not read, or opened since
     const pid = pids[i]!;
-    const process = details.get(pid);
+    if (pid !== processPid) {
+      // a process's fds come together in the scan: one lookup per process
+      process = details.get(pid);
+      processPid = pid;
+    }
     const owner: SocketOwner = {
       pid,
       fd: fds[i]!,
@@ -381,8 +395,8 @@ function attachOwners(scan: FdLinkScan, byInode: Map<number, SocketRecord | Sock
       uid: process?.uid ?? null,
       user: process?.user ?? null,
     };
-    if (!Array.isArray(found)) addOwner(found, owner, shared);
-    else for (const socket of found) addOwner(socket, { ...owner }, shared);
+    if (found >= 0) addOwner(sockets[found]!, owner, shared);
+    else for (const position of byInode.group(found)) addOwner(sockets[position]!, { ...owner }, shared);
   }
   for (const socket of shared) socket.owners.sort((a, b) => a.pid - b.pid || a.fd - b.fd);
 }

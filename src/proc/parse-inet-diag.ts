@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { SocketFamily, SocketRecord } from '../inventory/socket-record.js';
+import { NO_OWNERS, type SocketFamily, type SocketRecord } from '../inventory/socket-record.js';
 import { formatIpv6Bytes } from './inet-address.js';
 import { datagramStateName, tcpStateName } from './parse-inet-table.js';
 
@@ -93,7 +93,7 @@ export function parseInetDiagRecords(bytes: Uint8Array, options: InetDiagOptions
       uid: view.getUint32(at + 64, HOST_LITTLE_ENDIAN),
       recvQueue,
       sendQueue,
-      owners: [],
+      owners: NO_OWNERS,
       exposure: null,
     });
   }

@@ -1,4 +1,4 @@
-import type { SocketFamily, SocketRecord } from '../inventory/socket-record.js';
+import { NO_OWNERS, type SocketFamily, type SocketRecord } from '../inventory/socket-record.js';
 import { decodeIpv4Hex, decodeIpv6Hex, parseDecimalRange, parseHexRange } from './inet-address.js';
 import { FieldScanner, forEachLine, type ParseProblem, type TableParse } from './field-scanner.js';
 
@@ -159,7 +159,7 @@ export function parseInetTable(text: string, options: InetTableOptions): TablePa
       uid,
       recvQueue,
       sendQueue,
-      owners: [],
+      owners: NO_OWNERS,
       exposure: null,
     });
   });

@@ -1,4 +1,4 @@
-import type { SocketRecord } from '../inventory/socket-record.js';
+import { NO_OWNERS, type SocketRecord } from '../inventory/socket-record.js';
 import { parseDecimalRange } from './inet-address.js';
 import { FieldScanner, forEachLine, headerColumns, type ParseProblem, type TableParse } from './field-scanner.js';
 import { columnIndexes } from './header-columns.js';
@@ -60,7 +60,7 @@ export function parseNetlinkTable(text: string): TableParse<SocketRecord> {
       uid: null,
       recvQueue: rmem < 0 ? null : rmem,
       sendQueue: wmem < 0 ? null : wmem,
-      owners: [],
+      owners: NO_OWNERS,
       exposure: null,
     });
   });

@@ -1,4 +1,4 @@
-import type { SocketRecord } from '../inventory/socket-record.js';
+import { NO_OWNERS, type SocketRecord } from '../inventory/socket-record.js';
 import { parseDecimalRange, parseHexRange } from './inet-address.js';
 import { FieldScanner, forEachLine, headerColumns, type ParseProblem, type TableParse } from './field-scanner.js';
 import { columnIndexes } from './header-columns.js';
@@ -61,7 +61,7 @@ export function parsePacketTable(text: string): TableParse<SocketRecord> {
       uid,
       recvQueue: rmem < 0 ? null : rmem,
       sendQueue: null,
-      owners: [],
+      owners: NO_OWNERS,
       exposure: null,
     });
   });

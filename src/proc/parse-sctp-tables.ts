@@ -1,4 +1,4 @@
-import type { SocketRecord } from '../inventory/socket-record.js';
+import { NO_OWNERS, type SocketRecord } from '../inventory/socket-record.js';
 import { formatIpv6Bytes, parseDecimalRange, parseIpv4Text, parseIpv6Text } from './inet-address.js';
 import { FieldScanner, forEachLine, headerColumns, type ParseProblem, type TableParse } from './field-scanner.js';
 import { columnIndexes } from './header-columns.js';
@@ -75,7 +75,7 @@ function sctpRecord(fields: SctpFields): SocketRecord {
     uid: fields.uid,
     recvQueue: fields.recvQueue ?? null,
     sendQueue: fields.sendQueue ?? null,
-    owners: [],
+    owners: NO_OWNERS,
     exposure: null,
   };
 }

@@ -1,4 +1,4 @@
-import type { SocketRecord } from '../inventory/socket-record.js';
+import { NO_OWNERS, type SocketRecord } from '../inventory/socket-record.js';
 import { parseDecimalRange, parseHexRange } from './inet-address.js';
 import { FieldScanner, forEachLine, type ParseProblem, type TableParse } from './field-scanner.js';
 
@@ -57,7 +57,7 @@ export function unixRecord(type: number, state: string, path: string | null, ino
     uid: null,
     recvQueue: null,
     sendQueue: null,
-    owners: [],
+    owners: NO_OWNERS,
     exposure: null,
   };
 }
