@@ -23,7 +23,7 @@ export interface SnapshotCommandOptions {
  * still get their one line on stderr), and overlapping runs queue on the database lock.
  */
 export async function snapshotCommand(options: SnapshotCommandOptions, io: CommandIo): Promise<number> {
-  const started = performance.now();
+  const started = process.hrtime.bigint(); // not performance.now(): that loads perf_hooks at start-up
   const policy = parseCmdlinePolicy(options.cmdline);
   if (options.label !== undefined && options.label.trim() === '') throw new UsageError('--label: expected a non-empty label');
   // open first: a bad --db fails before the (longer) collection
@@ -32,7 +32,7 @@ export async function snapshotCommand(options: SnapshotCommandOptions, io: Comma
     const collected = await collectInventory({ procRoot: options.procRoot ?? '/proc', host: options.host });
     const inventory = applyCmdlinePolicy(collected, policy);
     const summary = await writeSnapshot(store, inventory, { host: inventory.meta.host, label: options.label ?? null });
-    const durationMs = Math.round(performance.now() - started);
+    const durationMs = Number((process.hrtime.bigint() - started) / 1_000_000n);
     if (options.quiet === true) return 0;
     if (options.json === true) {
       io.stdout(

@@ -63,7 +63,7 @@ export async function collectFromProc(proc: ProcFs, context: HostContext, host?:
   // the exemplars must exist before the first record is parsed (see record-shapes.ts);
   // naming them here also keeps a bundler from dropping the module
   if (RECORD_SHAPE_EXEMPLARS.length === 0) throw new Error('socket record shapes were not primed');
-  const started = performance.now();
+  const started = process.hrtime.bigint(); // not performance.now(): that loads perf_hooks, ~1 ms of start-up
   const takenAt = new Date().toISOString();
   const warnings = new WarningLog();
   const pids = listPids(proc);
@@ -115,7 +115,7 @@ export async function collectFromProc(proc: ProcFs, context: HostContext, host?:
       kernel: readOptionalText(proc, 'sys/kernel/osrelease'),
       procRoot: proc.root,
       toolVersion: toolVersion(),
-      durationMs: Math.round(performance.now() - started),
+      durationMs: Number((process.hrtime.bigint() - started) / 1_000_000n),
       namespaces: namespaceInfos,
       ephemeralPorts:
         portRange !== undefined && portRange.length === 2 && portRange.every(Number.isInteger)

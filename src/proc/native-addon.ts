@@ -13,7 +13,8 @@
  * When the addon was not built (a `tsc`-only build, say) `nativeAddon` is null and the
  * collector uses the JavaScript scan and the /proc files: the same inventory, slower.
  */
-import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { errnoCode } from '../errors.js';
 import type { FdLinkScan } from './fd-links.js';
 
@@ -47,14 +48,22 @@ export interface NativeAddon {
 /** Where node-gyp puts the addon, relative to this module in dist/src/proc/, and in src/proc/ (tests) or the bin bundle in dist/bin/. */
 const ADDON_CANDIDATES = ['../../../native/build/Release/sockaudit.node', '../../native/build/Release/sockaudit.node'];
 
+/**
+ * Loads the addon with process.dlopen, which is what require() does for a .node file,
+ * without require's module machinery: createRequire alone loads Node's ES module loader,
+ * about a millisecond of every run's start-up.
+ */
 function loadNativeAddon(): NativeAddon | null {
-  const require = createRequire(import.meta.url);
   for (const candidate of ADDON_CANDIDATES) {
+    const file = fileURLToPath(new URL(candidate, import.meta.url));
+    if (!fs.existsSync(file)) continue; // not built
+    const addon = { exports: {} };
     try {
-      return require(candidate) as NativeAddon;
+      process.dlopen(addon, file);
+      return addon.exports as NativeAddon;
     } catch (error) {
-      // not built (or built for another Node ABI, which dlopen reports without a code)
-      if (errnoCode(error) !== 'MODULE_NOT_FOUND' && errnoCode(error) !== 'ERR_DLOPEN_FAILED') throw error;
+      // built for another Node ABI (a node upgrade since npm ci): as if not built
+      if (errnoCode(error) !== 'ERR_DLOPEN_FAILED') throw error;
     }
   }
   return null;
