@@ -18,6 +18,15 @@
  * cannot be opened is a failure with its errno name; a link that vanished between listing
  * and readlink (ENOENT) is skipped; any other readlink error is a failure for that pid and
  * ends its scan. Entries come out grouped by pid, each pid's fds in directory order.
+ *
+ * The result also carries, for every pid that holds at least one socket, the files its
+ * owner details are made of (src/inventory/process-details.ts), read by the same thread
+ * right after its fds, so that the JavaScript thread need not read them at the end:
+ *   processes: { pids: Int32Array, spans: Int32Array, bytes: Uint8Array }
+ * spans holds PROCESS_FILE_COUNT (offset, length) pairs per pid, in the order comm, stat,
+ * exe (the link's target), cmdline, status; a length below zero is -errno, and stat (only
+ * read when comm cannot be) is NOT_READ otherwise. 205 processes at 50,000 sockets: 12 ms
+ * of the JavaScript thread's time, against about 3 ms here, shared among the threads.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -34,6 +43,12 @@
 
 #define MAX_THREADS 16
 
+enum { FILE_COMM, FILE_STAT, FILE_EXE, FILE_CMDLINE, FILE_STATUS, PROCESS_FILE_COUNT };
+static const char *const PROCESS_FILE_NAMES[PROCESS_FILE_COUNT] = {"comm", "stat", "exe", "cmdline", "status"};
+#define NOT_READ INT32_MIN
+/* Longest file kept (cmdline is the only one that grows): a larger one is cut here. */
+#define MAX_PROCESS_FILE (16 * 1024 * 1024)
+
 typedef struct {
   int32_t pid;
   int32_t code; /* errno */
@@ -47,6 +62,11 @@ typedef struct {
   size_t count, capacity;
   scan_failure *failures;
   size_t failure_count, failure_capacity;
+  /* processes holding sockets: pid, PROCESS_FILE_COUNT (offset, length) spans, file bytes */
+  int32_t *process_pids;
+  size_t process_count, process_capacity;
+  int32_t *process_spans;
+  growable_bytes process_bytes;
   int out_of_memory;
 } scan_share;
 
@@ -94,6 +114,93 @@ static int add_failure(scan_share *share, int32_t pid, int code) {
   share->failures[share->failure_count].pid = pid;
   share->failures[share->failure_count].code = code;
   share->failure_count++;
+  return 1;
+}
+
+/* Room for `size` more bytes; 0 when out of memory. */
+static int reserve_bytes(growable_bytes *bytes, size_t size) {
+  if (bytes->capacity - bytes->length >= size) return 1;
+  size_t wanted = bytes->capacity == 0 ? 64 * 1024 : bytes->capacity;
+  while (wanted - bytes->length < size) wanted *= 2;
+  unsigned char *grown = realloc(bytes->data, wanted);
+  if (grown == NULL) return 0;
+  bytes->data = grown;
+  bytes->capacity = wanted;
+  return 1;
+}
+
+/*
+ * Appends one file of the process directory `directory_fd` (a link's target for "exe")
+ * to `out`; sets its span to (offset, length), or (offset, -errno). 0 when out of memory.
+ */
+static int read_process_file(int directory_fd, int file, growable_bytes *out, int32_t *span) {
+  size_t start = out->length;
+  span[0] = (int32_t)start;
+  if (file == FILE_EXE) {
+    if (!reserve_bytes(out, 8192)) return 0;
+    ssize_t length = readlinkat(directory_fd, "exe", (char *)out->data + start, 8192);
+    span[1] = length < 0 ? -errno : (int32_t)length;
+    if (length > 0) out->length += (size_t)length;
+    return 1;
+  }
+  int fd = openat(directory_fd, PROCESS_FILE_NAMES[file], O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    span[1] = -errno;
+    return 1;
+  }
+  for (;;) {
+    if (out->length - start >= MAX_PROCESS_FILE) break;
+    if (!reserve_bytes(out, 4096)) {
+      close(fd);
+      return 0;
+    }
+    ssize_t got = read(fd, out->data + out->length, out->capacity - out->length);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      span[1] = -errno;
+      out->length = start;
+      close(fd);
+      return 1;
+    }
+    if (got == 0) break;
+    out->length += (size_t)got;
+  }
+  close(fd);
+  span[1] = (int32_t)(out->length - start);
+  return 1;
+}
+
+/* Reads the files of a process that holds sockets; `path` is "PREFIX/PID". 0 when out of memory. */
+static int read_process_files(scan_share *share, int32_t pid, const char *path) {
+  if (share->process_count == share->process_capacity) {
+    size_t capacity = share->process_capacity;
+    if (!grow((void **)&share->process_pids, sizeof(int32_t), &capacity)) return 0;
+    capacity = share->process_capacity;
+    if (!grow((void **)&share->process_spans, PROCESS_FILE_COUNT * 2 * sizeof(int32_t), &capacity)) return 0;
+    share->process_capacity = capacity;
+  }
+  int32_t *spans = share->process_spans + share->process_count * PROCESS_FILE_COUNT * 2;
+  share->process_pids[share->process_count++] = pid;
+  int directory_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  for (int file = 0; file < PROCESS_FILE_COUNT; file++) {
+    int32_t *span = spans + file * 2;
+    if (directory_fd < 0) {
+      span[0] = (int32_t)share->process_bytes.length;
+      span[1] = file == FILE_STAT ? NOT_READ : -errno;
+      continue;
+    }
+    /* stat stands in for comm on kernels without /proc/PID/comm (before 2.6.33) */
+    if (file == FILE_STAT && spans[FILE_COMM * 2 + 1] >= 0) {
+      span[0] = (int32_t)share->process_bytes.length;
+      span[1] = NOT_READ;
+      continue;
+    }
+    if (!read_process_file(directory_fd, file, &share->process_bytes, span)) {
+      close(directory_fd);
+      return 0;
+    }
+  }
+  if (directory_fd >= 0) close(directory_fd);
   return 1;
 }
 
@@ -145,6 +252,7 @@ static void scan_one_pid(scan_share *share, int32_t pid, char *path, size_t pref
     return;
   }
   char target[64]; /* "socket:[N]" is at most 29 bytes; longer targets are not sockets */
+  size_t sockets_before = share->count;
   struct dirent *entry;
   while ((entry = readdir(directory)) != NULL) {
     if (entry->d_name[0] == '.') continue;
@@ -164,6 +272,10 @@ static void scan_one_pid(scan_share *share, int32_t pid, char *path, size_t pref
     }
   }
   closedir(directory);
+  if (share->count > sockets_before && !share->out_of_memory) {
+    tail[written] = '\0'; /* path is now "PREFIX/PID" */
+    if (!read_process_files(share, pid, path)) share->out_of_memory = 1;
+  }
 }
 
 typedef struct {
@@ -215,6 +327,9 @@ static void free_job(scan_job *job) {
     free(job->shares[i].fds);
     free(job->shares[i].inodes);
     free(job->shares[i].failures);
+    free(job->shares[i].process_pids);
+    free(job->shares[i].process_spans);
+    free(job->shares[i].process_bytes.data);
   }
   free(job->prefix);
   free(job->pids);
@@ -238,6 +353,46 @@ static napi_status make_typed_array(napi_env env, napi_typedarray_type type, siz
   return napi_create_typedarray(env, type, total, buffer, 0, result);
 }
 
+/* Every share's process files as one { pids, spans, bytes }, spans rebased onto the joined bytes. */
+static napi_status make_process_files(napi_env env, const scan_job *job, napi_value *result) {
+  size_t count = 0, byte_total = 0;
+  for (int i = 0; i < job->thread_count; i++) {
+    count += job->shares[i].process_count;
+    byte_total += job->shares[i].process_bytes.length;
+  }
+  if (byte_total > INT32_MAX) return napi_generic_failure;
+  void *pid_data, *span_data, *byte_data;
+  napi_value pid_buffer, span_buffer, byte_buffer, pids, spans, bytes;
+  napi_status status;
+  if ((status = napi_create_arraybuffer(env, count * sizeof(int32_t), &pid_data, &pid_buffer)) != napi_ok ||
+      (status = napi_create_arraybuffer(env, count * PROCESS_FILE_COUNT * 2 * sizeof(int32_t), &span_data, &span_buffer)) != napi_ok ||
+      (status = napi_create_arraybuffer(env, byte_total, &byte_data, &byte_buffer)) != napi_ok)
+    return status;
+  int32_t *pid_out = pid_data, *span_out = span_data;
+  unsigned char *byte_out = byte_data;
+  size_t base = 0;
+  for (int i = 0; i < job->thread_count; i++) {
+    const scan_share *share = &job->shares[i];
+    if (share->process_count > 0) memcpy(pid_out, share->process_pids, share->process_count * sizeof(int32_t));
+    pid_out += share->process_count;
+    for (size_t j = 0; j < share->process_count * PROCESS_FILE_COUNT; j++) {
+      *span_out++ = share->process_spans[j * 2] + (int32_t)base;
+      *span_out++ = share->process_spans[j * 2 + 1];
+    }
+    if (share->process_bytes.length > 0) memcpy(byte_out + base, share->process_bytes.data, share->process_bytes.length);
+    base += share->process_bytes.length;
+  }
+  if ((status = napi_create_typedarray(env, napi_int32_array, count, pid_buffer, 0, &pids)) != napi_ok ||
+      (status = napi_create_typedarray(env, napi_int32_array, count * PROCESS_FILE_COUNT * 2, span_buffer, 0, &spans)) != napi_ok ||
+      (status = napi_create_typedarray(env, napi_uint8_array, byte_total, byte_buffer, 0, &bytes)) != napi_ok ||
+      (status = napi_create_object(env, result)) != napi_ok ||
+      (status = napi_set_named_property(env, *result, "pids", pids)) != napi_ok ||
+      (status = napi_set_named_property(env, *result, "spans", spans)) != napi_ok ||
+      (status = napi_set_named_property(env, *result, "bytes", bytes)) != napi_ok)
+    return status;
+  return napi_ok;
+}
+
 #define CHECK(call)                 \
   do {                              \
     if ((call) != napi_ok) goto fail; \
@@ -245,7 +400,7 @@ static napi_status make_typed_array(napi_env env, napi_typedarray_type type, siz
 
 static void complete_scan(napi_env env, napi_status work_status, void *data) {
   scan_job *job = data;
-  napi_value result, pids, fds, inodes, failures, claimed, error_message, error;
+  napi_value result, pids, fds, inodes, failures, processes, claimed, error_message, error;
   size_t total = 0, failure_total = 0;
   int out_of_memory = 0;
   for (int i = 0; i < job->thread_count; i++) {
@@ -272,12 +427,14 @@ static void complete_scan(napi_env env, napi_status work_status, void *data) {
       CHECK(napi_set_element(env, failures, failure_index++, object));
     }
   }
+  CHECK(make_process_files(env, job, &processes));
   CHECK(napi_create_double(env, (double)job->pid_count, &claimed));
   CHECK(napi_create_object(env, &result));
   CHECK(napi_set_named_property(env, result, "pids", pids));
   CHECK(napi_set_named_property(env, result, "fds", fds));
   CHECK(napi_set_named_property(env, result, "inodes", inodes));
   CHECK(napi_set_named_property(env, result, "failures", failures));
+  CHECK(napi_set_named_property(env, result, "processes", processes));
   CHECK(napi_set_named_property(env, result, "claimed", claimed));
   napi_resolve_deferred(env, job->deferred, result);
   napi_delete_async_work(env, job->work);

@@ -7,7 +7,7 @@ import { parseIfInet6, parseIgmp } from '../proc/parse-interface-names.js';
 import { toolVersion } from '../version.js';
 import { exposureOf } from './exposure.js';
 import { readHostContext, type HostContext } from './host-context.js';
-import { readProcessDetails, type ProcessDetails } from './process-details.js';
+import { indexProcessFileDump, processDetailsFromFiles, processFilesFromDump, readProcessDetails, type ProcessDetails } from './process-details.js';
 import { InodeIndex } from './inode-index.js';
 import { RECORD_SHAPE_EXEMPLARS } from './record-shapes.js';
 import { listPids, readNetnsOfPids, socketHoldingPids } from './scan-processes.js';
@@ -102,8 +102,7 @@ export async function collectFromProc(proc: ProcFs, context: HostContext, host?:
   // indexed while the last of the scan may still run on other threads
   const recordsByInode = indexRecordsByInode(sockets);
   const scan = await fdScan.result();
-  const details = new Map<number, ProcessDetails>();
-  for (const pid of socketHoldingPids(scan, warnings)) details.set(pid, readProcessDetails(proc, pid, context.users));
+  const details = readOwnerDetails(proc, scan, context.users, warnings);
   attachOwners(scan, sockets, recordsByInode, details);
 
   const portRange = readOptionalText(proc, 'sys/net/ipv4/ip_local_port_range')?.split(/\s+/).map(Number);
@@ -125,6 +124,20 @@ export async function collectFromProc(proc: ProcFs, context: HostContext, host?:
     sockets,
     warnings: warnings.toArray(),
   };
+}
+
+/**
+ * Details of every process that holds a socket: from the files the C scan read alongside
+ * its fds where it did, otherwise read now.
+ */
+function readOwnerDetails(proc: ProcFs, scan: FdLinkScan, users: ReadonlyMap<number, string> | null, warnings: WarningLog): Map<number, ProcessDetails> {
+  const dumped = scan.processes === undefined ? null : indexProcessFileDump(scan.processes);
+  const details = new Map<number, ProcessDetails>();
+  for (const pid of socketHoldingPids(scan, warnings)) {
+    const position = dumped?.get(pid);
+    details.set(pid, position === undefined ? readProcessDetails(proc, pid, users) : processDetailsFromFiles(processFilesFromDump(scan.processes!, position), users));
+  }
+  return details;
 }
 
 /**

@@ -1,4 +1,6 @@
+import os from 'node:os';
 import { errnoCode } from '../errors.js';
+import type { ProcessFileDump } from '../proc/fd-links.js';
 import type { ProcFs } from '../proc/proc-fs.js';
 import { parseCmdline, parseCommFile, parseStatComm, parseStatusEffectiveUid } from '../proc/parse-process-files.js';
 
@@ -11,29 +13,117 @@ export interface ProcessDetails {
   user: string | null;
 }
 
-/** Reads a file, returning null for a vanished process or a permission error. */
-function readOrNull<T>(read: () => T): T | null {
+/** A file that could not be read: the errno code. */
+interface ReadFailure {
+  code: string;
+}
+
+/** The files a process's details are made of, as read (text; bytes for cmdline) or the failure. */
+export interface ProcessFiles {
+  comm: string | ReadFailure;
+  /** /proc/PID/stat, read only when comm cannot be (kernels before 2.6.33); null when not read. */
+  stat: string | ReadFailure | null;
+  /** the target of the exe link. */
+  exe: string | ReadFailure;
+  cmdline: Uint8Array | ReadFailure;
+  status: string | ReadFailure;
+}
+
+/** A vanished process or a permission error: the field is null. Anything else is news. */
+function contentOrNull<T>(read: T | ReadFailure): T | null {
+  if (typeof read !== 'object' || read instanceof Uint8Array) return read as T;
+  const { code } = read as ReadFailure;
+  if (code === 'ENOENT' || code === 'ESRCH' || code === 'EACCES' || code === 'EPERM') return null;
+  throw Object.assign(new Error(`${code}: reading a process file`), { code });
+}
+
+/**
+ * comm, exe, cmdline and effective uid of a process, from its files. comm comes from
+ * /proc/PID/comm, else from /proc/PID/stat read up to the last ')'. exe is the link target
+ * as the kernel shows it, " (deleted)" suffix included. Fields that could not be read are
+ * null: kernel threads have no exe, and exe is unreadable for other users' processes when
+ * not root.
+ */
+export function processDetailsFromFiles(files: ProcessFiles, users: ReadonlyMap<number, string> | null): ProcessDetails {
+  const commText = contentOrNull(files.comm);
+  const statText = files.stat === null ? null : contentOrNull(files.stat);
+  const comm = commText !== null ? parseCommFile(commText) : statText !== null ? parseStatComm(statText) : null;
+  const exe = contentOrNull(files.exe);
+  const cmdlineBytes = contentOrNull(files.cmdline);
+  const cmdline = cmdlineBytes === null ? null : parseCmdline(cmdlineBytes);
+  const statusText = contentOrNull(files.status);
+  const uid = statusText === null ? null : parseStatusEffectiveUid(statusText);
+  const user = uid === null || users === null ? null : (users.get(uid) ?? null);
+  return { comm, exe, cmdline, uid, user };
+}
+
+/** Reads one file, turning a read error into its errno code (contentOrNull decides what it means). */
+function attempt<T>(read: () => T): T | ReadFailure {
   try {
     return read();
   } catch (error) {
     const code = errnoCode(error);
-    if (code === 'ENOENT' || code === 'ESRCH' || code === 'EACCES' || code === 'EPERM') return null;
-    throw error;
+    if (code === undefined) throw error;
+    return { code };
   }
 }
 
-/**
- * comm, exe, cmdline and effective uid of one process. comm comes from /proc/PID/comm,
- * else from /proc/PID/stat read up to the last ')'. exe is the link target as the kernel
- * shows it, " (deleted)" suffix included. Fields that cannot be read are null: kernel
- * threads have no exe, and exe is unreadable for other users' processes when not root.
- */
+/** A process's files, read through `proc` (the C scan reads them itself: processFilesFromDump). */
+export function readProcessFiles(proc: ProcFs, pid: number): ProcessFiles {
+  const comm = attempt(() => proc.readText(`${pid}/comm`));
+  return {
+    comm,
+    stat: typeof comm === 'string' ? null : attempt(() => proc.readText(`${pid}/stat`)),
+    exe: attempt(() => proc.readLink(`${pid}/exe`)),
+    cmdline: attempt(() => proc.readBytes(`${pid}/cmdline`)),
+    status: attempt(() => proc.readText(`${pid}/status`)),
+  };
+}
+
 export function readProcessDetails(proc: ProcFs, pid: number, users: ReadonlyMap<number, string> | null): ProcessDetails {
-  const comm =
-    readOrNull(() => parseCommFile(proc.readText(`${pid}/comm`))) ?? readOrNull(() => parseStatComm(proc.readText(`${pid}/stat`)));
-  const exe = readOrNull(() => proc.readLink(`${pid}/exe`));
-  const cmdline = readOrNull(() => parseCmdline(proc.readBytes(`${pid}/cmdline`)));
-  const uid = readOrNull(() => parseStatusEffectiveUid(proc.readText(`${pid}/status`)));
-  const user = uid === null || users === null ? null : (users.get(uid) ?? null);
-  return { comm, exe, cmdline, uid, user };
+  return processDetailsFromFiles(readProcessFiles(proc, pid), users);
+}
+
+/** Where each process's files are in a ProcessFileDump: pid -> its index. */
+export function indexProcessFileDump(dump: ProcessFileDump): Map<number, number> {
+  const index = new Map<number, number>();
+  dump.pids.forEach((pid, position) => index.set(pid, position));
+  return index;
+}
+
+/** native/fd-scan.c's order of a process's files, and NOT_READ (stat, when comm could be read). */
+const COMM = 0;
+const STAT = 1;
+const EXE = 2;
+const CMDLINE = 3;
+const STATUS = 4;
+const NOT_READ = -2147483648;
+
+/** Node's name for each errno number (Linux values), e.g. 2 -> ENOENT. */
+const ERRNO_NAMES = new Map<number, string>();
+for (const [name, errno] of Object.entries(os.constants.errno)) if (!ERRNO_NAMES.has(errno)) ERRNO_NAMES.set(errno, name);
+
+/**
+ * The files of the process at `position` of a dump the C scan made (native/fd-scan.c):
+ * per file an (offset, length) span of `bytes`, a negative length being -errno.
+ *
+ *   spans [0, 5, 5, -2147483648, 5, 13, 18, 24, 42, 1200], bytes "node\n/usr/bin/node..."
+ *   -> comm "node\n", stat not read, exe "/usr/bin/node", cmdline 24 bytes, status 1200
+ */
+export function processFilesFromDump(dump: ProcessFileDump, position: number): ProcessFiles {
+  const bytes = Buffer.from(dump.bytes.buffer, dump.bytes.byteOffset, dump.bytes.byteLength);
+  const span = (file: number): [offset: number, length: number] => [dump.spans[position * 10 + file * 2]!, dump.spans[position * 10 + file * 2 + 1]!];
+  const failure = (length: number): ReadFailure => ({ code: ERRNO_NAMES.get(-length) ?? `errno ${-length}` });
+  const text = (file: number): string | ReadFailure => {
+    const [offset, length] = span(file);
+    return length < 0 ? failure(length) : bytes.toString('utf8', offset, offset + length);
+  };
+  const [cmdlineOffset, cmdlineLength] = span(CMDLINE);
+  return {
+    comm: text(COMM),
+    stat: span(STAT)[1] === NOT_READ ? null : text(STAT),
+    exe: text(EXE),
+    cmdline: cmdlineLength < 0 ? failure(cmdlineLength) : bytes.subarray(cmdlineOffset, cmdlineOffset + cmdlineLength),
+    status: text(STATUS),
+  };
 }

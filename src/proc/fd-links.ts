@@ -17,6 +17,18 @@ export interface FdLinkScan {
   failures: { pid: number; code: string }[];
   /** how many pids this scan took off the shared queue. */
   claimed: number;
+  /**
+   * The C scan only: the files of each process that holds a socket, read right after its
+   * fds (see processFilesFromDump in src/inventory/process-details.ts).
+   */
+  processes?: ProcessFileDump;
+}
+
+/** Per process: its pid, five (offset, length) spans of `bytes` (native/fd-scan.c). */
+export interface ProcessFileDump {
+  pids: Int32Array;
+  spans: Int32Array;
+  bytes: Uint8Array;
 }
 
 /**

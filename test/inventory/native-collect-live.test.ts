@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectFromProc } from '../../src/inventory/collect.js';
 import { readHostContext } from '../../src/inventory/host-context.js';
+import { processDetailsFromFiles, processFilesFromDump, readProcessDetails } from '../../src/inventory/process-details.js';
 import type { Inventory, SocketRecord } from '../../src/inventory/socket-record.js';
 import { startFdLinkScan, type FdLinkScan } from '../../src/proc/fd-links.js';
 import { nativeAddon } from '../../src/proc/native-addon.js';
@@ -157,6 +158,29 @@ describe.skipIf(nativeAddon === null)('sock_diag dumps and the C fd scan against
       expect(entries(native, process.pid)).toEqual(entries(js, process.pid));
       expect(entries(native, process.pid).length).toBeGreaterThanOrEqual(Object.keys(inodes).length);
     }
+  });
+
+  it('the C scan reads the files of each process holding a socket: the same details as reading them from JavaScript', async () => {
+    const pids = fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
+    const scan = await nativeAddon!.scanSocketFds('/proc/', Int32Array.from(pids), 2);
+    const dump = scan.processes!;
+    const holding = new Set(scan.pids);
+    expect(new Set(dump.pids)).toEqual(holding); // every holder once, and no one else
+    expect(dump.pids).toContain(process.pid);
+    const users = readHostContext('/proc').users;
+    const proc = createProcFs('/proc');
+    let compared = 0;
+    for (const [position, pid] of dump.pids.entries()) {
+      const fromDump = processDetailsFromFiles(processFilesFromDump(dump, position), users);
+      const fromJavaScript = readProcessDetails(proc, pid, users);
+      if (fromJavaScript.comm === null && fromDump.comm !== null) continue; // exited in between
+      expect(fromDump, `pid ${pid}`).toEqual(fromJavaScript);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(0);
+    const own = processDetailsFromFiles(processFilesFromDump(dump, dump.pids.indexOf(process.pid)), users);
+    expect(own).toMatchObject({ exe: fs.readlinkSync('/proc/self/exe'), uid: process.geteuid!() });
+    expect(own.cmdline).toContain(process.argv[1]!.split('/').pop());
   });
 
   it('the C scan reports a vanished pid and an unreadable root as failures, not exceptions', async () => {

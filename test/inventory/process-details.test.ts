@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { processDetailsFromFiles, processFilesFromDump } from '../../src/inventory/process-details.js';
+import type { ProcessFileDump } from '../../src/proc/fd-links.js';
+
+const NOT_READ = -2147483648;
+const ENOENT = 2;
+const EIO = 5;
+const EACCES = 13;
+
+/** A dump as native/fd-scan.c lays it out: per pid five files (comm, stat, exe, cmdline, status), each text or -errno. */
+function dumpOf(processes: { pid: number; files: (string | number)[] }[]): ProcessFileDump {
+  const chunks: Buffer[] = [];
+  const spans: number[] = [];
+  let offset = 0;
+  for (const { files } of processes) {
+    for (const file of files) {
+      if (typeof file === 'number') {
+        spans.push(offset, file === NOT_READ ? NOT_READ : -file);
+        continue;
+      }
+      const bytes = Buffer.from(file, 'utf8');
+      chunks.push(bytes);
+      spans.push(offset, bytes.length);
+      offset += bytes.length;
+    }
+  }
+  return { pids: Int32Array.from(processes.map((entry) => entry.pid)), spans: Int32Array.from(spans), bytes: new Uint8Array(Buffer.concat(chunks)) };
+}
+
+const STATUS = 'Name:\tnginx\nUmask:\t0022\nState:\tS (sleeping)\nUid:\t0\t33\t33\t33\nGid:\t0\t33\t33\t33\n';
+const USERS = new Map([
+  [0, 'root'],
+  [33, 'www-data'],
+]);
+
+describe('processFilesFromDump and processDetailsFromFiles', () => {
+  const dump = dumpOf([
+    { pid: 100, files: ['nginx\n', NOT_READ, '/usr/sbin/nginx', 'nginx: worker process\0\0', STATUS] },
+    // no comm file (a kernel before 2.6.33): the name comes from stat, up to its last ')'
+    { pid: 200, files: [ENOENT, '200 (a) b) S 1 200 200 0 -1', '/opt/a) b (deleted)', 'a) b\0--flag\0', 'Uid:\t1000\t1000\t1000\t1000\n'] },
+    // another user's process, not root: exe unreadable, the rest readable
+    { pid: 300, files: ['sshd\n', NOT_READ, EACCES, '', STATUS] },
+    // gone before its files could be read
+    { pid: 400, files: [ENOENT, ENOENT, ENOENT, ENOENT, ENOENT] },
+  ]);
+  const details = (position: number) => processDetailsFromFiles(processFilesFromDump(dump, position), USERS);
+
+  it('reads comm, exe, cmdline and the effective uid of a process', () => {
+    expect(details(0)).toEqual({ comm: 'nginx', exe: '/usr/sbin/nginx', cmdline: 'nginx: worker process', uid: 33, user: 'www-data' });
+  });
+
+  it('falls back to stat for the name, and keeps a deleted binary as the kernel shows it', () => {
+    expect(details(1)).toEqual({ comm: 'a) b', exe: '/opt/a) b (deleted)', cmdline: 'a) b --flag', uid: 1000, user: null });
+  });
+
+  it('makes a field null where its file could not be read (permission, a vanished process)', () => {
+    expect(details(2)).toEqual({ comm: 'sshd', exe: null, cmdline: null, uid: 33, user: 'www-data' });
+    expect(details(3)).toEqual({ comm: null, exe: null, cmdline: null, uid: null, user: null });
+  });
+
+  it('names the errno of a file that could not be read', () => {
+    expect(processFilesFromDump(dump, 2).exe).toEqual({ code: 'EACCES' });
+    expect(processFilesFromDump(dump, 0).stat).toBeNull();
+  });
+
+  it('does not hide an unexpected read error', () => {
+    const broken = dumpOf([{ pid: 500, files: ['x\n', NOT_READ, EIO, '', STATUS] }]);
+    expect(() => processDetailsFromFiles(processFilesFromDump(broken, 0), USERS)).toThrow(/EIO/);
+  });
+});
