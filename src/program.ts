@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_ERROR, isExpectedError } from './errors.js';
 import { processIo, type CommandIo } from './io.js';
+import type { FdScanHeadStart } from './inventory/fd-scan-head-start.js';
 import { toolVersion } from './version.js';
 
 type CommandResult = number | Promise<number>;
@@ -50,7 +51,12 @@ async function run(options: Options, body: (io: CommandIo) => CommandResult): Pr
   }
 }
 
-export function buildProgram(): Command {
+/** What the bin hands over to the commands: the fd scan it may have started (cli.ts). */
+export interface ProgramContext {
+  headStart?: FdScanHeadStart | null;
+}
+
+export function buildProgram(context: ProgramContext = {}): Command {
   const program = new Command('sockaudit')
     .description('Snapshots of every socket on this Linux host, in every network namespace, with their owners; and what changed between any two.')
     .version(toolVersion(), '-V, --version')
@@ -71,7 +77,7 @@ Examples:
   sockaudit collect --json > inventory.json
   sockaudit collect --proc-root fixtures/proc/edge-cases`)
     .action((options: Options) =>
-      run(options, async (io) => (await import('./commands/collect.js')).collectCommand(options, io)),
+      run(options, async (io) => (await import('./commands/collect.js')).collectCommand({ ...options, headStart: context.headStart }, io)),
     );
 
   // --- snapshot, list, show, prune, verify (storage) -------------------------------------
@@ -88,7 +94,7 @@ Examples:
   sockaudit snapshot --label pre-deploy     select it later as @pre-deploy
   sockaudit snapshot --db /srv/s.db --json`)
     .action((options: Options) =>
-      run(options, async (io) => (await import('./commands/snapshot.js')).snapshotCommand(options, io)),
+      run(options, async (io) => (await import('./commands/snapshot.js')).snapshotCommand({ ...options, headStart: context.headStart }, io)),
     );
 
   addCommonOptions(program.command('list'))
@@ -227,8 +233,8 @@ Examples:
 }
 
 /** Commander's own errors (unknown flag, missing argument) become exit 2 with one line. */
-export async function main(argv: readonly string[]): Promise<void> {
-  const program = buildProgram();
+export async function main(argv: readonly string[], context: ProgramContext = {}): Promise<void> {
+  const program = buildProgram(context);
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -1,4 +1,5 @@
 import { collectInventory } from '../inventory/collect.js';
+import type { FdScanHeadStart } from '../inventory/fd-scan-head-start.js';
 import { filterSockets, parseSocketFilter, type FilterOptions } from '../inventory/socket-filter.js';
 import type { CommandIo } from '../io.js';
 import { writeInventoryJson } from '../render/inventory-json.js';
@@ -9,12 +10,14 @@ export interface CollectCommandOptions extends FilterOptions {
   procRoot?: string;
   host?: string;
   json?: boolean;
+  /** the fd scan the bin started early, if any (fd-scan-head-start.ts). */
+  headStart?: FdScanHeadStart | null;
 }
 
 /** `sockaudit collect`: the inventory now, as a table or JSON; stores nothing. */
 export async function collectCommand(options: CollectCommandOptions, io: CommandIo): Promise<number> {
   const filter = parseSocketFilter(options);
-  const inventory = await collectInventory({ procRoot: options.procRoot ?? '/proc', host: options.host });
+  const inventory = await collectInventory({ procRoot: options.procRoot ?? '/proc', host: options.host, headStart: options.headStart });
   const sockets = filterSockets(inventory.sockets, filter);
   if (options.json === true) {
     await writeInventoryJson({ ...inventory, sockets }, io);

@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import { collectInventory } from '../inventory/collect.js';
+import type { FdScanHeadStart } from '../inventory/fd-scan-head-start.js';
 import type { CommandIo } from '../io.js';
 import { renderWarnings } from '../render/warnings-text.js';
 import { applyCmdlinePolicy, parseCmdlinePolicy } from '../store/cmdline-policy.js';
@@ -15,6 +16,8 @@ export interface SnapshotCommandOptions {
   json?: boolean;
   /** full | redacted | none */
   cmdline?: string;
+  /** the fd scan the bin started early, if any (fd-scan-head-start.ts). */
+  headStart?: FdScanHeadStart | null;
 }
 
 /**
@@ -29,7 +32,7 @@ export async function snapshotCommand(options: SnapshotCommandOptions, io: Comma
   // open first: a bad --db fails before the (longer) collection
   const store = await openStore({ db: options.db, env: io.env });
   try {
-    const collected = await collectInventory({ procRoot: options.procRoot ?? '/proc', host: options.host });
+    const collected = await collectInventory({ procRoot: options.procRoot ?? '/proc', host: options.host, headStart: options.headStart });
     const inventory = applyCmdlinePolicy(collected, policy);
     const summary = await writeSnapshot(store, inventory, { host: inventory.meta.host, label: options.label ?? null });
     const durationMs = Number((process.hrtime.bigint() - started) / 1_000_000n);

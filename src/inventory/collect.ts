@@ -1,16 +1,17 @@
 import { errnoCode, InputError } from '../errors.js';
-import type { FdLinkScan } from '../proc/fd-links.js';
+import type { FdLinkScan, FdLinkScanJob } from '../proc/fd-links.js';
 import { nativeAddon, type SockDiagRequest, type SockDiagResult, type NativeAddon } from '../proc/native-addon.js';
 import { createProcFs, isLiveProcRoot, type ProcFs } from '../proc/proc-fs.js';
 import { parseCommFile, parseNetnsLink } from '../proc/parse-process-files.js';
 import { parseIfInet6, parseIgmp } from '../proc/parse-interface-names.js';
 import { toolVersion } from '../version.js';
 import { exposureOf } from './exposure.js';
+import { takeHeadStart, type FdScanHeadStart } from './fd-scan-head-start.js';
 import { readHostContext, type HostContext } from './host-context.js';
 import { indexProcessFileDump, processDetailsFromFiles, processFilesFromDump, readProcessDetails, type ProcessDetails } from './process-details.js';
 import { InodeIndex } from './inode-index.js';
 import { RECORD_SHAPE_EXEMPLARS } from './record-shapes.js';
-import { listPids, readNetnsOfPids, socketHoldingPids } from './scan-processes.js';
+import { listPids, readNetnsOfPids, readSocketsInUse, socketHoldingPids } from './scan-processes.js';
 import type { Inventory, NamespaceInfo, SocketOwner, SocketRecord } from './socket-record.js';
 import { SOCKET_SOURCES, type SocketSource } from './socket-sources.js';
 import { WarningLog } from './warning-log.js';
@@ -19,6 +20,8 @@ export interface CollectOptions {
   procRoot: string;
   /** host name to record; default: the kernel's (PROC/sys/kernel/hostname). */
   host?: string;
+  /** a scan of /proc the bin started early (fd-scan-head-start.ts), taken over for the live /proc. */
+  headStart?: FdScanHeadStart | null;
 }
 
 /**
@@ -37,7 +40,7 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
   }
   // sock_diag only sees the live kernel: a captured tree is read from its files alone
   const sockDiag = isLiveProcRoot(options.procRoot) ? nativeAddon : null;
-  return collectFromProc(proc, readHostContext(options.procRoot), options.host, sockDiag);
+  return collectFromProc(proc, readHostContext(options.procRoot), options.host, sockDiag, takeHeadStart(options.headStart, options.procRoot));
 }
 
 /** What the collector needs to dump TCP, UDP and unix tables over sock_diag (the native addon). */
@@ -57,9 +60,16 @@ function readOptionalText(proc: ProcFs, file: string): string | null {
  * socket tables: the two big costs, each mostly kernel time, overlap on two cores. With
  * `sockDiag` (the live kernel and the native addon), the TCP, UDP and unix tables come
  * from sock_diag dumps, also on other threads; a dump that fails (no diag module, or no
- * right to enter a namespace) falls back to the table's file.
+ * right to enter a namespace) falls back to the table's file. `startedScan`: a scan of
+ * this proc root already under way (the bin's head start), used instead of a new one.
  */
-export async function collectFromProc(proc: ProcFs, context: HostContext, host?: string, sockDiag: SockDiagDumper | null = null): Promise<Inventory> {
+export async function collectFromProc(
+  proc: ProcFs,
+  context: HostContext,
+  host?: string,
+  sockDiag: SockDiagDumper | null = null,
+  startedScan: FdLinkScanJob | null = null,
+): Promise<Inventory> {
   // the exemplars must exist before the first record is parsed (see record-shapes.ts);
   // naming them here also keeps a bundler from dropping the module
   if (RECORD_SHAPE_EXEMPLARS.length === 0) throw new Error('socket record shapes were not primed');
@@ -73,7 +83,7 @@ export async function collectFromProc(proc: ProcFs, context: HostContext, host?:
   // the fd scan and the sock_diag dumps run on other threads while this thread reads and
   // parses the other socket tables (with the JavaScript scan, it then takes a share of
   // what is left of the scan: help())
-  const fdScan = proc.startSocketFdScan(pids, socketsInUse(proc));
+  const fdScan = startedScan ?? proc.startSocketFdScan(pids, readSocketsInUse(proc));
   const dumps = sockDiag === null ? null : startSockDiagDumps(proc, namespaces, sockDiag);
   const reads = namespaces.map((namespace) => readNamespaceTables(proc, namespace, dumps?.has(namespace.inode) === true));
   // every namespace's tables are parsed as they arrive, whatever the namespace and table
@@ -138,16 +148,6 @@ function readOwnerDetails(proc: ProcFs, scan: FdLinkScan, users: ReadonlyMap<num
     details.set(pid, position === undefined ? readProcessDetails(proc, pid, users) : processDetailsFromFiles(processFilesFromDump(scan.processes!, position), users));
   }
   return details;
-}
-
-/**
- * Sockets in use on the host, from net/sockstat ("sockets: used 1234"), to size the work
- * ahead; 0 when unknown (captured trees usually lack the file).
- */
-function socketsInUse(proc: ProcFs): number {
-  const text = readOptionalText(proc, 'net/sockstat');
-  const match = text === null ? null : /^sockets: used (\d+)/.exec(text);
-  return match === null ? 0 : Number(match[1]);
 }
 
 interface NamespaceGroup {

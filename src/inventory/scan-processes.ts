@@ -33,6 +33,21 @@ export function listPids(proc: ProcFs): number[] {
   return pids.sort((a, b) => a - b);
 }
 
+/**
+ * Sockets in use on the host, from net/sockstat ("sockets: used 1234"), to size the work
+ * ahead; 0 when unknown (captured trees usually lack the file).
+ */
+export function readSocketsInUse(proc: ProcFs): number {
+  let text: string;
+  try {
+    text = proc.readText('net/sockstat');
+  } catch {
+    return 0;
+  }
+  const match = /^sockets: used (\d+)/.exec(text);
+  return match === null ? 0 : Number(match[1]);
+}
+
 /** pid -> network namespace inode, for every pid whose ns/net link can be read. */
 export function readNetnsOfPids(proc: ProcFs, pids: readonly number[], warnings: WarningLog): Map<number, number> {
   const netnsOfPid = new Map<number, number>();

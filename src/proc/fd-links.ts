@@ -139,6 +139,11 @@ const WORKER_MIN_SOCKETS = 2000;
 const NATIVE_SOCKETS_PER_THREAD = 25_000;
 const NATIVE_MAX_THREADS = 4;
 
+/** Threads for the C scan of a host with about `socketCountHint` sockets (0: unknown, one thread). */
+export function planScanThreads(socketCountHint: number): number {
+  return Math.max(1, Math.min(Math.round(socketCountHint / NATIVE_SOCKETS_PER_THREAD), NATIVE_MAX_THREADS, os.availableParallelism()));
+}
+
 const WORKER_SOURCE = `
   const { parentPort, workerData } = require('node:worker_threads');
   const fs = require('node:fs');
@@ -160,8 +165,7 @@ export function startFdLinkScan(
   native: Pick<NativeAddon, 'scanSocketFds'> | null = nativeAddon,
 ): FdLinkScanJob {
   if (native !== null) {
-    const threads = Math.max(1, Math.min(Math.round(socketCountHint / NATIVE_SOCKETS_PER_THREAD), NATIVE_MAX_THREADS, os.availableParallelism()));
-    const scan = native.scanSocketFds(prefix, Int32Array.from(pids), threads);
+    const scan = native.scanSocketFds(prefix, Int32Array.from(pids), planScanThreads(socketCountHint));
     return { help: () => {}, result: () => scan };
   }
   const counter = new SharedArrayBuffer(4);
