@@ -1,9 +1,10 @@
 /** The built CLI, run as a user would: `dist/bin/sockaudit.cjs collect ...`. */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IS_ROOT, REPO_ROOT, runCli } from '../helpers/live.js';
+import { CLI, IS_ROOT, REPO_ROOT, runCli } from '../helpers/live.js';
 
 const RECORD_FIELDS = [
   'netns', 'netnsName', 'family', 'ipVersion', 'type', 'protocol', 'state', 'localAddress', 'localPort',
@@ -99,5 +100,17 @@ describe('sockaudit collect (built CLI)', () => {
     } finally {
       server.close();
     }
+  });
+
+  it('runs through its shebang without reading NODE_EXTRA_CA_CERTS (Node would load the bundle at start-up)', () => {
+    const env = { ...process.env, NODE_EXTRA_CA_CERTS: '/nonexistent/ca-bundle.crt' };
+    // node itself warns about the bundle it tried to load...
+    const plainNode = spawnSync(process.execPath, ['-e', '0'], { encoding: 'utf8', env });
+    expect(plainNode.stderr).toContain('extra certs');
+    // ...the bin, run as installed (its shebang), never tries
+    const bin = spawnSync(CLI, ['collect', '--json', '--proc-root', EDGE], { encoding: 'utf8', env });
+    expect(bin.status).toBe(0);
+    expect(bin.stderr).not.toContain('extra certs');
+    expect(JSON.parse(bin.stdout).sockets.length).toBeGreaterThan(0);
   });
 });
