@@ -25,7 +25,7 @@ export function machineInfo() {
     fileLimit: readSoftFileLimit(),
     nodeStartupMs: nodeStartupMs(process.env),
     // set by some environments (this sandbox among them) for their own tools: node then
-    // reads that CA bundle at every start, which a node-based tool pays and ss does not
+    // reads that CA bundle at every start (sockaudit's bin unsets it; other node tools pay)
     extraCaCerts: process.env.NODE_EXTRA_CA_CERTS ?? null,
     nodeStartupWithoutExtraCaMs: process.env.NODE_EXTRA_CA_CERTS ? nodeStartupMs({ ...process.env, NODE_EXTRA_CA_CERTS: '' }) : null,
   };
@@ -60,7 +60,7 @@ export function describeMachine(info) {
     `- running as ${info.isRoot ? 'root' : 'a non-root user'}; open-files soft limit ${info.fileLimit ?? 'unknown'}`,
     `- node start-up (\`node -e 0\`, median of 7): ${info.nodeStartupMs.toFixed(1)} ms` +
       (info.extraCaCerts
-        ? `; NODE_EXTRA_CA_CERTS is set here (${info.extraCaCerts}), so every node process reads that CA bundle at start-up: ${info.nodeStartupWithoutExtraCaMs.toFixed(1)} ms without it. sockaudit is timed in the environment as it is`
+        ? `; NODE_EXTRA_CA_CERTS is set here (${info.extraCaCerts}), so every node process reads that CA bundle at start-up: ${info.nodeStartupWithoutExtraCaMs.toFixed(1)} ms without it. sockaudit's bin unsets it in its shebang (it makes no TLS connection; see src/cli.ts) and is timed in the environment as it is`
         : ''),
   ].join('\n');
 }
