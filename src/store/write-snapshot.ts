@@ -1,7 +1,7 @@
 import type { Insertable, Kysely } from 'kysely';
 import type { Inventory, InventoryWarning, SocketOwner, SocketRecord } from '../inventory/socket-record.js';
 import { batches, rowsPerInsert } from './batches.js';
-import { canonicalSocket, processFingerprint, sortOwners, versionDigest } from './canonical-socket.js';
+import { createCanonicalSocketWriter, processFingerprint, sortOwners, versionDigest } from './canonical-socket.js';
 import type { Database } from './database-schema.js';
 import { loadOpenDigests } from './load-versions.js';
 import { snapshotHash } from './snapshot-hash.js';
@@ -47,9 +47,10 @@ export async function writeSnapshot(store: Store, inventory: Inventory, options:
   const meta = { ...inventory.meta, host: options.host };
   const label = options.label ?? null;
   // all the hashing and string building happens before the write lock is taken
+  const canonical = createCanonicalSocketWriter();
   const prepared: PreparedSocket[] = inventory.sockets.map((socket) => {
     const record = socket.owners.length > 1 ? { ...socket, owners: sortOwners(socket.owners) } : socket;
-    return { record, digest: versionDigest(canonicalSocket(record)) };
+    return { record, digest: versionDigest(canonical(record)) };
   });
 
   return inWriteTransaction(store.db, async (db) => {
@@ -135,26 +136,27 @@ async function ensureHost(db: Kysely<Database>, host: string): Promise<number> {
 /**
  * Pairs collected sockets with the host's open versions by digest. Equal digests may
  * repeat (two sockets can look identical with inode 0, e.g. TIME_WAIT), so each open
- * version is used at most once.
+ * version is used at most once. Digests are nearly always unique: one id per digest is
+ * kept in a plain map, and only a repeated digest gets a list (no array per version).
  */
 function matchOpenVersions(
   openVersions: { id: number; digest: string }[],
   prepared: PreparedSocket[],
 ): { unmatched: PreparedSocket[]; vanished: number[] } {
-  const idsByDigest = new Map<string, number[]>();
-  for (const version of openVersions) {
-    const ids = idsByDigest.get(version.digest);
-    if (ids === undefined) idsByDigest.set(version.digest, [version.id]);
-    else ids.push(version.id);
+  const idByDigest = new Map<string, number>();
+  const moreIdsByDigest = new Map<string, number[]>();
+  for (const { id, digest } of openVersions) {
+    if (!idByDigest.has(digest)) idByDigest.set(digest, id);
+    else moreIdsByDigest.get(digest)?.push(id) ?? moreIdsByDigest.set(digest, [id]);
   }
   const unmatched: PreparedSocket[] = [];
   for (const socket of prepared) {
-    const ids = idsByDigest.get(socket.digest);
-    if (ids === undefined || ids.length === 0) unmatched.push(socket);
-    else ids.pop();
+    const more = moreIdsByDigest.get(socket.digest);
+    if (more !== undefined && more.length > 0) more.pop();
+    else if (!idByDigest.delete(socket.digest)) unmatched.push(socket);
   }
-  const vanished: number[] = [];
-  for (const ids of idsByDigest.values()) vanished.push(...ids);
+  const vanished = [...idByDigest.values()];
+  for (const ids of moreIdsByDigest.values()) vanished.push(...ids);
   return { unmatched, vanished };
 }
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Inventory, SocketOwner, SocketRecord } from '../../src/inventory/socket-record.js';
-import { sortOwners } from '../../src/store/canonical-socket.js';
+import { canonicalSocket, createCanonicalSocketWriter, sortOwners } from '../../src/store/canonical-socket.js';
 import { orderSockets, readSnapshot } from '../../src/store/read-snapshot.js';
 import { verifyStore } from '../../src/store/verify-store.js';
 import { writeSnapshot } from '../../src/store/write-snapshot.js';
@@ -77,6 +77,20 @@ const inventoryArb = fc
     inventory.warnings = warnings;
     return { inventory, label };
   });
+
+describe('createCanonicalSocketWriter', () => {
+  it('writes exactly canonicalSocket\'s strings, one writer across many sockets (a pid reused with another description included)', () => {
+    fc.assert(
+      fc.property(fc.array(socketArb, { maxLength: 30 }), (sockets) => {
+        const write = createCanonicalSocketWriter();
+        for (const socket of sockets) {
+          const sorted = { ...socket, owners: sortOwners(socket.owners) };
+          expect(write(sorted)).toBe(canonicalSocket(sorted));
+        }
+      }),
+    );
+  });
+});
 
 describe('writeSnapshot then readSnapshot', () => {
   it('reads back every snapshot of a generated history exactly as stored (queues aside), and verify passes', async () => {
