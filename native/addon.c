@@ -1,6 +1,8 @@
 /*
  * sockaudit's native addon: the two parts of collection where JavaScript is too slow,
- * the fd-link scan (fd-scan.c) and the TCP, UDP and unix table dumps over sock_diag (sock-diag.c).
+ * the fd-link scan (fd-scan.c) and the TCP, UDP and unix table dumps over sock_diag
+ * (sock-diag.c); and a snapshot's version digests, hashed off the JavaScript thread
+ * (digest.c).
  * Built by `npm run build:native` (node-gyp); loaded by src/proc/native-addon.ts.
  */
 #include <errno.h>
@@ -21,6 +23,17 @@ int append_bytes(growable_bytes *bytes, const void *source, size_t size) {
   }
   memcpy(bytes->data + bytes->length, source, size);
   bytes->length += size;
+  return 1;
+}
+
+int reserve_bytes(growable_bytes *bytes, size_t size) {
+  if (bytes->capacity - bytes->length >= size) return 1;
+  size_t wanted = bytes->capacity == 0 ? 64 * 1024 : bytes->capacity;
+  while (wanted - bytes->length < size) wanted *= 2;
+  unsigned char *grown = realloc(bytes->data, wanted);
+  if (grown == NULL) return 0;
+  bytes->data = grown;
+  bytes->capacity = wanted;
   return 1;
 }
 
@@ -57,7 +70,9 @@ static napi_value init(napi_env env, napi_value exports) {
   if (napi_create_function(env, "scanSocketFds", NAPI_AUTO_LENGTH, scan_socket_fds, NULL, &function) != napi_ok ||
       napi_set_named_property(env, exports, "scanSocketFds", function) != napi_ok ||
       napi_create_function(env, "dumpSockets", NAPI_AUTO_LENGTH, dump_sockets, NULL, &function) != napi_ok ||
-      napi_set_named_property(env, exports, "dumpSockets", function) != napi_ok)
+      napi_set_named_property(env, exports, "dumpSockets", function) != napi_ok ||
+      napi_create_function(env, "digestJsonElements", NAPI_AUTO_LENGTH, digest_json_elements, NULL, &function) != napi_ok ||
+      napi_set_named_property(env, exports, "digestJsonElements", function) != napi_ok)
     return NULL;
   return exports;
 }

@@ -9,6 +9,8 @@
 napi_value scan_socket_fds(napi_env env, napi_callback_info info);
 /* sock-diag.c: dumpSockets(requests) */
 napi_value dump_sockets(napi_env env, napi_callback_info info);
+/* digest.c: digestJsonElements(json) */
+napi_value digest_json_elements(napi_env env, napi_callback_info info);
 
 /* A byte buffer that grows by doubling. */
 typedef struct {
@@ -18,6 +20,8 @@ typedef struct {
 
 /* Appends `size` bytes; 0 when out of memory (the buffer is left as it was). */
 int append_bytes(growable_bytes *bytes, const void *source, size_t size);
+/* Room for `size` more bytes; 0 when out of memory. */
+int reserve_bytes(growable_bytes *bytes, size_t size);
 
 /* Node's name for an errno ("ENOENT", "EACCES", ...), or "errno N" for one not named here. */
 const char *errno_code(int code);

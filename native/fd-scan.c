@@ -118,18 +118,6 @@ static int add_failure(scan_share *share, int32_t pid, int code) {
   return 1;
 }
 
-/* Room for `size` more bytes; 0 when out of memory. */
-static int reserve_bytes(growable_bytes *bytes, size_t size) {
-  if (bytes->capacity - bytes->length >= size) return 1;
-  size_t wanted = bytes->capacity == 0 ? 64 * 1024 : bytes->capacity;
-  while (wanted - bytes->length < size) wanted *= 2;
-  unsigned char *grown = realloc(bytes->data, wanted);
-  if (grown == NULL) return 0;
-  bytes->data = grown;
-  bytes->capacity = wanted;
-  return 1;
-}
-
 /*
  * Appends one file of the process directory `directory_fd` (a link's target for "exe")
  * to `out`; sets its span to (offset, length), or (offset, -errno). 0 when out of memory.

@@ -5,7 +5,8 @@ import type { CommandIo } from '../io.js';
 import { renderWarnings } from '../render/warnings-text.js';
 import { applyCmdlinePolicy, parseCmdlinePolicy } from '../store/cmdline-policy.js';
 import { openStore } from '../store/open-store.js';
-import { writeSnapshot } from '../store/write-snapshot.js';
+import { selectedHost } from '../store/default-host.js';
+import { readOpenState, writeSnapshot } from '../store/write-snapshot.js';
 
 export interface SnapshotCommandOptions {
   db?: string;
@@ -32,9 +33,14 @@ export async function snapshotCommand(options: SnapshotCommandOptions, io: Comma
   // open first: a bad --db fails before the (longer) collection
   const store = await openStore({ db: options.db, env: io.env });
   try {
-    const collected = await collectInventory({ procRoot: options.procRoot ?? '/proc', host: options.host, headStart: options.headStart });
+    const procRoot = options.procRoot ?? '/proc';
+    const collecting = collectInventory({ procRoot, host: options.host, headStart: options.headStart });
+    // read what the snapshot compares with while the collection waits for the kernel's
+    // dumps (readOpenState); a read ahead that fails is simply done again under the lock
+    const openState = readOpenState(store, selectedHost({ host: options.host, procRoot })).catch(() => null);
+    const collected = await collecting;
     const inventory = applyCmdlinePolicy(collected, policy);
-    const summary = await writeSnapshot(store, inventory, { host: inventory.meta.host, label: options.label ?? null });
+    const summary = await writeSnapshot(store, inventory, { host: inventory.meta.host, label: options.label ?? null, openState: await openState });
     const durationMs = Number((process.hrtime.bigint() - started) / 1_000_000n);
     if (options.quiet === true) return 0;
     if (options.json === true) {

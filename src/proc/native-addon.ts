@@ -44,6 +44,12 @@ export interface NativeAddon {
   scanSocketFds(prefix: string, pids: Int32Array, threads: number): Promise<FdLinkScan>;
   /** One result per request, in order; a request that failed has the errno name as `code`. */
   dumpSockets(requests: SockDiagRequest[]): Promise<SockDiagResult[]>;
+  /**
+   * The digest of every element of a JSON array of arrays (as JSON.stringify writes it),
+   * hashed on a pool thread: versionDigest of each element's text, 16 characters each,
+   * back to back (native/digest.c).
+   */
+  digestJsonElements(json: string): Promise<string>;
 }
 
 /** Where node-gyp puts the addon, relative to this module in dist/src/proc/, and in src/proc/ (tests) or the bin bundle in dist/bin/. */

@@ -1,6 +1,5 @@
 import { createHash, hash } from 'node:crypto';
 import type { SocketOwner, SocketRecord } from '../inventory/socket-record.js';
-import { contentFields } from './version-record.js';
 
 /**
  * Owners in the contract's order: by pid, then fd. (pid, fd) names one socket, so ties do
@@ -34,37 +33,35 @@ function compareText(a: string, b: string): number {
  *         [[100,3,"sshd","/usr/sbin/sshd","/usr/sbin/sshd -D",0,"root"]]]'
  */
 export function canonicalSocket(socket: SocketRecord): string {
-  const fields = contentFields(socket);
-  fields.push(socket.owners.map((owner) => [owner.pid, owner.fd, owner.comm, owner.exe, owner.cmdline, owner.uid, owner.user]));
-  return JSON.stringify(fields);
+  return JSON.stringify(canonicalFields(socket));
 }
 
 /**
- * canonicalSocket for many sockets in a row (a whole snapshot): the same strings, built
- * faster. What an owner says about its process (comm, exe, cmdline, uid, user) is the same
- * for every fd of that process, so its JSON is written once per process and reused, where
- * canonicalSocket builds an array per owner and escapes its command line again each time.
+ * What canonicalSocket writes, before it is written: JSON.stringify of this is the string.
+ * contentFields (the version's content) spelt out once more with the owners as a 17th
+ * element, in one array literal: growing contentFields' array by a push copied it, for
+ * every socket of a snapshot. A test holds the first 16 to contentFields.
  */
-export function createCanonicalSocketWriter(): (socket: SocketRecord) => string {
-  const processParts = new Map<number, { owner: SocketOwner; text: string }>();
-  /** `"comm","exe","cmdline",uid,"user"]`: the JSON of an owner's array after pid and fd. */
-  const processPart = (owner: SocketOwner): string => {
-    const cached = processParts.get(owner.pid);
-    if (cached !== undefined && sameProcessDescription(cached.owner, owner)) return cached.text;
-    const text = JSON.stringify([owner.comm, owner.exe, owner.cmdline, owner.uid, owner.user]).slice(1);
-    processParts.set(owner.pid, { owner, text });
-    return text;
-  };
-  return (socket) => {
-    const content = JSON.stringify(contentFields(socket)); // '[f1,...,f16]'
-    let owners = '';
-    for (const owner of socket.owners) owners += `${owners === '' ? '' : ','}[${owner.pid},${owner.fd},${processPart(owner)}`;
-    return `${content.slice(0, -1)},[${owners}]]`;
-  };
-}
-
-function sameProcessDescription(a: SocketOwner, b: SocketOwner): boolean {
-  return a.comm === b.comm && a.exe === b.exe && a.cmdline === b.cmdline && a.uid === b.uid && a.user === b.user;
+export function canonicalFields(socket: SocketRecord): unknown[] {
+  return [
+    socket.netns,
+    socket.netnsName,
+    socket.family,
+    socket.ipVersion,
+    socket.type,
+    socket.protocol,
+    socket.state,
+    socket.localAddress,
+    socket.localPort,
+    socket.remoteAddress,
+    socket.remotePort,
+    socket.path,
+    socket.interface,
+    socket.inode,
+    socket.uid,
+    socket.exposure,
+    socket.owners.map((owner) => [owner.pid, owner.fd, owner.comm, owner.exe, owner.cmdline, owner.uid, owner.user]),
+  ];
 }
 
 /**

@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Inventory, SocketOwner, SocketRecord } from '../../src/inventory/socket-record.js';
-import { canonicalSocket, createCanonicalSocketWriter, sortOwners } from '../../src/store/canonical-socket.js';
+import { nativeAddon } from '../../src/proc/native-addon.js';
+import { canonicalFields, canonicalSocket, sortOwners, versionDigest } from '../../src/store/canonical-socket.js';
+import { contentFields } from '../../src/store/version-record.js';
+import { versionDigests } from '../../src/store/version-digests.js';
 import { orderSockets, readSnapshot } from '../../src/store/read-snapshot.js';
 import { verifyStore } from '../../src/store/verify-store.js';
 import { writeSnapshot } from '../../src/store/write-snapshot.js';
@@ -78,17 +81,38 @@ const inventoryArb = fc
     return { inventory, label };
   });
 
-describe('createCanonicalSocketWriter', () => {
-  it('writes exactly canonicalSocket\'s strings, one writer across many sockets (a pid reused with another description included)', () => {
+describe('canonicalFields', () => {
+  it("is the version's content fields, then the owners (stored digests depend on it)", () => {
     fc.assert(
-      fc.property(fc.array(socketArb, { maxLength: 30 }), (sockets) => {
-        const write = createCanonicalSocketWriter();
-        for (const socket of sockets) {
-          const sorted = { ...socket, owners: sortOwners(socket.owners) };
-          expect(write(sorted)).toBe(canonicalSocket(sorted));
-        }
+      fc.property(socketArb, (socket) => {
+        const fields = canonicalFields(socket);
+        expect(fields.slice(0, 16)).toEqual(contentFields(socket));
+        expect(fields[16]).toEqual(socket.owners.map((owner) => [owner.pid, owner.fd, owner.comm, owner.exe, owner.cmdline, owner.uid, owner.user]));
+        expect(fields).toHaveLength(17);
       }),
     );
+  });
+});
+
+describe('versionDigests', () => {
+  it.skipIf(nativeAddon === null)('gives each socket versionDigest(canonicalSocket()), hashed by the addon from one JSON text', async () => {
+    // strings that test the addon's splitting of that text: brackets, quotes and backslashes
+    // inside strings, text beyond ASCII and a lone surrogate (U+FFFD in UTF-8, as crypto.hash has it)
+    const awkward = makeRecord({ inode: 99, family: 'unix', path: '/run/[a]"b\\c],[d\u00e9\ud800.sock', owners: [makeOwner({ cmdline: 'x "]" \\" [' })] });
+    await fc.assert(
+      fc.asyncProperty(fc.array(socketArb, { maxLength: 30 }), async (generated) => {
+        const sockets = [...generated, awkward].map((socket) => ({ ...socket, owners: sortOwners(socket.owners) }));
+        const expected = sockets.map((socket) => versionDigest(canonicalSocket(socket)));
+        expect(await versionDigests(sockets)).toEqual(expected);
+        expect(await versionDigests(sockets, null)).toEqual(expected);
+      }),
+      { numRuns: 50 },
+    );
+    expect(await versionDigests([])).toEqual([]);
+  });
+
+  it.skipIf(nativeAddon === null)('the addon rejects text that is not a JSON array of arrays', async () => {
+    for (const text of ['', '[', '{}', '[1]', '[[1],', '[["]]']) await expect(nativeAddon!.digestJsonElements(text)).rejects.toThrow(/not a JSON array of arrays/);
   });
 });
 

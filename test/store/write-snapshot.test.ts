@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readSnapshot } from '../../src/store/read-snapshot.js';
-import { writeSnapshot } from '../../src/store/write-snapshot.js';
+import { readOpenState, writeSnapshot } from '../../src/store/write-snapshot.js';
 import { makeInventory, makeOwner, makeRecord } from './make-record.js';
 import { tempStore } from './temp-store.js';
 
@@ -24,6 +24,30 @@ describe('writeSnapshot', () => {
       expect(second.written).toEqual({ opened: 0, closed: 0 });
       expect(await count(store, 'socket_versions')).toBe(2);
       expect(second.id).toBeGreaterThan(first.id);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('uses open versions read ahead when they are still current, and reads them again when not', async () => {
+    const { store, cleanup } = await tempStore();
+    try {
+      expect(await readOpenState(store, 'h')).toBeNull(); // no snapshot of this host yet
+      await writeSnapshot(store, makeInventory([listener, web]), { host: 'h' });
+      const ahead = await readOpenState(store, 'h');
+      expect(ahead?.openVersions).toHaveLength(2);
+      // still current: the same result as reading under the lock
+      const unchanged = await writeSnapshot(store, makeInventory([listener, web]), { host: 'h', openState: ahead });
+      expect(unchanged.written).toEqual({ opened: 0, closed: 0 });
+      // another run wrote a snapshot since (web gone): the read ahead is stale, and ignored
+      const stale = await readOpenState(store, 'h');
+      await writeSnapshot(store, makeInventory([listener]), { host: 'h' });
+      const summary = await writeSnapshot(store, makeInventory([listener, web]), { host: 'h', openState: stale });
+      expect(summary.written).toEqual({ opened: 1, closed: 0 }); // web opened again, nothing closed twice
+      expect(await count(store, 'socket_versions')).toBe(3);
+      // a read ahead of another host is ignored too
+      const other = await writeSnapshot(store, makeInventory([listener]), { host: 'h', openState: { ...ahead!, host: 'other' } });
+      expect(other.written).toEqual({ opened: 0, closed: 1 });
     } finally {
       await cleanup();
     }
