@@ -111,6 +111,11 @@ describe('versionDigests', () => {
     expect(await versionDigests([])).toEqual([]);
   });
 
+  it.skipIf(nativeAddon === null)('keeps the order across the several calls a large snapshot takes', async () => {
+    const sockets = Array.from({ length: 4567 }, (_, i) => makeRecord({ inode: 1000 + i, localPort: i % 65536, owners: i % 3 === 0 ? [] : [makeOwner({ fd: i })] }));
+    expect(await versionDigests(sockets)).toEqual(sockets.map((socket) => versionDigest(canonicalSocket(socket))));
+  });
+
   it.skipIf(nativeAddon === null)('the addon rejects text that is not a JSON array of arrays', async () => {
     for (const text of ['', '[', '{}', '[1]', '[[1],', '[["]]']) await expect(nativeAddon!.digestJsonElements(text)).rejects.toThrow(/not a JSON array of arrays/);
   });
