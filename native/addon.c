@@ -72,7 +72,9 @@ static napi_value init(napi_env env, napi_value exports) {
       napi_create_function(env, "dumpSockets", NAPI_AUTO_LENGTH, dump_sockets, NULL, &function) != napi_ok ||
       napi_set_named_property(env, exports, "dumpSockets", function) != napi_ok ||
       napi_create_function(env, "digestJsonElements", NAPI_AUTO_LENGTH, digest_json_elements, NULL, &function) != napi_ok ||
-      napi_set_named_property(env, exports, "digestJsonElements", function) != napi_ok)
+      napi_set_named_property(env, exports, "digestJsonElements", function) != napi_ok ||
+      napi_create_function(env, "matchDigests", NAPI_AUTO_LENGTH, match_digests, NULL, &function) != napi_ok ||
+      napi_set_named_property(env, exports, "matchDigests", function) != napi_ok)
     return NULL;
   return exports;
 }

@@ -11,6 +11,8 @@ napi_value scan_socket_fds(napi_env env, napi_callback_info info);
 napi_value dump_sockets(napi_env env, napi_callback_info info);
 /* digest.c: digestJsonElements(json) */
 napi_value digest_json_elements(napi_env env, napi_callback_info info);
+/* digest.c: matchDigests(current, open) */
+napi_value match_digests(napi_env env, napi_callback_info info);
 
 /* A byte buffer that grows by doubling. */
 typedef struct {

@@ -20,6 +20,7 @@
  * Node, which addons may link to (Node's documentation, "Linking to libraries included
  * with Node.js").
  */
+#define _GNU_SOURCE /* qsort_r */
 #include <openssl/evp.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -168,4 +169,124 @@ out_of_memory:
   if (job != NULL) free_digest_job(job);
   napi_throw_error(env, NULL, "digestJsonElements: out of memory");
   return NULL;
+}
+
+/*
+ * matchDigests(current: string, open: string)
+ *   -> { sortedCurrent: string, unmatched: Int32Array, vanished: Int32Array }
+ * Both arguments are 16-character digests back to back: the collected sockets' (in
+ * socket order) and the host's open versions' (in row order). Equal digests pair up one
+ * to one, as matchOpenVersions in src/store/write-snapshot.ts pairs them: `unmatched`
+ * holds the positions of current digests left without a partner (new or changed
+ * sockets), `vanished` those of open ones (versions to close), both ascending.
+ * `sortedCurrent` is the current digests sorted and joined with '\n', as the snapshot's
+ * content hash takes them (snapshotHash). Digests are ASCII, so byte order is
+ * JavaScript's string order. Synchronous: sorting 10,000 takes about a millisecond, where
+ * the JavaScript map and sort took 9.
+ */
+#define MATCH_WIDTH DIGEST_CHARS
+
+static int compare_digests_at(const void *a, const void *b, void *text) {
+  return memcmp((const char *)text + (size_t)*(const int32_t *)a * MATCH_WIDTH, (const char *)text + (size_t)*(const int32_t *)b * MATCH_WIDTH, MATCH_WIDTH);
+}
+
+static int compare_int32(const void *a, const void *b) {
+  int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* Copies a string of 16-character digests; sets *count. NULL (and a type error thrown) if it is not one. */
+static char *digest_text(napi_env env, napi_value value, size_t *count) {
+  size_t length = 0, copied = 0;
+  if (napi_get_value_string_latin1(env, value, NULL, 0, &length) != napi_ok || length % MATCH_WIDTH != 0) {
+    napi_throw_type_error(env, NULL, "matchDigests(current, open): strings of 16-character digests expected");
+    return NULL;
+  }
+  char *text = malloc(length + 1);
+  if (text == NULL || napi_get_value_string_latin1(env, value, text, length + 1, &copied) != napi_ok || copied != length) {
+    free(text);
+    napi_throw_error(env, NULL, "matchDigests: out of memory");
+    return NULL;
+  }
+  *count = length / MATCH_WIDTH;
+  return text;
+}
+
+static int32_t *sorted_positions(const char *text, size_t count) {
+  int32_t *positions = malloc((count > 0 ? count : 1) * sizeof *positions);
+  if (positions == NULL) return NULL;
+  for (size_t i = 0; i < count; i++) positions[i] = (int32_t)i;
+  qsort_r(positions, count, sizeof *positions, compare_digests_at, (void *)text);
+  return positions;
+}
+
+static napi_status int32_array(napi_env env, const int32_t *values, size_t count, napi_value *result) {
+  void *data = NULL;
+  napi_value buffer;
+  napi_status status = napi_create_arraybuffer(env, count * sizeof(int32_t), &data, &buffer);
+  if (status != napi_ok) return status;
+  if (count > 0) memcpy(data, values, count * sizeof(int32_t));
+  return napi_create_typedarray(env, napi_int32_array, count, buffer, 0, result);
+}
+
+napi_value match_digests(napi_env env, napi_callback_info info) {
+  size_t argc = 2, current_count = 0, open_count = 0;
+  napi_value argv[2], result = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2) {
+    napi_throw_type_error(env, NULL, "matchDigests(current, open): two strings expected");
+    return NULL;
+  }
+  char *current = digest_text(env, argv[0], &current_count);
+  if (current == NULL) return NULL;
+  char *open = digest_text(env, argv[1], &open_count);
+  int32_t *current_order = open == NULL ? NULL : sorted_positions(current, current_count);
+  int32_t *open_order = open == NULL ? NULL : sorted_positions(open, open_count);
+  int32_t *unmatched = malloc((current_count > 0 ? current_count : 1) * sizeof *unmatched);
+  int32_t *vanished = malloc((open_count > 0 ? open_count : 1) * sizeof *vanished);
+  char *lines = malloc(current_count * (MATCH_WIDTH + 1) + 1);
+  if (open == NULL) goto done; /* its error is thrown already */
+  if (current_order == NULL || open_order == NULL || unmatched == NULL || vanished == NULL || lines == NULL) {
+    napi_throw_error(env, NULL, "matchDigests: out of memory");
+    goto done;
+  }
+  size_t i = 0, j = 0, unmatched_count = 0, vanished_count = 0;
+  while (i < current_count || j < open_count) {
+    int order = i == current_count ? 1 : j == open_count ? -1
+              : memcmp(current + (size_t)current_order[i] * MATCH_WIDTH, open + (size_t)open_order[j] * MATCH_WIDTH, MATCH_WIDTH);
+    if (order == 0) {
+      i++;
+      j++;
+    } else if (order < 0) {
+      unmatched[unmatched_count++] = current_order[i++];
+    } else {
+      vanished[vanished_count++] = open_order[j++];
+    }
+  }
+  qsort(unmatched, unmatched_count, sizeof *unmatched, compare_int32);
+  qsort(vanished, vanished_count, sizeof *vanished, compare_int32);
+  char *at = lines;
+  for (size_t k = 0; k < current_count; k++) {
+    if (k > 0) *at++ = '\n';
+    memcpy(at, current + (size_t)current_order[k] * MATCH_WIDTH, MATCH_WIDTH);
+    at += MATCH_WIDTH;
+  }
+  napi_value sorted, unmatched_array, vanished_array;
+  if (napi_create_string_latin1(env, lines, (size_t)(at - lines), &sorted) != napi_ok ||
+      int32_array(env, unmatched, unmatched_count, &unmatched_array) != napi_ok ||
+      int32_array(env, vanished, vanished_count, &vanished_array) != napi_ok || napi_create_object(env, &result) != napi_ok ||
+      napi_set_named_property(env, result, "sortedCurrent", sorted) != napi_ok ||
+      napi_set_named_property(env, result, "unmatched", unmatched_array) != napi_ok ||
+      napi_set_named_property(env, result, "vanished", vanished_array) != napi_ok) {
+    result = NULL;
+    napi_throw_error(env, NULL, "matchDigests: cannot build the result");
+  }
+done:
+  free(current);
+  free(open);
+  free(current_order);
+  free(open_order);
+  free(unmatched);
+  free(vanished);
+  free(lines);
+  return result;
 }

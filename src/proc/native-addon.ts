@@ -50,6 +50,12 @@ export interface NativeAddon {
    * back to back (native/digest.c).
    */
   digestJsonElements(json: string): Promise<string>;
+  /**
+   * Pairs equal digests of two strings of 16-character digests one to one: positions
+   * left unpaired on each side (ascending), and the first side's digests sorted and
+   * joined with '\n' (native/digest.c).
+   */
+  matchDigests(current: string, open: string): { sortedCurrent: string; unmatched: Int32Array; vanished: Int32Array };
 }
 
 /** Where node-gyp puts the addon, relative to this module in dist/src/proc/, and in src/proc/ (tests) or the bin bundle in dist/bin/. */

@@ -6,8 +6,8 @@ export interface HashedSnapshot {
   meta: InventoryMeta;
   label: string | null;
   warnings: InventoryWarning[];
-  /** versionDigest(canonicalSocket()) of every socket, in any order */
-  socketDigests: readonly string[];
+  /** versionDigest(canonicalSocket()) of every socket, sorted and joined with '\n' (sortedDigestLines) */
+  socketDigestLines: string;
   prevHash: string | null;
 }
 
@@ -41,6 +41,6 @@ export function snapshotHash(snapshot: HashedSnapshot): string {
     ]),
   );
   // one update with every digest: per-call overhead dominates for short strings
-  hash.update('\n' + snapshot.socketDigests.slice().sort().join('\n'));
+  hash.update('\n' + snapshot.socketDigestLines);
   return hash.digest('hex');
 }

@@ -1,6 +1,7 @@
 import { canonicalSocket, versionDigest } from './canonical-socket.js';
 import { loadVersions } from './load-versions.js';
 import type { Store } from './open-store.js';
+import { sortedDigestLines } from './digest-match.js';
 import { snapshotHash } from './snapshot-hash.js';
 import { selectSnapshots, snapshotMeta, toSnapshotRow } from './snapshot-row.js';
 
@@ -65,7 +66,7 @@ export async function verifyStore(store: Store): Promise<VerifyResult> {
         meta: snapshotMeta(row),
         label: row.label,
         warnings: row.warnings,
-        socketDigests: [...alive.values()],
+        socketDigestLines: sortedDigestLines([...alive.values()]),
         prevHash: row.prevHash,
       });
       if (hash !== row.contentHash) problem(row.id, `snapshot ${row.id} does not match its content hash (stored content was altered or lost)`);

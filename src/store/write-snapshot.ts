@@ -4,6 +4,7 @@ import { batches, rowsPerInsert } from './batches.js';
 import { processFingerprint, sortOwners } from './canonical-socket.js';
 import type { Database } from './database-schema.js';
 import { loadOpenDigests } from './load-versions.js';
+import { matchDigests, sortedDigestLines } from './digest-match.js';
 import { snapshotHash } from './snapshot-hash.js';
 import { versionDigests } from './version-digests.js';
 import type { Store } from './open-store.js';
@@ -102,12 +103,13 @@ export async function writeSnapshot(store: Store, inventory: Inventory, options:
     const openVersions = previous === undefined || newBoot ? null : readAhead ? openState.openVersions : await loadOpenDigests(db, hostId);
     const digests = await hashing;
     const prepared: PreparedSocket[] = records.map((record, index) => ({ record, digest: digests[index]! }));
+    const match = openVersions === null ? null : matchDigests(digests, openVersions.map((version) => version.digest));
     const prevHash = previous?.content_hash ?? null;
     const contentHash = snapshotHash({
       meta,
       label,
       warnings: inventory.warnings,
-      socketDigests: prepared.map((socket) => socket.digest),
+      socketDigestLines: match?.sortedLines ?? sortedDigestLines(digests),
       prevHash,
     });
     const inserted = await db
@@ -143,9 +145,9 @@ export async function writeSnapshot(store: Store, inventory: Inventory, options:
         .where('closed_in', 'is', null)
         .executeTakeFirst();
       closed = Number(result.numUpdatedRows);
-    } else if (openVersions !== null) {
-      const { unmatched, vanished } = matchOpenVersions(openVersions, prepared);
-      opened = unmatched;
+    } else if (openVersions !== null && match !== null) {
+      opened = match.unmatched.map((position) => prepared[position]!);
+      const vanished = match.vanished.map((position) => openVersions[position]!.id);
       for (const ids of batches(vanished, 5000)) {
         await db.updateTable('socket_versions').set({ closed_in: snapshotId }).where('id', 'in', ids).execute();
       }
@@ -171,33 +173,6 @@ async function ensureHost(db: Kysely<Database>, host: string): Promise<number> {
   if (existing !== undefined) return existing.id;
   const inserted = await db.insertInto('hosts').values({ name: host }).returning('id').executeTakeFirstOrThrow();
   return inserted.id;
-}
-
-/**
- * Pairs collected sockets with the host's open versions by digest. Equal digests may
- * repeat (two sockets can look identical with inode 0, e.g. TIME_WAIT), so each open
- * version is used at most once. Digests are nearly always unique: one id per digest is
- * kept in a plain map, and only a repeated digest gets a list (no array per version).
- */
-function matchOpenVersions(
-  openVersions: { id: number; digest: string }[],
-  prepared: PreparedSocket[],
-): { unmatched: PreparedSocket[]; vanished: number[] } {
-  const idByDigest = new Map<string, number>();
-  const moreIdsByDigest = new Map<string, number[]>();
-  for (const { id, digest } of openVersions) {
-    if (!idByDigest.has(digest)) idByDigest.set(digest, id);
-    else moreIdsByDigest.get(digest)?.push(id) ?? moreIdsByDigest.set(digest, [id]);
-  }
-  const unmatched: PreparedSocket[] = [];
-  for (const socket of prepared) {
-    const more = moreIdsByDigest.get(socket.digest);
-    if (more !== undefined && more.length > 0) more.pop();
-    else if (!idByDigest.delete(socket.digest)) unmatched.push(socket);
-  }
-  const vanished = [...idByDigest.values()];
-  for (const ids of moreIdsByDigest.values()) vanished.push(...ids);
-  return { unmatched, vanished };
 }
 
 /**
