@@ -5,10 +5,10 @@
  * Why: a snapshot hashes the canonical string of every socket to compare it with the open
  * versions. Built and hashed one by one, that took 2-3 us per socket of the JavaScript
  * thread (10,000 sockets: 25 ms), most of it the cost of 10,000 calls rather than of the
- * work. Here JavaScript makes one call of JSON.stringify over every socket's canonical
- * array, and this thread splits that text into its elements (each one exactly the
- * socket's canonical string) and hashes them on a pool thread, while the JavaScript
- * thread reads the database.
+ * work. Here JavaScript makes one JSON.stringify over a run of sockets' canonical arrays,
+ * and this file splits that text into its elements (each one exactly a socket's
+ * canonical string) and hashes them on a pool thread, while the JavaScript thread writes
+ * the next run.
  *
  * JavaScript API (see src/store/version-digests.ts):
  *   digestJsonElements(json: string) -> Promise<string>
