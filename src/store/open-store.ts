@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Kysely, MigrationProvider } from 'kysely';
@@ -63,6 +64,15 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   return { db, location, close: () => db.destroy() };
 }
 
+/**
+ * better-sqlite3's compiled addon, named to it directly: its default lookup (the
+ * `bindings` package) probes a list of build directories and reads the call stack to
+ * find its own package first.
+ */
+function sqliteAddonPath(): string {
+  return createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+}
+
 function openSqlite(location: string, busyTimeoutMs: number): BetterSqlite3.Database {
   try {
     fs.mkdirSync(path.dirname(location), { recursive: true, mode: 0o700 });
@@ -74,7 +84,7 @@ function openSqlite(location: string, busyTimeoutMs: number): BetterSqlite3.Data
   }
   let connection: BetterSqlite3.Database;
   try {
-    connection = new BetterSqlite3(location, { timeout: busyTimeoutMs });
+    connection = new BetterSqlite3(location, { timeout: busyTimeoutMs, nativeBinding: sqliteAddonPath() });
   } catch (error) {
     throw new StorageError(`cannot open the database ${location}: ${describeFsError(error)}`);
   }
