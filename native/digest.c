@@ -181,8 +181,8 @@ out_of_memory:
  * sockets), `vanished` those of open ones (versions to close), both ascending.
  * `sortedCurrent` is the current digests sorted and joined with '\n', as the snapshot's
  * content hash takes them (snapshotHash). Digests are ASCII, so byte order is
- * JavaScript's string order. Synchronous: sorting 10,000 takes about a millisecond, where
- * the JavaScript map and sort took 9.
+ * JavaScript's string order. Synchronous: at 10,000 digests about 3 ms with the joins,
+ * where the JavaScript map and sort took 9 in a snapshot.
  */
 #define MATCH_WIDTH DIGEST_CHARS
 

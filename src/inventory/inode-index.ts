@@ -2,7 +2,7 @@
  * Positions of socket records by inode, for attaching owners: an open-addressing hash
  * table over two typed arrays. At 50,000 sockets a Map took 6 ms to fill and its 50,000
  * entries were objects for the garbage collector to copy while the scan finished; typed
- * arrays are outside the JavaScript heap and take a millisecond.
+ * arrays are outside the JavaScript heap.
  *
  * An inode is normally in one table only. One listed twice (an SCTP socket in both eps
  * and assocs) keeps every position, in `groups`. Inode 0 (TIME_WAIT and the like: no

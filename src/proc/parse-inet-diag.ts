@@ -1,7 +1,7 @@
 import os from 'node:os';
-import { NO_OWNERS, type SocketFamily, type SocketRecord } from '../inventory/socket-record.js';
+import type { SocketFamily, SocketRecord } from '../inventory/socket-record.js';
 import { formatIpv6Bytes } from './inet-address.js';
-import { datagramStateName, tcpStateName } from './parse-inet-table.js';
+import { datagramStateName, inetRecord, tcpStateName } from './parse-inet-table.js';
 
 /**
  * Decoder for sock_diag dumps of TCP, UDP and UDP-Lite sockets (native/inet-diag.c): the
@@ -75,27 +75,22 @@ export function parseInetDiagRecords(bytes: Uint8Array, options: InetDiagOptions
     const connected = remotePort !== 0 || !isZero(at + 24);
     const recvQueue = view.getUint32(at + 56, HOST_LITTLE_ENDIAN);
     const sendQueue = isStream && state === TCP_LISTEN ? 0 : view.getUint32(at + 60, HOST_LITTLE_ENDIAN);
-    rows.push({
-      netns: 0,
-      netnsName: '',
-      family,
-      ipVersion,
-      type: null,
-      protocol: null,
-      state: isStream ? tcpStateName(state) : datagramStateName(state),
-      localAddress: address(at + 8),
-      localPort,
-      remoteAddress: connected ? address(at + 24) : null,
-      remotePort: connected ? remotePort : null,
-      path: null,
-      interface: null,
-      inode: view.getUint32(at + 68, HOST_LITTLE_ENDIAN),
-      uid: view.getUint32(at + 64, HOST_LITTLE_ENDIAN),
-      recvQueue,
-      sendQueue,
-      owners: NO_OWNERS,
-      exposure: null,
-    });
+    rows.push(
+      inetRecord(
+        family,
+        ipVersion,
+        null,
+        isStream ? tcpStateName(state) : datagramStateName(state),
+        address(at + 8),
+        localPort,
+        connected ? address(at + 24) : null,
+        connected ? remotePort : null,
+        view.getUint32(at + 68, HOST_LITTLE_ENDIAN),
+        view.getUint32(at + 64, HOST_LITTLE_ENDIAN),
+        recvQueue,
+        sendQueue,
+      ),
+    );
   }
   return rows;
 }

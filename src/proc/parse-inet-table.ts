@@ -40,6 +40,48 @@ export function tcpStateName(state: number): string {
   return TCP_STATES[state] ?? `UNKNOWN(${state})`;
 }
 
+/**
+ * One inet socket record (TCP, UDP, UDP-Lite, raw, ping), as parsed: namespace, exposure
+ * and owners are filled in later. Shared with parse-inet-diag.ts, so that both give the
+ * same records, in the key order every parser keeps (record-shapes.ts).
+ */
+export function inetRecord(
+  family: SocketFamily,
+  ipVersion: 4 | 6,
+  protocol: number | null,
+  state: string,
+  localAddress: string,
+  localPort: number | null,
+  remoteAddress: string | null,
+  remotePort: number | null,
+  inode: number,
+  uid: number,
+  recvQueue: number,
+  sendQueue: number,
+): SocketRecord {
+  return {
+    netns: 0,
+    netnsName: '',
+    family,
+    ipVersion,
+    type: null,
+    protocol,
+    state,
+    localAddress,
+    localPort,
+    remoteAddress,
+    remotePort,
+    path: null,
+    interface: null,
+    inode,
+    uid,
+    recvQueue,
+    sendQueue,
+    owners: NO_OWNERS,
+    exposure: null,
+  };
+}
+
 /** Datagram-like sockets report TCP_ESTABLISHED when connected and TCP_CLOSE otherwise. */
 export function datagramStateName(state: number): string {
   if (state === 1) return 'ESTABLISHED';
@@ -141,27 +183,22 @@ export function parseInetTable(text: string, options: InetTableOptions): TablePa
       return;
     }
     const connected = remotePort !== 0 || (remoteAddressRaw !== '0.0.0.0' && remoteAddressRaw !== '::');
-    rows.push({
-      netns: 0,
-      netnsName: '',
-      family,
-      ipVersion,
-      type: null,
-      protocol: isRaw ? localPort : null,
-      state: isStream ? tcpStateName(state) : datagramStateName(state),
-      localAddress,
-      localPort: isRaw ? null : localPort,
-      remoteAddress: connected ? remoteAddressRaw : null,
-      remotePort: connected && !isRaw ? remotePort : null,
-      path: null,
-      interface: null,
-      inode,
-      uid,
-      recvQueue,
-      sendQueue,
-      owners: NO_OWNERS,
-      exposure: null,
-    });
+    rows.push(
+      inetRecord(
+        family,
+        ipVersion,
+        isRaw ? localPort : null,
+        isStream ? tcpStateName(state) : datagramStateName(state),
+        localAddress,
+        isRaw ? null : localPort,
+        connected ? remoteAddressRaw : null,
+        connected && !isRaw ? remotePort : null,
+        inode,
+        uid,
+        recvQueue,
+        sendQueue,
+      ),
+    );
   });
   return { rows, problems };
 }

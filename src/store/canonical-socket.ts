@@ -1,5 +1,6 @@
 import { createHash, hash } from 'node:crypto';
 import type { SocketOwner, SocketRecord } from '../inventory/socket-record.js';
+import { contentFields } from './version-record.js';
 
 /**
  * Owners in the contract's order: by pid, then fd. (pid, fd) names one socket, so ties do
@@ -37,31 +38,13 @@ export function canonicalSocket(socket: SocketRecord): string {
 }
 
 /**
- * What canonicalSocket writes, before it is written: JSON.stringify of this is the string.
- * contentFields (the version's content) spelt out once more with the owners as a 17th
- * element, in one array literal: growing contentFields' array by a push copied it, for
- * every socket of a snapshot. A test holds the first 16 to contentFields.
+ * What canonicalSocket writes, before it is written: JSON.stringify of this is the string
+ * (versionDigests writes many at once). The version's content, then its owners.
  */
 export function canonicalFields(socket: SocketRecord): unknown[] {
-  return [
-    socket.netns,
-    socket.netnsName,
-    socket.family,
-    socket.ipVersion,
-    socket.type,
-    socket.protocol,
-    socket.state,
-    socket.localAddress,
-    socket.localPort,
-    socket.remoteAddress,
-    socket.remotePort,
-    socket.path,
-    socket.interface,
-    socket.inode,
-    socket.uid,
-    socket.exposure,
-    socket.owners.map((owner) => [owner.pid, owner.fd, owner.comm, owner.exe, owner.cmdline, owner.uid, owner.user]),
-  ];
+  const fields = contentFields(socket);
+  fields.push(socket.owners.map((owner) => [owner.pid, owner.fd, owner.comm, owner.exe, owner.cmdline, owner.uid, owner.user]));
+  return fields;
 }
 
 /**

@@ -17,7 +17,7 @@ const SOCKETS_PER_CALL = 2000;
  * written by one JSON.stringify (each element of that array is exactly one socket's
  * canonical string), and the addon splits and hashes the text on a pool thread
  * (native/digest.c), while this thread writes the next run and then reads the database:
- * at 10,000 sockets, about 10 ms of this thread instead of 25 ms. Without the addon the
+ * at 10,000 sockets, about 15 ms of this thread instead of 25 ms. Without the addon the
  * same digests are computed here.
  */
 export async function versionDigests(sockets: readonly SocketRecord[], native: Pick<NativeAddon, 'digestJsonElements'> | null = nativeAddon): Promise<string[]> {
