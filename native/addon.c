@@ -3,7 +3,7 @@
  * the fd-link scan (fd-scan.c) and the TCP, UDP and unix table dumps over sock_diag
  * (sock-diag.c); and a snapshot's version digests, hashed off the JavaScript thread
  * (digest.c).
- * Built by `npm run build:native` (node-gyp); loaded by src/proc/native-addon.ts.
+ * Built by `npm run build:native` (node-gyp); loaded by src/native/native-addon.ts.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -9,7 +9,7 @@
  * meanwhile reads the socket tables. Measured on 50k sockets / 200 processes: 0.25 s for
  * the JavaScript scan, 0.16 s here on one thread, 0.08 s on two.
  *
- * JavaScript API (see src/proc/native-addon.ts):
+ * JavaScript API (see src/native/native-addon.ts):
  *   scanSocketFds(prefix: string, pids: Int32Array, threads: number)
  *     -> Promise<{ pids: Int32Array, fds: Int32Array, inodes: Float64Array,
  *                  failures: { pid: number, code: string }[], claimed: number }>

@@ -8,7 +8,7 @@
  * binary records, hundreds to a recv(). Measured on 50k sockets: 0.10 s of kernel time
  * for the four inet /proc files, about 0.03 s for the four dumps, and no text to parse.
  *
- * JavaScript API (see src/proc/native-addon.ts):
+ * JavaScript API (see src/native/native-addon.ts):
  *   dumpSockets(requests: { netnsPath: string | null, family: 4 | 6 | 'unix', protocol: number }[])
  *     -> Promise<({ netns: number, records: Uint8Array } | { code: string })[]>
  * One result per request, in order; `netns` is the inode of the namespace the dump came

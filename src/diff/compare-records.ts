@@ -1,4 +1,4 @@
-import type { SocketOwner, SocketRecord } from '../inventory/socket-record.js';
+import type { SocketOwner, SocketRecord } from '../model/socket-record.js';
 import type { ChangeTag, FieldChange } from './diff-result.js';
 
 /** Owners as a diff sees them: who (exe and comm), not which process instance. */

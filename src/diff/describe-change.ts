@@ -1,4 +1,4 @@
-import type { SocketOwner, SocketRecord } from '../inventory/socket-record.js';
+import type { SocketOwner, SocketRecord } from '../model/socket-record.js';
 import type { DiffChange, FieldChange } from './diff-result.js';
 import type { OwnerIdentity } from './compare-records.js';
 import { endpoint } from './readable-key.js';

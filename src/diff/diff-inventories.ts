@@ -1,6 +1,6 @@
 import { isEmptyFilter, matchesFilter } from '../inventory/socket-filter.js';
 import { socketKey } from '../inventory/socket-key.js';
-import type { Inventory, SocketRecord } from '../inventory/socket-record.js';
+import type { Inventory, SocketRecord } from '../model/socket-record.js';
 import { compareRecords } from './compare-records.js';
 import { CHANGE_SECTIONS, type ChangeKind, type DiffChange, type DiffOptions, type DiffResult } from './diff-result.js';
 import { flowContext, flowIdentity, flowKeyOf, isLingering, type FlowContext, type FlowIdentity } from './flows.js';

@@ -1,5 +1,5 @@
 import type { SocketFilter } from '../inventory/socket-filter.js';
-import type { InventoryWarning, SocketFamily, SocketRecord } from '../inventory/socket-record.js';
+import type { InventoryWarning, SocketFamily, SocketRecord } from '../model/socket-record.js';
 
 /**
  * The result of comparing two inventories (DESIGN.md, "Identity across snapshots"): plain

@@ -1,7 +1,7 @@
 import { ephemeralPortsOf } from '../inventory/ephemeral-ports.js';
 import { isListening } from '../inventory/listening.js';
 import { isConnectedInet } from '../inventory/socket-key.js';
-import type { Inventory, SocketRecord } from '../inventory/socket-record.js';
+import type { Inventory, SocketRecord } from '../model/socket-record.js';
 import type { FlowChange } from './diff-result.js';
 import { ownerExeSignature } from './owner-exe.js';
 

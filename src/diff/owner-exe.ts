@@ -1,4 +1,4 @@
-import type { SocketOwner } from '../inventory/socket-record.js';
+import type { SocketOwner } from '../model/socket-record.js';
 
 /** What names an owner when its exe link could not be read: `[comm]`, as ps shows kernel threads. */
 function ownerName(owner: SocketOwner): string | null {

@@ -1,6 +1,6 @@
 import { isListening } from '../inventory/listening.js';
 import { isConnectedInet } from '../inventory/socket-key.js';
-import type { SocketRecord } from '../inventory/socket-record.js';
+import type { SocketRecord } from '../model/socket-record.js';
 import type { FlowChange } from './diff-result.js';
 
 const INET_FAMILIES = new Set(['tcp', 'udp', 'udplite', 'raw', 'icmp', 'sctp']);

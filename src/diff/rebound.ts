@@ -1,5 +1,5 @@
 import { isListening } from '../inventory/listening.js';
-import type { SocketRecord } from '../inventory/socket-record.js';
+import type { SocketRecord } from '../model/socket-record.js';
 import { compareRecords } from './compare-records.js';
 import type { ChangeTag, DiffChange, FieldChange } from './diff-result.js';
 import { exposureOf, exposureRank } from '../inventory/exposure.js';

@@ -1,6 +1,6 @@
 import { formatPatch } from 'diff';
 import { matchesFilter, type SocketFilter } from '../inventory/socket-filter.js';
-import type { Inventory, SocketRecord } from '../inventory/socket-record.js';
+import type { Inventory, SocketRecord } from '../model/socket-record.js';
 import type { DiffReport } from './diff-report.js';
 import { describeOwners } from './describe-change.js';
 import { readableSocketKey } from './readable-key.js';

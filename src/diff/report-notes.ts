@@ -1,4 +1,4 @@
-import type { InventoryWarning } from '../inventory/socket-record.js';
+import type { InventoryWarning } from '../model/socket-record.js';
 import type { DiffResult, SnapshotRef, UncomparedNamespace } from './diff-result.js';
 
 /** `#12 (2026-11-25T13:00:00.000Z, @nightly)`, or just the time for an unstored inventory. */

@@ -1,5 +1,5 @@
 import { isConnectedInet } from '../inventory/socket-key.js';
-import type { SocketRecord } from '../inventory/socket-record.js';
+import type { SocketRecord } from '../model/socket-record.js';
 import type { ChangeSection } from './diff-result.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Inventory, NamespaceInfo } from '../inventory/socket-record.js';
+import type { Inventory, NamespaceInfo } from '../model/socket-record.js';
 import type { UncomparedNamespace } from './diff-result.js';
 
 function countByNetns(inventory: Inventory): Map<number, number> {

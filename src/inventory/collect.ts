@@ -1,6 +1,7 @@
 import { errnoCode, InputError } from '../errors.js';
-import type { FdLinkScan, FdLinkScanJob } from '../proc/fd-links.js';
-import { nativeAddon, type SockDiagRequest, type SockDiagResult, type NativeAddon } from '../proc/native-addon.js';
+import type { FdLinkScan } from '../model/fd-link-scan.js';
+import type { FdLinkScanJob } from '../proc/fd-links.js';
+import { nativeAddon, type SockDiagRequest, type SockDiagResult, type NativeAddon } from '../native/native-addon.js';
 import { createProcFs, isLiveProcRoot, type ProcFs } from '../proc/proc-fs.js';
 import { parseCommFile, parseNetnsLink } from '../proc/parse-process-files.js';
 import { parseIfInet6, parseIgmp } from '../proc/parse-interface-names.js';
@@ -10,9 +11,9 @@ import { takeHeadStart, type FdScanHeadStart } from './fd-scan-head-start.js';
 import { readHostContext, type HostContext } from './host-context.js';
 import { indexProcessFileDump, processDetailsFromFiles, processFilesFromDump, readProcessDetails, type ProcessDetails } from './process-details.js';
 import { InodeIndex } from './inode-index.js';
-import { RECORD_SHAPE_EXEMPLARS } from './record-shapes.js';
+import { RECORD_SHAPE_EXEMPLARS } from '../model/record-shapes.js';
 import { listPids, readNetnsOfPids, readSocketsInUse, socketHoldingPids } from './scan-processes.js';
-import type { Inventory, NamespaceInfo, SocketOwner, SocketRecord } from './socket-record.js';
+import type { Inventory, NamespaceInfo, SocketOwner, SocketRecord } from '../model/socket-record.js';
 import { SOCKET_SOURCES, type SocketSource } from './socket-sources.js';
 import { WarningLog } from './warning-log.js';
 

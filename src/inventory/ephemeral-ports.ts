@@ -1,4 +1,4 @@
-import type { Inventory } from './socket-record.js';
+import type { Inventory } from '../model/socket-record.js';
 
 /** Linux's default net.ipv4.ip_local_port_range, for a snapshot that did not record one. */
 export const DEFAULT_EPHEMERAL_PORTS: [number, number] = [32768, 60999];

@@ -1,4 +1,4 @@
-import type { Exposure, SocketFamily } from './socket-record.js';
+import type { Exposure, SocketFamily } from '../model/socket-record.js';
 
 const INET_FAMILIES: ReadonlySet<SocketFamily> = new Set(['tcp', 'udp', 'udplite', 'raw', 'icmp', 'sctp']);
 

@@ -1,5 +1,6 @@
-import { planScanThreads, type FdLinkScan, type FdLinkScanJob } from '../proc/fd-links.js';
-import { nativeAddon, type NativeAddon } from '../proc/native-addon.js';
+import type { FdLinkScan } from '../model/fd-link-scan.js';
+import { planScanThreads, type FdLinkScanJob } from '../proc/fd-links.js';
+import { nativeAddon, type NativeAddon } from '../native/native-addon.js';
 import { createProcFs, isLiveProcRoot } from '../proc/proc-fs.js';
 import { listPids, readSocketsInUse } from './scan-processes.js';
 

@@ -1,4 +1,4 @@
-import type { SocketRecord } from './socket-record.js';
+import type { SocketRecord } from '../model/socket-record.js';
 
 /**
  * Whether a socket can receive from outside its own process: a TCP or SCTP listener, a

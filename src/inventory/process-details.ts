@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { errnoCode } from '../errors.js';
-import type { ProcessFileDump } from '../proc/fd-links.js';
+import type { ProcessFileDump } from '../model/fd-link-scan.js';
 import type { ProcFs } from '../proc/proc-fs.js';
 import { parseCmdline, parseCommFile, parseStatComm, parseStatusEffectiveUid } from '../proc/parse-process-files.js';
 

@@ -1,5 +1,5 @@
 import { errnoCode } from '../errors.js';
-import type { FdLinkScan } from '../proc/fd-links.js';
+import type { FdLinkScan } from '../model/fd-link-scan.js';
 import type { ProcFs } from '../proc/proc-fs.js';
 import { parseNetnsLink } from '../proc/parse-process-files.js';
 import type { WarningLog } from './warning-log.js';

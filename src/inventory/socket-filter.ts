@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import { isListening } from './listening.js';
-import { SOCKET_FAMILIES, type SocketFamily, type SocketRecord } from './socket-record.js';
+import { SOCKET_FAMILIES, type SocketFamily, type SocketRecord } from '../model/socket-record.js';
 
 /** The filters shared by collect, show and diff (DESIGN.md, "Command line"). */
 export interface SocketFilter {

@@ -1,5 +1,5 @@
 import { isListening } from './listening.js';
-import type { SocketRecord } from './socket-record.js';
+import type { SocketRecord } from '../model/socket-record.js';
 
 /** Inet families: identified by addresses and ports rather than by inode. */
 const INET_FAMILIES = new Set(['tcp', 'udp', 'udplite', 'raw', 'icmp', 'sctp']);

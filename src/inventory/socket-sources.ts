@@ -6,7 +6,7 @@ import { parsePacketTable } from '../proc/parse-packet-table.js';
 import { parseSctpAssociations, parseSctpEndpoints } from '../proc/parse-sctp-tables.js';
 import { parseUnixDiagRecords } from '../proc/parse-unix-diag.js';
 import { parseUnixTable } from '../proc/parse-unix-table.js';
-import type { SocketRecord } from './socket-record.js';
+import type { SocketRecord } from '../model/socket-record.js';
 
 /** One per-namespace socket table: the file under /proc/PID/net and how to parse it. */
 export interface SocketSource {

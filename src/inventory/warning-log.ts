@@ -1,4 +1,4 @@
-import type { InventoryWarning } from './socket-record.js';
+import type { InventoryWarning } from '../model/socket-record.js';
 
 /**
  * Collection warnings, counted by kind so that 3,000 vanished fds make one warning with a

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { SocketFamily, SocketRecord } from '../inventory/socket-record.js';
+import type { SocketFamily, SocketRecord } from '../model/socket-record.js';
 import { formatIpv6Bytes } from './inet-address.js';
 import { datagramStateName, inetRecord, tcpStateName } from './parse-inet-table.js';
 

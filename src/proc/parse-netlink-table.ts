@@ -1,4 +1,4 @@
-import { NO_OWNERS, type SocketRecord } from '../inventory/socket-record.js';
+import { NO_OWNERS, type SocketRecord } from '../model/socket-record.js';
 import { parseDecimalRange } from './inet-address.js';
 import { FieldScanner, forEachLine, headerColumns, type ParseProblem, type TableParse } from './field-scanner.js';
 import { columnIndexes } from './header-columns.js';

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { SocketRecord } from '../inventory/socket-record.js';
+import type { SocketRecord } from '../model/socket-record.js';
 import { trimAbstractPadding, unixRecord } from './parse-unix-table.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { SocketRecord } from '../inventory/socket-record.js';
+import type { SocketRecord } from '../model/socket-record.js';
 
 /** Netlink protocol names as ss prints them, for the common ones. */
 const NETLINK_PROTOCOLS: Record<number, string> = {

@@ -1,5 +1,5 @@
 import type { CommandIo } from '../io.js';
-import type { Inventory } from '../inventory/socket-record.js';
+import type { Inventory } from '../model/socket-record.js';
 
 /**
  * Sockets per chunk: about 100 KB of JSON. Large enough to amortise the call and the

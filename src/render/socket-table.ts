@@ -1,4 +1,4 @@
-import type { SocketRecord } from '../inventory/socket-record.js';
+import type { SocketRecord } from '../model/socket-record.js';
 import { localEndpoint, netidOf, ownersText, remoteEndpoint } from './format-endpoint.js';
 
 export interface SocketTableOptions {

@@ -1,4 +1,4 @@
-import type { InventoryWarning } from '../inventory/socket-record.js';
+import type { InventoryWarning } from '../model/socket-record.js';
 
 /** One "warning: ..." line per collection warning, for stderr; "" when there are none. */
 export function renderWarnings(warnings: readonly InventoryWarning[]): string {

@@ -1,7 +1,7 @@
 import { ephemeralPortsOf } from '../inventory/ephemeral-ports.js';
 import { exposureRank } from '../inventory/exposure.js';
 import { isListening } from '../inventory/listening.js';
-import type { Exposure, Inventory, SocketRecord } from '../inventory/socket-record.js';
+import type { Exposure, Inventory, SocketRecord } from '../model/socket-record.js';
 import type { Finding, FindingKind } from './finding.js';
 import { listeningPort } from './listening-report.js';
 import { exeWithoutDeletedSuffix } from './masquerade.js';

@@ -1,6 +1,6 @@
 import { ephemeralPortsOf } from '../inventory/ephemeral-ports.js';
 import { exposureRank } from '../inventory/exposure.js';
-import type { Inventory, SocketRecord } from '../inventory/socket-record.js';
+import type { Inventory, SocketRecord } from '../model/socket-record.js';
 import {
   comparableExe,
   isPoliced,

@@ -1,5 +1,5 @@
 import { isListening } from '../inventory/listening.js';
-import type { Inventory, SocketOwner, SocketRecord } from '../inventory/socket-record.js';
+import type { Inventory, SocketOwner, SocketRecord } from '../model/socket-record.js';
 import { SEVERITY_RANK, type Finding, type FindingKind, type Severity } from './finding.js';
 import { exeWithoutDeletedSuffix, masqueradeReason, type ExecutableAliases } from './masquerade.js';
 import { ethertypeName, socketLabel } from './socket-label.js';

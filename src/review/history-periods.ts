@@ -1,5 +1,5 @@
 import { socketKey } from '../inventory/socket-key.js';
-import type { SocketRecord } from '../inventory/socket-record.js';
+import type { SocketRecord } from '../model/socket-record.js';
 import { socketLabel } from './socket-label.js';
 
 /** One stored version of a socket and the snapshots that bound it (as the store returns it). */

@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { SOCKET_FAMILIES, type SocketFamily } from '../inventory/socket-record.js';
+import { SOCKET_FAMILIES, type SocketFamily } from '../model/socket-record.js';
 import type { Store } from '../store/open-store.js';
 import { socketHistory, type HistoryFilter } from '../store/socket-history.js';
 import { findHostId } from '../store/snapshot-row.js';

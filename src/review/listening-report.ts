@@ -1,5 +1,5 @@
 import { isListening } from '../inventory/listening.js';
-import type { Exposure, Inventory, SocketRecord } from '../inventory/socket-record.js';
+import type { Exposure, Inventory, SocketRecord } from '../model/socket-record.js';
 
 /**
  * Where a listener can be reached from: the four inet exposures, widest first, then packet

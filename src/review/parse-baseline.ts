@@ -1,6 +1,6 @@
 import { InputError } from '../errors.js';
 import { EXPOSURE_ORDER } from '../inventory/exposure.js';
-import { SOCKET_FAMILIES, type Exposure } from '../inventory/socket-record.js';
+import { SOCKET_FAMILIES, type Exposure } from '../model/socket-record.js';
 import type { AcceptedFinding, AllowedListener, Baseline } from './baseline.js';
 import { POLICED_FAMILIES } from './baseline.js';
 import { FINDING_KINDS, type FindingKind } from './finding.js';

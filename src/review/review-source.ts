@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { collectInventory } from '../inventory/collect.js';
-import type { Inventory } from '../inventory/socket-record.js';
+import type { Inventory } from '../model/socket-record.js';
 import { isLiveProcRoot } from '../proc/proc-fs.js';
 import { openStore, storeExists } from '../store/open-store.js';
 import { readSnapshotOf } from '../store/read-snapshot.js';

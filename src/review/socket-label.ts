@@ -1,4 +1,4 @@
-import type { SocketRecord } from '../inventory/socket-record.js';
+import type { SocketRecord } from '../model/socket-record.js';
 
 /**
  * A socket in a few words, for findings and violations: `tcp 0.0.0.0:22`, `udp6 [::]:5353`,

@@ -1,5 +1,5 @@
 import { createHash, hash } from 'node:crypto';
-import type { SocketOwner, SocketRecord } from '../inventory/socket-record.js';
+import type { SocketOwner, SocketRecord } from '../model/socket-record.js';
 import { contentFields } from './version-record.js';
 
 /**

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import { redactCmdline } from '../inventory/redact-cmdline.js';
-import type { Inventory } from '../inventory/socket-record.js';
+import type { Inventory } from '../model/socket-record.js';
 
 /** What `snapshot --cmdline` keeps of owners' command lines. */
 export type CmdlinePolicy = 'full' | 'redacted' | 'none';

@@ -1,4 +1,4 @@
-import { nativeAddon, type NativeAddon } from '../proc/native-addon.js';
+import { nativeAddon, type NativeAddon } from '../native/native-addon.js';
 
 /** How a snapshot's digests pair with the host's open versions' (matchDigests). */
 export interface DigestMatch {

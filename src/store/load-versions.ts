@@ -1,5 +1,5 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
-import type { SocketOwner, SocketRecord } from '../inventory/socket-record.js';
+import type { SocketOwner, SocketRecord } from '../model/socket-record.js';
 import { batches } from './batches.js';
 import { sortOwners } from './canonical-socket.js';
 import type { Database } from './database-schema.js';

@@ -1,4 +1,4 @@
-import type { Inventory } from '../inventory/socket-record.js';
+import type { Inventory } from '../model/socket-record.js';
 import { UsageError } from '../errors.js';
 import { isAliveIn, loadVersionsAlive } from './load-versions.js';
 import type { Store } from './open-store.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { InventoryMeta, InventoryWarning } from '../inventory/socket-record.js';
+import type { InventoryMeta, InventoryWarning } from '../model/socket-record.js';
 
 /** What a snapshot's content hash covers, besides its sockets. */
 export interface HashedSnapshot {

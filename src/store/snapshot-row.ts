@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { InventoryMeta, InventoryWarning, NamespaceInfo } from '../inventory/socket-record.js';
+import type { InventoryMeta, InventoryWarning, NamespaceInfo } from '../model/socket-record.js';
 import type { Database, SnapshotsTable } from './database-schema.js';
 
 /** A stored snapshot's own row: what `list` shows and selectors resolve to. */

@@ -1,9 +1,9 @@
-import type { SocketFamily, SocketOwner } from '../inventory/socket-record.js';
+import type { SocketFamily, SocketOwner } from '../model/socket-record.js';
 import type { Store } from './open-store.js';
 import { sortOwners } from './canonical-socket.js';
 import { findHostId } from './snapshot-row.js';
 import { decodeVersionContent } from './version-record.js';
-import type { SocketRecord } from '../inventory/socket-record.js';
+import type { SocketRecord } from '../model/socket-record.js';
 
 export interface HistoryFilter {
   /** local port (or remote port, for connected sockets) */

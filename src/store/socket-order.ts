@@ -1,4 +1,4 @@
-import { SOCKET_FAMILIES, type SocketRecord } from '../inventory/socket-record.js';
+import { SOCKET_FAMILIES, type SocketRecord } from '../model/socket-record.js';
 import { canonicalSocket } from './canonical-socket.js';
 
 const familyRank = new Map<string, number>(SOCKET_FAMILIES.map((family, index) => [family, index]));

@@ -1,5 +1,5 @@
-import type { SocketRecord } from '../inventory/socket-record.js';
-import { nativeAddon, type NativeAddon } from '../proc/native-addon.js';
+import type { SocketRecord } from '../model/socket-record.js';
+import { nativeAddon, type NativeAddon } from '../native/native-addon.js';
 import { canonicalFields, canonicalSocket, versionDigest } from './canonical-socket.js';
 
 /** versionDigest's length: 16 base64url characters. */

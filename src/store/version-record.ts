@@ -1,6 +1,6 @@
 import type { Insertable } from 'kysely';
 import { StorageError } from '../errors.js';
-import type { Exposure, SocketFamily, SocketOwner, SocketRecord } from '../inventory/socket-record.js';
+import type { Exposure, SocketFamily, SocketOwner, SocketRecord } from '../model/socket-record.js';
 import type { SocketVersionsTable } from './database-schema.js';
 
 /**

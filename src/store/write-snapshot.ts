@@ -1,5 +1,5 @@
 import type { Insertable, Kysely } from 'kysely';
-import type { Inventory, InventoryWarning, SocketOwner, SocketRecord } from '../inventory/socket-record.js';
+import type { Inventory, InventoryWarning, SocketOwner, SocketRecord } from '../model/socket-record.js';
 import { batches, rowsPerInsert } from './batches.js';
 import { processFingerprint, sortOwners } from './canonical-socket.js';
 import type { Database } from './database-schema.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { diffCommand } from '../../src/commands/diff.js';
 import { UsageError } from '../../src/errors.js';
-import type { Inventory } from '../../src/inventory/socket-record.js';
+import type { Inventory } from '../../src/model/socket-record.js';
 import { memoryIo } from '../../src/io.js';
 import { writeSnapshot } from '../../src/store/write-snapshot.js';
 import { tempStore } from '../store/temp-store.js';

@@ -8,7 +8,7 @@ import { showCommand } from '../../src/commands/show.js';
 import { snapshotCommand } from '../../src/commands/snapshot.js';
 import { verifyCommand } from '../../src/commands/verify.js';
 import { StorageError, UsageError } from '../../src/errors.js';
-import type { Inventory, SocketRecord } from '../../src/inventory/socket-record.js';
+import type { Inventory, SocketRecord } from '../../src/model/socket-record.js';
 import { memoryIo } from '../../src/io.js';
 import { orderSockets } from '../../src/store/read-snapshot.js';
 import { tempDir } from '../store/temp-store.js';

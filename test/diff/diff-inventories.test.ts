@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diffInventories } from '../../src/diff/diff-inventories.js';
 import type { DiffChange, DiffResult } from '../../src/diff/diff-result.js';
-import type { Inventory } from '../../src/inventory/socket-record.js';
+import type { Inventory } from '../../src/model/socket-record.js';
 import { connection, inventory, owner, socket } from './socket-builders.js';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures/diff');

@@ -7,7 +7,7 @@ import { renderJson } from '../../src/diff/render-json.js';
 import { renderMarkdown } from '../../src/diff/render-markdown.js';
 import { renderText } from '../../src/diff/render-text.js';
 import { renderUnified } from '../../src/diff/render-unified.js';
-import type { Inventory } from '../../src/inventory/socket-record.js';
+import type { Inventory } from '../../src/model/socket-record.js';
 
 /**
  * Golden outputs for the fixture pairs under fixtures/diff/<case>/. Regenerate with

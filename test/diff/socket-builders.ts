@@ -1,4 +1,4 @@
-import type { Inventory, SocketOwner, SocketRecord } from '../../src/inventory/socket-record.js';
+import type { Inventory, SocketOwner, SocketRecord } from '../../src/model/socket-record.js';
 
 /** Small builders for diff tests: a record with sensible defaults and the fields that matter. */
 export const HOST_NS = 4026531840;

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { collectInventory } from '../../src/inventory/collect.js';
-import type { Inventory, InventoryWarning, SocketRecord } from '../../src/inventory/socket-record.js';
+import type { Inventory, InventoryWarning, SocketRecord } from '../../src/model/socket-record.js';
 
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

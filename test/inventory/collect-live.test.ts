@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectInventory } from '../../src/inventory/collect.js';
-import type { Inventory, SocketRecord } from '../../src/inventory/socket-record.js';
+import type { Inventory, SocketRecord } from '../../src/model/socket-record.js';
 import { hasCommand, holdSockets, IS_ROOT, makeTempDir, type HeldSockets } from '../helpers/live.js';
 
 const HAS_PYTHON = hasCommand('python3');

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectInventory } from '../../src/inventory/collect.js';
 import { startFdScanHeadStart, takeHeadStart, type FdScanHeadStart } from '../../src/inventory/fd-scan-head-start.js';
-import type { FdLinkScan } from '../../src/proc/fd-links.js';
-import { nativeAddon } from '../../src/proc/native-addon.js';
+import type { FdLinkScan } from '../../src/model/fd-link-scan.js';
+import { nativeAddon } from '../../src/native/native-addon.js';
 import { REPO_ROOT } from '../helpers/live.js';
 
 const EDGE = path.join(REPO_ROOT, 'fixtures/proc/edge-cases');

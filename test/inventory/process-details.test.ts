@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { processDetailsFromFiles, processFilesFromDump } from '../../src/inventory/process-details.js';
-import type { ProcessFileDump } from '../../src/proc/fd-links.js';
+import type { ProcessFileDump } from '../../src/model/fd-link-scan.js';
 
 const NOT_READ = -2147483648;
 const ENOENT = 2;

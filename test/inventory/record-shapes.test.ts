@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectInventory } from '../../src/inventory/collect.js';
-import { RECORD_KEYS, RECORD_SHAPE_EXEMPLARS } from '../../src/inventory/record-shapes.js';
+import { RECORD_KEYS, RECORD_SHAPE_EXEMPLARS } from '../../src/model/record-shapes.js';
 import { parseInetDiagRecords } from '../../src/proc/parse-inet-diag.js';
 import { parseUnixDiagRecords } from '../../src/proc/parse-unix-diag.js';
 import { REPO_ROOT } from '../helpers/live.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { collectInventory } from '../../src/inventory/collect.js';
-import type { Inventory } from '../../src/inventory/socket-record.js';
+import type { Inventory } from '../../src/model/socket-record.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nativeAddon } from '../../src/proc/native-addon.js';
+import { nativeAddon } from '../../src/native/native-addon.js';
 import { matchDigests, sortedDigestLines, type DigestMatch } from '../../src/store/digest-match.js';
 
 /** A 16-character digest from a small alphabet, so that equal digests (and near ones) are common. */

@@ -1,4 +1,4 @@
-import type { Inventory, SocketOwner, SocketRecord } from '../../src/inventory/socket-record.js';
+import type { Inventory, SocketOwner, SocketRecord } from '../../src/model/socket-record.js';
 
 /** A plausible socket record with every field set; override what the test is about. */
 export function makeRecord(overrides: Partial<SocketRecord> = {}): SocketRecord {

@@ -6,7 +6,7 @@ import { readSnapshot } from '../../src/store/read-snapshot.js';
 import { verifyStore } from '../../src/store/verify-store.js';
 import { writeSnapshot } from '../../src/store/write-snapshot.js';
 import type { Store } from '../../src/store/open-store.js';
-import type { Inventory } from '../../src/inventory/socket-record.js';
+import type { Inventory } from '../../src/model/socket-record.js';
 import { makeInventory, makeOwner, makeRecord } from './make-record.js';
 import { tempStore } from './temp-store.js';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Inventory, SocketOwner, SocketRecord } from '../../src/inventory/socket-record.js';
-import { nativeAddon } from '../../src/proc/native-addon.js';
+import type { Inventory, SocketOwner, SocketRecord } from '../../src/model/socket-record.js';
+import { nativeAddon } from '../../src/native/native-addon.js';
 import { canonicalFields, canonicalSocket, sortOwners, versionDigest } from '../../src/store/canonical-socket.js';
 import { contentFields } from '../../src/store/version-record.js';
 import { versionDigests } from '../../src/store/version-digests.js';

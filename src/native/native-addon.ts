@@ -17,7 +17,7 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { errnoCode } from '../errors.js';
-import type { FdLinkScan } from './fd-links.js';
+import type { FdLinkScan } from '../model/fd-link-scan.js';
 
 /** One sock_diag dump: every socket of one family (and, for inet, protocol) in one namespace. */
 export interface SockDiagRequest {
