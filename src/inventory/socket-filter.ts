@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { exeMatches } from './exe-match.js';
 import { isListening } from './listening.js';
 import { SOCKET_FAMILIES, type SocketFamily, type SocketRecord } from '../model/socket-record.js';
 
@@ -82,7 +83,7 @@ export function matchesFilter(socket: SocketRecord, filter: SocketFilter): boole
   if (filter.states !== undefined && !filter.states.includes(socket.state)) return false;
   if (filter.listening === true && !isListening(socket)) return false;
   if (filter.pid !== undefined && !socket.owners.some((owner) => owner.pid === filter.pid)) return false;
-  if (filter.exe !== undefined && !socket.owners.some((owner) => owner.exe === filter.exe)) return false;
+  if (filter.exe !== undefined && !socket.owners.some((owner) => exeMatches(filter.exe!, owner))) return false;
   if (filter.netns !== undefined && socket.netnsName !== filter.netns && String(socket.netns) !== filter.netns) return false;
   return true;
 }

@@ -1,6 +1,7 @@
 import type { SocketFamily, SocketOwner } from '../model/socket-record.js';
 import type { Store } from './open-store.js';
 import { sortOwners } from './canonical-socket.js';
+import { exeMatches } from '../inventory/exe-match.js';
 import { findHostId } from './snapshot-row.js';
 import { decodeVersionContent } from './version-record.js';
 import type { SocketRecord } from '../model/socket-record.js';
@@ -46,14 +47,14 @@ export async function socketHistory(store: Store, host: string, filter: HistoryF
   if (filter.path !== undefined) query = query.where('v.path', '=', filter.path);
   if (filter.family !== undefined) query = query.where('v.family', '=', filter.family);
   if (filter.exe !== undefined) {
-    const exe = filter.exe;
+    const processIds = await matchingProcessIds(store, hostId, filter.exe);
+    if (processIds.length === 0) return [];
     query = query.where(({ exists, selectFrom }) =>
       exists(
         selectFrom('socket_owners as so')
-          .innerJoin('processes as p', 'p.id', 'so.process_id')
           .select('so.version_id')
           .whereRef('so.version_id', '=', 'v.id')
-          .where('p.exe', '=', exe),
+          .where('so.process_id', 'in', processIds),
       ),
     );
   }
@@ -80,4 +81,17 @@ export async function socketHistory(store: Store, host: string, filter: HistoryF
     openedIn: { id: row.opened_in, takenAt: row.opened_at },
     closedIn: row.closed_in === null || row.closed_at === null ? null : { id: row.closed_in, takenAt: row.closed_at },
   }));
+}
+
+/**
+ * The host's stored processes that `--exe` names (exeMatches: a path, or a bare name
+ * matched against the exe's basename and the comm). Matched here rather than in SQL so
+ * that the rule is the same as the live filter's, in every SQL dialect; a host has one
+ * row per distinct process description, far fewer than versions.
+ */
+async function matchingProcessIds(store: Store, hostId: number, exe: string): Promise<number[]> {
+  let query = store.db.selectFrom('processes').select(['id', 'exe', 'comm']).where('host_id', '=', hostId);
+  if (exe.includes('/')) query = query.where('exe', '=', exe);
+  const rows = await query.execute();
+  return rows.filter((row) => exeMatches(exe, row)).map((row) => row.id);
 }

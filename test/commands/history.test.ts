@@ -55,6 +55,17 @@ describe('sockaudit history', () => {
     expect(periods[0]!.owners.map((o) => `${o.user} ${o.pids.join(',')}`)).toEqual(['root 600', 'www-data 601']);
   });
 
+  it('--exe with a bare name: matched against the exe basename and the comm', async () => {
+    expect(spans((await history({ exe: 'nginx' })).periods)).toEqual(['tcp 0.0.0.0:80 1-1 gone 2', 'tcp 0.0.0.0:80 3-3']);
+    // gunicorn runs as /usr/bin/python3.11: found by its comm, and by the exe's basename
+    const byComm = spans((await history({ exe: 'gunicorn' })).periods);
+    expect(byComm).toEqual(['tcp 127.0.0.1:8000 1-1 gone 2', 'tcp 0.0.0.0:8000 2-2 gone 3', 'tcp 127.0.0.1:8000 3-3']);
+    expect(spans((await history({ exe: 'python3.11' })).periods)).toEqual(expect.arrayContaining(byComm));
+    // a prefix is not a name; a path must match whole
+    expect((await history({ exe: 'ngin' })).periods).toEqual([]);
+    expect((await history({ exe: '/usr/sbin/ngin' })).periods).toEqual([]);
+  });
+
   it('--path: a unix listener present all along is one period', async () => {
     const { periods } = await history({ path: '/run/systemd/private' });
     expect(spans(periods)).toEqual(['unix stream /run/systemd/private 1-3']);
