@@ -42,12 +42,16 @@ export interface RecordComparison {
  * What changed between two instances of one key, or null when nothing that counts did.
  * Compared: state, owners by exe and comm, uid, inode, packet interface. Receive and send
  * queues, fds and command lines never count. A pid change with the same owners is the tag
- * `restarted` (with a `pids` field); a new inode is the tag `reopened`.
+ * `restarted` (with a `pids` field), or `workers-replaced` when some process held the
+ * socket in both snapshots (a reload: the master stayed, its workers are new); a new inode
+ * is the tag `reopened`.
  *
  * @example
  *   sshd LISTEN pid 100 inode 5 -> sshd LISTEN pid 200 inode 9
  *     -> { tags: ['restarted', 'reopened'],
  *          fields: [{ field: 'pids', before: [100], after: [200] }, { field: 'inode', before: 5, after: 9 }] }
+ *   nginx LISTEN pids 100,101,102 -> 100,201,202 (nginx -s reload)
+ *     -> { tags: ['workers-replaced'], fields: [{ field: 'pids', before: [100,101,102], after: [100,201,202] }] }
  */
 export function compareRecords(before: SocketRecord, after: SocketRecord): RecordComparison | null {
   if (sameInstance(before, after)) return null;
@@ -62,7 +66,7 @@ export function compareRecords(before: SocketRecord, after: SocketRecord): Recor
     const pidsBefore = distinctPids(before.owners);
     const pidsAfter = distinctPids(after.owners);
     if (!sameJson(pidsBefore, pidsAfter)) {
-      tags.push('restarted');
+      tags.push(pidsBefore.some((pid) => pidsAfter.includes(pid)) ? 'workers-replaced' : 'restarted');
       fields.push({ field: 'pids', before: pidsBefore, after: pidsAfter });
     }
   }

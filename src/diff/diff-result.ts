@@ -8,7 +8,12 @@ import type { InventoryWarning, SocketFamily, SocketRecord } from '../model/sock
 
 export type ChangeKind = 'opened' | 'closed' | 'changed' | 'rebound' | 'flow';
 
-export type ChangeTag = 'restarted' | 'reopened' | 'exposure-widened' | 'exposure-narrowed';
+/**
+ * `restarted`: the same program holds the socket, every process new; `workers-replaced`: a
+ * process that held it before still does and others changed (a reload: `nginx -s reload`
+ * keeps the master and replaces the workers); `reopened`: the same key, a new socket.
+ */
+export type ChangeTag = 'restarted' | 'workers-replaced' | 'reopened' | 'exposure-widened' | 'exposure-narrowed';
 
 /** Where a change is shown in the text and markdown reports. */
 export type ChangeSection = 'bound' | 'connections' | 'unix' | 'other';

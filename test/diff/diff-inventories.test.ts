@@ -258,3 +258,20 @@ describe('diffInventories properties', () => {
   });
 });
 
+
+describe('a reload is not a restart', () => {
+  const nginx = (pids: number[]) => pids.map((pid) => owner(pid, '/usr/sbin/nginx'));
+  const listener = (pids: number[]) => socket({ localAddress: '0.0.0.0', localPort: 80, exposure: 'wildcard', owners: nginx(pids) });
+
+  it('the master kept and its workers replaced (nginx -s reload) is workers-replaced', () => {
+    const result = diffInventories(inventory([listener([20795, 20796, 20797])]), inventory([listener([11553, 11554, 20795])]), { sockets: false });
+    expect(result.changes).toHaveLength(1);
+    expect(result.changes[0]).toMatchObject({ kind: 'changed', tags: ['workers-replaced'] });
+    expect(result.changes[0]!.fields).toEqual([{ field: 'pids', before: [20795, 20796, 20797], after: [11553, 11554, 20795] }]);
+  });
+
+  it('every process new is restarted', () => {
+    const result = diffInventories(inventory([listener([100, 101])]), inventory([listener([200, 201])]), { sockets: false });
+    expect(result.changes[0]).toMatchObject({ kind: 'changed', tags: ['restarted'] });
+  });
+});
