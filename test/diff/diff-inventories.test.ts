@@ -275,3 +275,18 @@ describe('a reload is not a restart', () => {
     expect(result.changes[0]).toMatchObject({ kind: 'changed', tags: ['restarted'] });
   });
 });
+
+describe('flows are named by one program', () => {
+  it('a connection shared down a process tree is attributed to its oldest owner, not to every exe joined', () => {
+    const tree = [owner(900, '/usr/lib/gcc/x86_64-linux-gnu/12/cc1'), owner(700, '/usr/bin/make'), owner(800, '/usr/bin/dash')];
+    const flow = (count: number) =>
+      Array.from({ length: count }, (_, index) =>
+        connection(['10.0.0.5', 40000 + index], ['10.0.0.9', 443], { exposure: 'specific', inode: 500 + index, owners: tree }),
+      );
+    const meta = { ephemeralPorts: [32768, 60999] as [number, number] };
+    const result = diffInventories(inventory(flow(1), meta), inventory(flow(3), meta), { sockets: false });
+    const flows = result.changes.filter((change) => change.kind === 'flow');
+    expect(flows).toHaveLength(1);
+    expect(flows[0]!.flow).toMatchObject({ exe: '/usr/bin/make', countBefore: 1, countAfter: 3 });
+  });
+});
