@@ -53,6 +53,12 @@ export interface AcceptedFinding {
   kind: FindingKind;
   /** the exe of the finding (" (deleted)" ignored); null accepts findings of unknown owners. */
   exe: string | null;
+  /** network namespace name; absent or null accepts the finding in any namespace. */
+  netns?: string | null;
+  /** findings about a listener: its port (raw: IP protocol); absent or null accepts any port. */
+  port?: number | null;
+  /** findings about a listener: the widest exposure accepted; absent or null accepts any. */
+  exposure?: Exposure | null;
   comment?: string;
   expires?: string | null;
 }
@@ -108,8 +114,8 @@ export function createBaseline(inventory: Inventory, findings: readonly Finding[
   }
   const accepted = new Map<string, AcceptedFinding>();
   for (const finding of findings) {
-    const exe = comparableExe(finding.exe);
-    accepted.set(JSON.stringify([finding.kind, exe]), { kind: finding.kind, exe, comment: finding.reason, expires: null });
+    const entry = acceptedEntry(finding);
+    accepted.set(JSON.stringify([entry.kind, entry.exe, entry.netns, entry.port ?? null, entry.exposure ?? null]), entry);
   }
   return {
     sockauditBaseline: 1,
@@ -117,7 +123,36 @@ export function createBaseline(inventory: Inventory, findings: readonly Finding[
     host: inventory.meta.host,
     snapshot: options.snapshot,
     listeners: [...listeners.values()].sort(compareAllowed),
-    acceptedFindings: [...accepted.values()].sort((a, b) => a.kind.localeCompare(b.kind) || (a.exe ?? '').localeCompare(b.exe ?? '')),
+    acceptedFindings: [...accepted.values()].sort(
+      (a, b) =>
+        a.kind.localeCompare(b.kind) ||
+        (a.exe ?? '').localeCompare(b.exe ?? '') ||
+        (a.netns ?? '').localeCompare(b.netns ?? '') ||
+        (a.port ?? -1) - (b.port ?? -1),
+    ),
+  };
+}
+
+/**
+ * The entry that accepts one finding, as precisely as the finding allows: its kind, exe and
+ * netns, and for a listener its port and exposure. The comment says what was accepted
+ * without pids, which are stale by the next day.
+ *
+ * @example
+ *   root-wildcard-listener of sshd (pid 812, root) on tcp 0.0.0.0:22 in host
+ *     -> { kind: 'root-wildcard-listener', exe: '/usr/sbin/sshd', netns: 'host', port: 22, exposure: 'wildcard',
+ *          comment: 'sshd as root: root-wildcard-listener on tcp 0.0.0.0:22' }
+ */
+export function acceptedEntry(finding: Finding): AcceptedFinding {
+  const who = `${finding.comm ?? 'an unknown process'}${finding.user !== null ? ` as ${finding.user}` : ''}`;
+  return {
+    kind: finding.kind,
+    exe: comparableExe(finding.exe),
+    netns: finding.netnsName,
+    ...(finding.port !== null ? { port: finding.port } : {}),
+    ...(finding.exposure !== null ? { exposure: finding.exposure } : {}),
+    comment: `${who}: ${finding.kind} on ${finding.socket}`,
+    expires: null,
   };
 }
 

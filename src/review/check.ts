@@ -196,7 +196,23 @@ export function checkAgainstBaseline(inventory: Inventory, findings: readonly Fi
   return { violations, findings: checked };
 }
 
+/**
+ * Whether a baseline entry accepts a finding: the same kind and exe, and each of netns, port
+ * and exposure that the entry names (an entry from an older baseline names none of them and
+ * accepts the kind and exe anywhere). A listener finding is accepted up to the entry's
+ * exposure: an entry for loopback does not accept the same program on every address.
+ */
 function isAccepted(finding: Finding, accepted: readonly AcceptedFinding[], now: Date): boolean {
   const exe = comparableExe(finding.exe);
-  return accepted.some((entry) => entry.kind === finding.kind && comparableExe(entry.exe) === exe && !isExpired(entry.expires, now));
+  return accepted.some(
+    (entry) =>
+      entry.kind === finding.kind &&
+      comparableExe(entry.exe) === exe &&
+      (entry.netns === undefined || entry.netns === null || entry.netns === finding.netnsName) &&
+      (entry.port === undefined || entry.port === null || entry.port === finding.port) &&
+      (entry.exposure === undefined ||
+        entry.exposure === null ||
+        (finding.exposure !== null && exposureRank(finding.exposure) <= exposureRank(entry.exposure))) &&
+      !isExpired(entry.expires, now),
+  );
 }

@@ -1,8 +1,9 @@
 /**
  * A finding: something about a socket or its owner that a security review should look at,
  * with a severity and a one-line reason. Shown by `listening` and `check`; accepted in a
- * baseline by kind and exe.
+ * baseline by kind and exe, and where the entry says so by netns, port and exposure.
  */
+import type { Exposure } from '../model/socket-record.js';
 
 export type FindingKind =
   /** AF_PACKET socket: sees (or forges) whole frames; sniffers and BPFDoor-style backdoors. */
@@ -44,4 +45,12 @@ export interface Finding {
   netnsName: string;
   /** the socket that led to the finding, in readable form, e.g. `tcp 0.0.0.0:22`. */
   socket: string;
+  /**
+   * findings about a listener (root-wildcard-listener, raw-socket): its port (raw: IP
+   * protocol); null for other findings and for a listener on an ephemeral port (the kernel
+   * picks it anew at each start, so no baseline could name it).
+   */
+  port: number | null;
+  /** findings about a listener: its exposure; else null. */
+  exposure: Exposure | null;
 }

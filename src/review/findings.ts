@@ -1,7 +1,10 @@
+import { ephemeralPortsOf } from '../inventory/ephemeral-ports.js';
 import { isListening } from '../inventory/listening.js';
+import { isEphemeralListener } from './baseline.js';
 import type { Inventory, SocketOwner, SocketRecord } from '../model/socket-record.js';
 import { SEVERITY_RANK, type Finding, type FindingKind, type Severity } from './finding.js';
 import { exeWithoutDeletedSuffix, masqueradeReason, type ExecutableAliases } from './masquerade.js';
+import { listeningPort } from './listening-report.js';
 import { ethertypeName, socketLabel } from './socket-label.js';
 
 export interface FindingOptions {
@@ -47,29 +50,33 @@ function processName(owner: SocketOwner): string {
  */
 export function findFindings(inventory: Inventory, options: FindingOptions = {}): Finding[] {
   const findings: Finding[] = [];
+  const ephemeral = ephemeralPortsOf(inventory);
   const seen = new Set<string>();
   const add = (finding: Finding, dedupeKey: string) => {
     if (seen.has(dedupeKey)) return;
     seen.add(dedupeKey);
     findings.push(finding);
   };
-  const base = (socket: SocketRecord, owner: SocketOwner | undefined) => ({
+  const base = (socket: SocketRecord, owner: SocketOwner | undefined, listener: boolean) => ({
     exe: owner?.exe ?? null,
     pid: owner?.pid ?? null,
     comm: owner?.comm ?? null,
     user: owner?.user ?? null,
     netnsName: socket.netnsName,
     socket: socketLabel(socket),
+    port: listener && !isEphemeralListener(socket, ephemeral) ? listeningPort(socket) : null,
+    exposure: listener ? socket.exposure : null,
   });
 
   for (const socket of inventory.sockets) {
     const firstOwner = socket.owners[0];
     for (const finding of socketFindings(socket)) {
-      add({ ...finding, ...base(socket, firstOwner) }, `${finding.kind} ${socket.netns} ${socketLabel(socket)} ${firstOwner?.exe ?? ''}`);
+      const listener = finding.kind !== 'packet-socket' && isListening(socket);
+      add({ ...finding, ...base(socket, firstOwner, listener) }, `${finding.kind} ${socket.netns} ${socketLabel(socket)} ${firstOwner?.exe ?? ''}`);
     }
     for (const owner of socket.owners) {
       for (const finding of ownerFindings(owner, options)) {
-        add({ ...finding, ...base(socket, owner) }, `${finding.kind} ${owner.pid}`);
+        add({ ...finding, ...base(socket, owner, false) }, `${finding.kind} ${owner.pid}`);
       }
     }
   }

@@ -8,7 +8,7 @@ import { FINDING_KINDS, type FindingKind } from './finding.js';
 type Json = Record<string, unknown>;
 
 const LISTENER_KEYS = new Set(['family', 'port', 'exposure', 'exe', 'netns', 'user', 'comment', 'expires']);
-const FINDING_KEYS = new Set(['kind', 'exe', 'comment', 'expires']);
+const FINDING_KEYS = new Set(['kind', 'exe', 'netns', 'port', 'exposure', 'comment', 'expires']);
 const TOP_KEYS = new Set(['sockauditBaseline', 'createdAt', 'host', 'snapshot', 'listeners', 'acceptedFindings']);
 
 /**
@@ -120,10 +120,25 @@ function parseAccepted(value: unknown, where: string, fail: (problem: string) =>
     fail(`${where}.kind: expected one of ${FINDING_KINDS.join(', ')}, got ${JSON.stringify(value.kind)}`);
   }
   if (value.exe === undefined) fail(`${where}.exe: required (the finding's executable, or null for an unknown owner)`);
-  return {
+  const entry: AcceptedFinding = {
     kind: value.kind as FindingKind,
     exe: optionalString(value.exe, `${where}.exe`, fail),
     comment: optionalString(value.comment, `${where}.comment`, fail) ?? '',
     expires: parseExpires(value.expires, where, fail),
   };
+  // absent (a baseline written before these keys) and null both mean "any"
+  if (value.netns !== undefined) entry.netns = optionalString(value.netns, `${where}.netns`, fail);
+  if (value.port !== undefined && value.port !== null) {
+    if (typeof value.port !== 'number' || !Number.isInteger(value.port) || value.port < 0 || value.port > 65535) {
+      fail(`${where}.port: expected a port number 0-65535 or null, got ${JSON.stringify(value.port)}`);
+    }
+    entry.port = value.port as number;
+  }
+  if (value.exposure !== undefined && value.exposure !== null) {
+    if (typeof value.exposure !== 'string' || !(EXPOSURE_ORDER as readonly string[]).includes(value.exposure)) {
+      fail(`${where}.exposure: expected one of ${EXPOSURE_ORDER.join(', ')}, got ${JSON.stringify(value.exposure)}`);
+    }
+    entry.exposure = value.exposure as Exposure;
+  }
+  return entry;
 }

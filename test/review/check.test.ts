@@ -153,4 +153,36 @@ describe('check rules', () => {
     const expired: Baseline = { ...baseline, acceptedFindings: [{ kind: 'exe-in-temp-dir', exe: '/tmp/tool', expires: '2026-01-01' }] };
     expect(kinds(check(makeInventory([dropper]), expired))).toEqual(['expired-entry /tmp/tool', 'unaccepted-finding tcp 127.0.0.1:22']);
   });
+
+  it('accepted findings are keyed by netns and, for listeners, by port and exposure', () => {
+    const accepted = (baseline: Baseline, socket: ReturnType<typeof listener>) =>
+      check(makeInventory([socket]), baseline).findings.find((f) => f.kind === 'root-wildcard-listener')?.accepted;
+    const entry = { kind: 'root-wildcard-listener' as const, exe: '/usr/sbin/sshd', netns: 'host', port: 22, exposure: 'wildcard' as const };
+    const baseline: Baseline = { ...allow(), acceptedFindings: [entry] };
+    expect(accepted(baseline, listener())).toBe(true);
+    expect(accepted(baseline, listener({ localPort: 2222 }))).toBe(false);
+    expect(accepted(baseline, listener({ netnsName: 'web-container' }))).toBe(false);
+    // an entry for a narrower exposure does not accept the wildcard listener
+    expect(accepted({ ...baseline, acceptedFindings: [{ ...entry, exposure: 'specific' }] }, listener())).toBe(false);
+    // an entry from a baseline written before these keys accepts the kind and exe anywhere
+    expect(accepted({ ...baseline, acceptedFindings: [{ kind: 'root-wildcard-listener', exe: '/usr/sbin/sshd' }] }, listener({ localPort: 2222, netnsName: 'x' }))).toBe(true);
+  });
+
+  it('baseline create writes accepted findings with netns, port and exposure, and comments without pids', async () => {
+    const inventory = await collectFixture('clean-host');
+    const baseline = createBaseline(inventory, findFindings(inventory), { snapshot: 7, now: NOW });
+    const sshd = baseline.acceptedFindings.find((f) => f.exe === '/usr/sbin/sshd');
+    expect(sshd).toEqual({
+      kind: 'root-wildcard-listener',
+      exe: '/usr/sbin/sshd',
+      netns: 'host',
+      port: 22,
+      exposure: 'wildcard',
+      comment: 'sshd as root: root-wildcard-listener on tcp6 [::]:22',
+      expires: null,
+    });
+    for (const finding of baseline.acceptedFindings) expect(finding.comment).not.toMatch(/pid/);
+    // dhclient's client port is picked anew at each start: its entry names no port
+    expect(baseline.acceptedFindings.filter((f) => f.exe === '/usr/sbin/dhclient' && f.kind === 'root-wildcard-listener').map((f) => f.port ?? 'any')).toEqual(['any', 68]);
+  });
 });
