@@ -10,9 +10,10 @@
  *
  * JavaScript API (see src/native/native-addon.ts):
  *   dumpSockets(requests: { netnsPath: string | null, family: 4 | 6 | 'unix', protocol: number }[])
- *     -> Promise<({ netns: number, records: Uint8Array } | { code: string })[]>
+ *     -> Promise<({ netns: number, records: Uint8Array, socketInode } | { code: string, socketInode })[]>
  * One result per request, in order; `netns` is the inode of the namespace the dump came
- * from. `records`:
+ * from; `socketInode` the inode of the netlink socket the dump used (0 if none was made),
+ * so that the collector can leave sockaudit's own sockets out of the netlink table. `records`:
  * - inet (family 4 or 6): every struct inet_diag_msg of the dump (72 bytes each, the
  *   kernel's layout, see linux/inet_diag.h), back to back;
  * - unix: per socket, 8 bytes [type u8, state u8, name length u16, inode u32] (host
@@ -52,6 +53,7 @@ typedef struct {
   /* result */
   int error;        /* errno, 0 on success */
   double netns;     /* inode of the namespace dumped */
+  double socket_inode; /* inode of the NETLINK_SOCK_DIAG socket of this dump, 0 if none */
   growable_bytes records;
 } dump_request;
 
@@ -136,6 +138,8 @@ static int dump_in_current_netns(dump_request *request) {
   if (error != 0) return error;
   int sock = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
   if (sock < 0) return errno;
+  struct stat socket_stat;
+  if (fstat(sock, &socket_stat) == 0) request->socket_inode = (double)socket_stat.st_ino;
   error = send_dump_request(sock, request);
   if (error != 0) {
     close(sock);
@@ -260,6 +264,9 @@ static void complete_dumps(napi_env env, napi_status work_status, void *data) {
     dump_request *request = &job->requests[i];
     napi_value result, value;
     if (napi_create_object(env, &result) != napi_ok) goto fail;
+    if (napi_create_double(env, request->socket_inode, &value) != napi_ok ||
+        napi_set_named_property(env, result, "socketInode", value) != napi_ok)
+      goto fail;
     if (request->error != 0) {
       if (napi_create_string_utf8(env, errno_code(request->error), NAPI_AUTO_LENGTH, &value) != napi_ok ||
           napi_set_named_property(env, result, "code", value) != napi_ok)

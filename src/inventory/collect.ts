@@ -15,6 +15,7 @@ import { RECORD_SHAPE_EXEMPLARS } from '../model/record-shapes.js';
 import { listPids, readNetnsOfPids, readSocketsInUse, socketHoldingPids } from './scan-processes.js';
 import type { Inventory, NamespaceInfo, SocketOwner, SocketRecord } from '../model/socket-record.js';
 import { SOCKET_SOURCES, type SocketSource } from './socket-sources.js';
+import { withoutOwnSockets } from './own-sockets.js';
 import { WarningLog } from './warning-log.js';
 
 export interface CollectOptions {
@@ -41,7 +42,15 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
   }
   // sock_diag only sees the live kernel: a captured tree is read from its files alone
   const sockDiag = isLiveProcRoot(options.procRoot) ? nativeAddon : null;
-  return collectFromProc(proc, readHostContext(options.procRoot), options.host, sockDiag, takeHeadStart(options.headStart, options.procRoot));
+  return collectFromProc(
+    proc,
+    readHostContext(options.procRoot),
+    options.host,
+    sockDiag,
+    takeHeadStart(options.headStart, options.procRoot),
+    // our own sockets are ours only on the live host: a captured tree's pids are another machine's
+    isLiveProcRoot(options.procRoot) ? process.pid : null,
+  );
 }
 
 /** What the collector needs to dump TCP, UDP and unix tables over sock_diag (the native addon). */
@@ -63,6 +72,8 @@ function readOptionalText(proc: ProcFs, file: string): string | null {
  * from sock_diag dumps, also on other threads; a dump that fails (no diag module, or no
  * right to enter a namespace) falls back to the table's file. `startedScan`: a scan of
  * this proc root already under way (the bin's head start), used instead of a new one.
+ * `ownPid`: this process's pid on the live host, whose own sockets are left out
+ * (withoutOwnSockets); null for a captured tree.
  */
 export async function collectFromProc(
   proc: ProcFs,
@@ -70,6 +81,7 @@ export async function collectFromProc(
   host?: string,
   sockDiag: SockDiagDumper | null = null,
   startedScan: FdLinkScanJob | null = null,
+  ownPid: number | null = null,
 ): Promise<Inventory> {
   // the exemplars must exist before the first record is parsed (see record-shapes.ts);
   // naming them here also keeps a bundler from dropping the module
@@ -115,6 +127,7 @@ export async function collectFromProc(
   const scan = await fdScan.result();
   const details = readOwnerDetails(proc, scan, context.users, warnings);
   attachOwners(scan, sockets, recordsByInode, details);
+  const collected = ownPid === null ? sockets : withoutOwnSockets(sockets, { pid: ownPid, netlinkInodes: await dumpSocketInodes(dumps) });
 
   const portRange = readOptionalText(proc, 'sys/net/ipv4/ip_local_port_range')?.split(/\s+/).map(Number);
   return {
@@ -132,9 +145,21 @@ export async function collectFromProc(
           ? [portRange[0]!, portRange[1]!]
           : null,
     },
-    sockets,
+    sockets: collected,
     warnings: warnings.toArray(),
   };
+}
+
+/** The inodes of the netlink sockets the sock_diag dumps used (all settled by now). */
+async function dumpSocketInodes(dumps: SockDiagDumps | null): Promise<Set<number>> {
+  const inodes = new Set<number>();
+  if (dumps === null) return inodes;
+  for (const perSource of dumps.values()) {
+    for (const result of await Promise.all(perSource.filter((dump) => dump !== undefined))) {
+      if (result.socketInode !== undefined && result.socketInode !== 0) inodes.add(result.socketInode);
+    }
+  }
+  return inodes;
 }
 
 /**

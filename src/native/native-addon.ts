@@ -33,7 +33,11 @@ export interface SockDiagRequest {
  * The dump's records (inet: each `struct inet_diag_msg`, 72 bytes; unix: the packed form
  * parseUnixDiagRecords reads) and the inode of the namespace it came from; or the errno.
  */
-export type SockDiagResult = { netns: number; records: Uint8Array } | { code: string };
+/**
+ * One dump's outcome. `socketInode`: the inode of the netlink socket the dump used (0 when
+ * none was made), so that sockaudit's own sockets can be left out of what it collects.
+ */
+export type SockDiagResult = ({ netns: number; records: Uint8Array } | { code: string }) & { socketInode?: number };
 
 /** The calls the collector makes of the addon. */
 export interface NativeAddon {
