@@ -17,7 +17,7 @@ export interface CollectCommandOptions extends FilterOptions {
 /** `sockaudit collect`: the inventory now, as a table or JSON; stores nothing. */
 export async function collectCommand(options: CollectCommandOptions, io: CommandIo): Promise<number> {
   const filter = parseSocketFilter(options);
-  const inventory = await collectInventory({ procRoot: options.procRoot ?? '/proc', host: options.host, headStart: options.headStart });
+  const inventory = await collectInventory({ procRoot: options.procRoot ?? '/proc', host: options.host, headStart: options.headStart, leaveOutOwnProcess: true });
   const sockets = filterSockets(inventory.sockets, filter);
   if (options.json === true) {
     await writeInventoryJson({ ...inventory, sockets }, io);

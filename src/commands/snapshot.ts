@@ -34,7 +34,7 @@ export async function snapshotCommand(options: SnapshotCommandOptions, io: Comma
   const store = await openStore({ db: options.db, env: io.env });
   try {
     const procRoot = options.procRoot ?? '/proc';
-    const collecting = collectInventory({ procRoot, host: options.host, headStart: options.headStart });
+    const collecting = collectInventory({ procRoot, host: options.host, headStart: options.headStart, leaveOutOwnProcess: true });
     // read what the snapshot compares with while the collection waits for the kernel's
     // dumps (readOpenState); a read ahead that fails is simply done again under the lock
     const openState = readOpenState(store, selectedHost({ host: options.host, procRoot })).catch(() => null);

@@ -24,6 +24,12 @@ export interface CollectOptions {
   host?: string;
   /** a scan of /proc the bin started early (fd-scan-head-start.ts), taken over for the live /proc. */
   headStart?: FdScanHeadStart | null;
+  /**
+   * leave out the sockets this process alone holds (the commands do: they are sockaudit's
+   * own); library callers such as the tests collect their own sockets on purpose. The
+   * sock_diag dumps' netlink sockets are left out either way.
+   */
+  leaveOutOwnProcess?: boolean;
 }
 
 /**
@@ -49,7 +55,7 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
     sockDiag,
     takeHeadStart(options.headStart, options.procRoot),
     // our own sockets are ours only on the live host: a captured tree's pids are another machine's
-    isLiveProcRoot(options.procRoot) ? process.pid : null,
+    isLiveProcRoot(options.procRoot) ? { pid: options.leaveOutOwnProcess === true ? process.pid : null } : null,
   );
 }
 
@@ -72,8 +78,9 @@ function readOptionalText(proc: ProcFs, file: string): string | null {
  * from sock_diag dumps, also on other threads; a dump that fails (no diag module, or no
  * right to enter a namespace) falls back to the table's file. `startedScan`: a scan of
  * this proc root already under way (the bin's head start), used instead of a new one.
- * `ownPid`: this process's pid on the live host, whose own sockets are left out
- * (withoutOwnSockets); null for a captured tree.
+ * `own`: on the live host, what of sockaudit's own to leave out (withoutOwnSockets): the
+ * dumps' netlink sockets always, and with a pid the sockets that process alone holds; null
+ * for a captured tree.
  */
 export async function collectFromProc(
   proc: ProcFs,
@@ -81,7 +88,7 @@ export async function collectFromProc(
   host?: string,
   sockDiag: SockDiagDumper | null = null,
   startedScan: FdLinkScanJob | null = null,
-  ownPid: number | null = null,
+  own: { pid: number | null } | null = null,
 ): Promise<Inventory> {
   // the exemplars must exist before the first record is parsed (see record-shapes.ts);
   // naming them here also keeps a bundler from dropping the module
@@ -127,7 +134,7 @@ export async function collectFromProc(
   const scan = await fdScan.result();
   const details = readOwnerDetails(proc, scan, context.users, warnings);
   attachOwners(scan, sockets, recordsByInode, details);
-  const collected = ownPid === null ? sockets : withoutOwnSockets(sockets, { pid: ownPid, netlinkInodes: await dumpSocketInodes(dumps) });
+  const collected = own === null ? sockets : withoutOwnSockets(sockets, { pid: own.pid, netlinkInodes: await dumpSocketInodes(dumps) });
 
   const portRange = readOptionalText(proc, 'sys/net/ipv4/ip_local_port_range')?.split(/\s+/).map(Number);
   return {

@@ -2,8 +2,8 @@ import type { SocketRecord } from '../model/socket-record.js';
 
 /** What identifies sockaudit's own sockets in a collection of the live host. */
 export interface OwnSockets {
-  /** this process's pid: a socket held by it alone is ours. */
-  pid: number;
+  /** this process's pid: a socket held by it alone is ours; null to keep them. */
+  pid: number | null;
   /** inodes of the NETLINK_SOCK_DIAG sockets the dumps used (native/sock-diag.c). */
   netlinkInodes: ReadonlySet<number>;
 }
@@ -22,6 +22,6 @@ export interface OwnSockets {
 export function withoutOwnSockets(sockets: SocketRecord[], own: OwnSockets): SocketRecord[] {
   const isOwn = (socket: SocketRecord): boolean =>
     (socket.family === 'netlink' && own.netlinkInodes.has(socket.inode)) ||
-    (socket.owners.length > 0 && socket.owners.every((owner) => owner.pid === own.pid));
+    (own.pid !== null && socket.owners.length > 0 && socket.owners.every((owner) => owner.pid === own.pid));
   return sockets.some(isOwn) ? sockets.filter((socket) => !isOwn(socket)) : sockets;
 }

@@ -65,7 +65,7 @@ export async function loadReviewInput(options: ReviewSourceOptions, env: NodeJS.
 }
 
 async function collectNow(procRoot: string, host: string | undefined): Promise<ReviewInput> {
-  const inventory = await collectInventory({ procRoot, host });
+  const inventory = await collectInventory({ procRoot, host, leaveOutOwnProcess: true });
   return {
     inventory,
     source: { kind: 'collection', id: null, host: inventory.meta.host, takenAt: inventory.meta.takenAt },

@@ -193,7 +193,7 @@ describe.skipIf(nativeAddon === null)('sock_diag dumps and the C fd scan against
 
   it('a dump of a namespace that cannot be opened comes back as an errno, not an exception', async () => {
     const [result] = await nativeAddon!.dumpSockets([{ netnsPath: '/proc/4194303000/ns/net', family: 4, protocol: 6 }]);
-    expect(result).toEqual({ code: 'ENOENT' });
+    expect(result).toEqual({ code: 'ENOENT', socketInode: 0 });
   });
 });
 
