@@ -15,7 +15,12 @@
  * from; `socketInode` the inode of the netlink socket the dump used (0 if none was made),
  * so that the collector can leave sockaudit's own sockets out of the netlink table. `records`:
  * - inet (family 4 or 6): every struct inet_diag_msg of the dump (72 bytes each, the
- *   kernel's layout, see linux/inet_diag.h), back to back;
+ *   kernel's layout, see linux/inet_diag.h), back to back, with one byte changed: byte 2,
+ *   the kernel's idiag_timer (which sockaudit does not use), carries the socket's
+ *   INET_DIAG_SKV6ONLY attribute instead: 0 absent, 1 for IPV6_V6ONLY off (a dual-stack
+ *   socket), 2 for IPV6_V6ONLY on. The kernel sends the attribute for every AF_INET6
+ *   socket in LISTEN or CLOSE (unconnected datagram) state (net/ipv4/inet_diag.c,
+ *   inet_diag_msg_attrs_fill); `ss -e` prints it as v6only:0/1;
  * - unix: per socket, 8 bytes [type u8, state u8, name length u16, inode u32] (host
  *   order) then the name's bytes (UNIX_DIAG_NAME: sun_path as bound, a path's trailing
  *   NUL included, an abstract name's leading NUL included), padded to 4 bytes.
@@ -132,6 +137,30 @@ static int append_unix_record(growable_bytes *records, const struct nlmsghdr *he
          (pad == 0 || append_bytes(records, padding, pad));
 }
 
+/* Byte 2 of a packed inet record (see the top): the v6only attribute, 0 when absent. */
+#define V6ONLY_ABSENT 0
+#define V6ONLY_OFF 1
+#define V6ONLY_ON 2
+
+/*
+ * Appends one inet socket: its inet_diag_msg, with idiag_timer replaced by the
+ * INET_DIAG_SKV6ONLY attribute (V6ONLY_*). The caller has checked the message's length.
+ */
+static int append_inet_record(growable_bytes *records, const struct nlmsghdr *header) {
+  struct inet_diag_msg message;
+  memcpy(&message, NLMSG_DATA(header), sizeof message);
+  unsigned char v6only = V6ONLY_ABSENT;
+  int remaining = (int)header->nlmsg_len - (int)NLMSG_LENGTH(sizeof message);
+  for (const struct rtattr *attribute = (const struct rtattr *)((const char *)NLMSG_DATA(header) + NLMSG_ALIGN(sizeof message));
+       RTA_OK(attribute, remaining); attribute = RTA_NEXT(attribute, remaining)) {
+    if (attribute->rta_type == INET_DIAG_SKV6ONLY && RTA_PAYLOAD(attribute) >= 1) {
+      v6only = *(const unsigned char *)RTA_DATA(attribute) != 0 ? V6ONLY_ON : V6ONLY_OFF;
+    }
+  }
+  message.idiag_timer = v6only;
+  return append_bytes(records, &message, sizeof message);
+}
+
 /* One dump, in the calling thread's namespace. */
 static int dump_in_current_netns(dump_request *request) {
   int error = current_netns_inode(&request->netns);
@@ -195,7 +224,7 @@ static int dump_in_current_netns(dump_request *request) {
         error = EPROTO;
         break;
       }
-      if (!append_bytes(&request->records, NLMSG_DATA(header), sizeof(struct inet_diag_msg))) {
+      if (!append_inet_record(&request->records, header)) {
         error = ENOMEM;
         break;
       }

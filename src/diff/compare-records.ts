@@ -1,3 +1,4 @@
+import { reachedIpVersions } from '../inventory/exposure.js';
 import type { SocketOwner, SocketRecord } from '../model/socket-record.js';
 import type { ChangeTag, FieldChange } from './diff-result.js';
 
@@ -40,7 +41,8 @@ export interface RecordComparison {
 
 /**
  * What changed between two instances of one key, or null when nothing that counts did.
- * Compared: state, owners by exe and comm, uid, inode, packet interface. Receive and send
+ * Compared: state, owners by exe and comm, uid, inode, packet interface, v6only (see
+ * compareV6only: tagged as an exposure change when it changes the IP versions). Receive and send
  * queues, fds and command lines never count. A pid change with the same owners is the tag
  * `restarted` (with a `pids` field), or `workers-replaced` when some process held the
  * socket in both snapshots (a reload: the master stayed, its workers are new); a new inode
@@ -77,5 +79,31 @@ export function compareRecords(before: SocketRecord, after: SocketRecord): Recor
     fields.push({ field: 'inode', before: before.inode, after: after.inode });
   }
   if (before.interface !== after.interface) fields.push({ field: 'interface', before: before.interface, after: after.interface });
+  const v6only = compareV6only(before, after);
+  if (v6only !== null) {
+    fields.push(v6only.field);
+    if (v6only.tag !== null) tags.push(v6only.tag);
+  }
   return fields.length === 0 ? null : { fields, tags };
+}
+
+/**
+ * A change of IPV6_V6ONLY between two instances of one key (a restart with another
+ * setting, or after net.ipv6.bindv6only was changed), as the field `v6only`; when it
+ * changes the IP versions the socket answers (bound to `::`), tagged as an exposure change:
+ * `[::]:9101` v6only true -> false is `exposure-widened` (it now answers IPv4 too).
+ *
+ * Not a change: unknown on either side (a snapshot stored before sockaudit recorded
+ * v6only: the first snapshot after the upgrade must not make every IPv6 listener look
+ * changed), or one inode on both sides (IPV6_V6ONLY cannot be set once a socket is bound,
+ * so a difference there comes from inferring it from the namespace default one time and
+ * reading it from the socket the other).
+ */
+export function compareV6only(before: SocketRecord, after: SocketRecord): { field: FieldChange; tag: ChangeTag | null } | null {
+  if (typeof before.v6only !== 'boolean' || typeof after.v6only !== 'boolean' || before.v6only === after.v6only || before.inode === after.inode) return null;
+  const field: FieldChange = { field: 'v6only', before: before.v6only, after: after.v6only };
+  const versionsBefore = reachedIpVersions(before).length;
+  const versionsAfter = reachedIpVersions(after).length;
+  if (versionsBefore === versionsAfter) return { field, tag: null };
+  return { field, tag: versionsAfter > versionsBefore ? 'exposure-widened' : 'exposure-narrowed' };
 }

@@ -1,3 +1,4 @@
+import { dualStackMark } from '../inventory/exposure.js';
 import type { SocketOwner, SocketRecord } from '../model/socket-record.js';
 import type { DiffChange, FieldChange } from './diff-result.js';
 import type { OwnerIdentity } from './compare-records.js';
@@ -36,20 +37,23 @@ function describeIdentities(identities: readonly OwnerIdentity[]): string {
 
 function describeValue(field: FieldChange, value: unknown): string {
   if (field.field === 'owners') return describeIdentities(value as OwnerIdentity[]);
+  if (field.field === 'v6only') return value === true ? 'on' : value === false ? 'off' : 'unknown';
   if (Array.isArray(value)) return value.join(',');
   return value === null ? 'none' : String(value);
 }
 
-/** `state LISTEN -> CLOSE`, `owners sshd /usr/sbin/sshd -> none`, `pids 100 -> 200`. */
+/** `state LISTEN -> CLOSE`, `owners sshd /usr/sbin/sshd -> none`, `pids 100 -> 200`, `v6only on -> off`. */
 export function describeField(field: FieldChange): string {
   return `${field.field} ${describeValue(field, field.before)} -> ${describeValue(field, field.after)}`;
 }
 
-/** The state, owners and uid of one socket. */
+/** The state, owners and uid of one socket, its exposure, and `v4+v6` when dual-stack. */
 export function describeSocket(socket: SocketRecord): string {
   const parts = [socket.state, socket.owners.length === 0 ? 'no owner' : describeOwners(socket.owners)];
   if (socket.uid !== null) parts.push(`uid ${socket.uid}`);
   if (socket.exposure !== null && socket.exposure !== 'specific') parts.push(socket.exposure);
+  const dualStack = dualStackMark(socket);
+  if (dualStack !== null) parts.push(dualStack);
   if (socket.interface !== null) parts.push(`on ${socket.interface}`);
   return parts.join('  ');
 }

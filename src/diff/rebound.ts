@@ -2,7 +2,7 @@ import { isListening } from '../inventory/listening.js';
 import type { SocketRecord } from '../model/socket-record.js';
 import { compareRecords } from './compare-records.js';
 import type { ChangeTag, DiffChange, FieldChange } from './diff-result.js';
-import { exposureOf, exposureRank } from '../inventory/exposure.js';
+import { exposureOf, exposureRank, reachedIpVersions } from '../inventory/exposure.js';
 import { ownerExeSignature } from './owner-exe.js';
 import { readableSocketKey } from './readable-key.js';
 import { sectionOf } from './section.js';
@@ -40,11 +40,18 @@ export function reboundChange(before: SocketRecord, after: SocketRecord): DiffCh
     fields.push({ field: 'exposure', before: exposureBefore, after: exposureAfter });
     const widened = exposureRank(exposureAfter) > exposureRank(exposureBefore);
     tags.push(widened ? 'exposure-widened' : 'exposure-narrowed');
+  } else {
+    // the same exposure over more IP versions: 0.0.0.0 -> [::] dual-stack widens it
+    const versionsBefore = reachedIpVersions(before);
+    const versionsAfter = reachedIpVersions(after);
+    if (versionsAfter.length !== versionsBefore.length && versionsBefore.every((version) => versionsAfter.includes(version))) tags.push('exposure-widened');
+    else if (versionsAfter.length !== versionsBefore.length && versionsAfter.every((version) => versionsBefore.includes(version))) tags.push('exposure-narrowed');
   }
-  // a rebound socket is always a new instance, so `reopened` and the inode say nothing more
+  // a rebound socket is always a new instance, so `reopened` and the inode say nothing more;
+  // v6only is reported here, but its exposure tag was decided above from both addresses
   const comparison = compareRecords(before, after);
   for (const field of comparison?.fields ?? []) if (field.field !== 'inode') fields.push(field);
-  for (const tag of comparison?.tags ?? []) if (tag !== 'reopened') tags.push(tag);
+  for (const tag of comparison?.tags ?? []) if (tag === 'restarted') tags.push(tag);
   return { kind: 'rebound', key: readableSocketKey(after), tags, before, after, fields, flow: null, section: sectionOf(after) };
 }
 

@@ -1,5 +1,6 @@
 import { formatPatch } from 'diff';
 import { matchesFilter, type SocketFilter } from '../inventory/socket-filter.js';
+import { isDualStack } from '../inventory/exposure.js';
 import type { Inventory, SocketRecord } from '../model/socket-record.js';
 import type { DiffReport } from './diff-report.js';
 import { describeOwners } from './describe-change.js';
@@ -14,10 +15,15 @@ import { sortedLinesPatch } from './sorted-lines-patch.js';
  *
  * @example
  *   'tcp 0.0.0.0:22 host  LISTEN  owners sshd[812] /usr/sbin/sshd  uid 0  inode 23456'
+ *   'tcp6 [::]:9101 host  LISTEN  owners node[90] /usr/bin/node  uid 0  inode 23457  v4+v6'
  */
 export function canonicalSocketLine(socket: SocketRecord): string {
   const parts = [readableSocketKey(socket), socket.state, `owners ${describeOwners(socket.owners)}`, `uid ${socket.uid ?? '-'}`, `inode ${socket.inode}`];
   if (socket.interface !== null) parts.push(`on ${socket.interface}`);
+  // a dual-stack socket: `v4+v6` (however it was learnt: the source is not compared); an
+  // unknown or v6only one says nothing more, so that a snapshot stored before v6only was
+  // recorded gives the same line for an IPv6-only socket
+  if (isDualStack(socket) === true) parts.push('v4+v6');
   return parts.join('  ');
 }
 

@@ -5,8 +5,10 @@ import { nativeAddon, type SockDiagRequest, type SockDiagResult, type NativeAddo
 import { createProcFs, isLiveProcRoot, type ProcFs } from '../proc/proc-fs.js';
 import { parseCommFile, parseNetnsLink } from '../proc/parse-process-files.js';
 import { parseIfInet6, parseIgmp } from '../proc/parse-interface-names.js';
+import { parseBindV6only } from '../proc/parse-bindv6only.js';
 import { toolVersion } from '../version.js';
 import { exposureOf } from './exposure.js';
+import { inferV6only } from './infer-v6only.js';
 import { takeHeadStart, type FdScanHeadStart } from './fd-scan-head-start.js';
 import { readHostContext, type HostContext } from './host-context.js';
 import { indexProcessFileDump, processDetailsFromFiles, processFilesFromDump, readProcessDetails, type ProcessDetails } from './process-details.js';
@@ -122,10 +124,13 @@ export async function collectFromProc(
     if (read === null) {
       warnings.add('netns-unreadable', () => `network namespace ${namespace.name} (${namespace.inode}): no process inside it let its socket tables be read; its sockets are not listed`, `netns-unreadable ${namespace.inode}`);
     }
+    const first = sockets.length;
     for (const table of parsed[index]!) {
       table.warn?.(warnings); // in output order, whatever order the tables came in
       for (const record of table.rows) sockets.push(record);
     }
+    // the IPv6 sockets read as /proc text: v6only from the namespace's default
+    if (read !== null) inferV6only(sockets.slice(first), () => readBindV6only(proc, namespace, read.pid));
     namespaceInfos.push({ inode: namespace.inode, name: namespace.name, readerPid: read?.pid ?? null, readable: read !== null });
   }
   fdScan.help();
@@ -396,6 +401,31 @@ async function parseNamespaceTables(
     };
   };
   return Promise.all(SOCKET_SOURCES.map(async (source, index) => parseTable(source, await resolveTable(proc, namespace, tables, index, dumps))));
+}
+
+/**
+ * The namespace's net.ipv6.bindv6only, the default a socket read from /proc text is taken
+ * to have (v6onlySource `inferred`), or null when it cannot be known. The sysctl file
+ * shows the namespace of the process reading it, whatever the path, so: a captured tree
+ * keeps each namespace's value under its reader pid (PID/sys/net/ipv6/bindv6only, written
+ * by scripts/capture-proc.mjs; no such file exists in a live /proc); otherwise the proc
+ * root's sys/net/ipv6/bindv6only stands for the namespace this process (the tree's `self`)
+ * is in, and another namespace's default is unknown (sockaudit would have to enter it,
+ * which the sock_diag dumps do, and they report each socket's own value).
+ */
+function readBindV6only(proc: ProcFs, namespace: NamespaceGroup, pid: number): boolean | null {
+  // (a live /proc has no PID/sys: ENOENT, and the rule below applies)
+  const perNamespace = readOptionalText(proc, `${pid}/sys/net/ipv6/bindv6only`);
+  if (perNamespace !== null) return parseBindV6only(perNamespace);
+  let ownNetns: number;
+  try {
+    ownNetns = parseNetnsLink(proc.readLink('self/ns/net'));
+  } catch {
+    return null;
+  }
+  if (ownNetns !== namespace.inode) return null;
+  const own = readOptionalText(proc, 'sys/net/ipv6/bindv6only');
+  return own === null ? null : parseBindV6only(own);
 }
 
 function readInterfaceNames(proc: ProcFs, pid: number): Map<number, string> {

@@ -18,6 +18,7 @@ import type { SocketOwner, SocketRecord } from './socket-record.js';
 export const RECORD_KEYS = [
   'netns', 'netnsName', 'family', 'ipVersion', 'type', 'protocol', 'state', 'localAddress', 'localPort',
   'remoteAddress', 'remotePort', 'path', 'interface', 'inode', 'uid', 'recvQueue', 'sendQueue', 'owners', 'exposure',
+  'v6only', 'v6onlySource',
 ] as const;
 
 const NULLS: SocketRecord = {
@@ -40,6 +41,8 @@ const NULLS: SocketRecord = {
   sendQueue: null,
   owners: [],
   exposure: null,
+  v6only: null,
+  v6onlySource: null,
 };
 
 const VALUES: SocketRecord = {
@@ -62,6 +65,8 @@ const VALUES: SocketRecord = {
   sendQueue: 0,
   owners: [],
   exposure: 'loopback',
+  v6only: false,
+  v6onlySource: 'socket',
 };
 
 const OWNER_NULLS: SocketOwner = { pid: 0, fd: 0, comm: null, exe: null, cmdline: null, uid: null, user: null };

@@ -28,6 +28,14 @@ export const SOCKET_FAMILIES: readonly SocketFamily[] = [
 
 export type Exposure = 'loopback' | 'link-local' | 'specific' | 'wildcard';
 
+/**
+ * Where a record's `v6only` comes from: `socket`, the socket's own IPV6_V6ONLY as the kernel
+ * reports it (sock_diag's INET_DIAG_SKV6ONLY); `inferred`, the namespace's default
+ * (net.ipv6.bindv6only) where only /proc text was read, which a program may have
+ * overridden with setsockopt (and must have cleared for an IPv4-mapped address).
+ */
+export type V6onlySource = 'socket' | 'inferred';
+
 /** One process holding one file descriptor of a socket. */
 export interface SocketOwner {
   pid: number;
@@ -67,6 +75,15 @@ export interface SocketRecord {
   sendQueue: number | null;
   owners: SocketOwner[];
   exposure: Exposure | null;
+  /**
+   * IPv6 TCP/UDP/UDP-Lite sockets in LISTEN or UNCONN state: IPV6_V6ONLY. false on a socket
+   * bound to `::` means dual-stack: it accepts IPv4 too. null where it does not apply (IPv4,
+   * connected, non-inet sockets) or is not known (a snapshot stored before sockaudit
+   * recorded it, a namespace whose default could not be read).
+   */
+  v6only: boolean | null;
+  /** how v6only was learnt; null when v6only is null. */
+  v6onlySource: V6onlySource | null;
 }
 
 /**

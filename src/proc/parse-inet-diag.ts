@@ -12,6 +12,9 @@ import { datagramStateName, inetRecord, tcpStateName } from './parse-inet-table.
  *   offset  size  field
  *        0     1  family (2 AF_INET, 10 AF_INET6)
  *        1     1  state (the kernel's TCP state number, as in /proc's `st`)
+ *        2     1  v6only, put here by the addon in place of idiag_timer: 0 not reported,
+ *                 1 IPV6_V6ONLY off (dual-stack), 2 on (the kernel reports it for IPv6
+ *                 sockets in LISTEN or CLOSE state only)
  *        4     2  source port, big-endian
  *        6     2  destination port, big-endian
  *        8    16  source address, network order (IPv4 in the first 4 bytes)
@@ -19,8 +22,14 @@ import { datagramStateName, inetRecord, tcpStateName } from './parse-inet-table.
  *       56     4  receive queue, host order    60  send queue
  *       64     4  uid                           68  inode
  *
- *   02 0a 1f 90 00 00 | 7f 00 00 01 ... | 00 ... | rq 0 wq 128 uid 0 inode 20571
+ *   02 0a 00 00 1f 90 00 00 | 7f 00 00 01 ... | 00 ... | rq 0 wq 128 uid 0 inode 20571
  *   -> tcp 127.0.0.1:8080, LISTEN, not connected, uid 0, inode 20571
+ *   0a 0a 01 00 23 8d 00 00 | 00 x16 | ...
+ *   -> tcp [::]:9101, LISTEN, v6only false (source `socket`): dual-stack
+ *
+ * The /proc text has no v6only; the records parseInetTable gives differ from these in
+ * `v6only` and `v6onlySource` alone (the collector infers those from the namespace's
+ * default, see collect.ts).
  *
  * One difference from /proc is smoothed over: for a TCP listener the dump's send queue is
  * the backlog limit, where /proc/net/tcp shows write_seq - snd_una, which is 0 for a
@@ -31,6 +40,9 @@ export const INET_DIAG_MSG_SIZE = 72;
 const AF_INET = 2;
 const AF_INET6 = 10;
 const TCP_LISTEN = 10;
+/** byte 2 of a record as the addon writes it (native/sock-diag.c). */
+const V6ONLY_OFF = 1;
+const V6ONLY_ON = 2;
 const HOST_LITTLE_ENDIAN = os.endianness() === 'LE';
 
 export interface InetDiagOptions {
@@ -75,22 +87,26 @@ export function parseInetDiagRecords(bytes: Uint8Array, options: InetDiagOptions
     const connected = remotePort !== 0 || !isZero(at + 24);
     const recvQueue = view.getUint32(at + 56, HOST_LITTLE_ENDIAN);
     const sendQueue = isStream && state === TCP_LISTEN ? 0 : view.getUint32(at + 60, HOST_LITTLE_ENDIAN);
-    rows.push(
-      inetRecord(
-        family,
-        ipVersion,
-        null,
-        isStream ? tcpStateName(state) : datagramStateName(state),
-        address(at + 8),
-        localPort,
-        connected ? address(at + 24) : null,
-        connected ? remotePort : null,
-        view.getUint32(at + 68, HOST_LITTLE_ENDIAN),
-        view.getUint32(at + 64, HOST_LITTLE_ENDIAN),
-        recvQueue,
-        sendQueue,
-      ),
+    const record = inetRecord(
+      family,
+      ipVersion,
+      null,
+      isStream ? tcpStateName(state) : datagramStateName(state),
+      address(at + 8),
+      localPort,
+      connected ? address(at + 24) : null,
+      connected ? remotePort : null,
+      view.getUint32(at + 68, HOST_LITTLE_ENDIAN),
+      view.getUint32(at + 64, HOST_LITTLE_ENDIAN),
+      recvQueue,
+      sendQueue,
     );
+    const v6only = bytes[at + 2]!;
+    if (v6only === V6ONLY_OFF || v6only === V6ONLY_ON) {
+      record.v6only = v6only === V6ONLY_ON;
+      record.v6onlySource = 'socket';
+    }
+    rows.push(record);
   }
   return rows;
 }

@@ -79,6 +79,8 @@ export function inetRecord(
     sendQueue,
     owners: NO_OWNERS,
     exposure: null,
+    v6only: null,
+    v6onlySource: null,
   };
 }
 

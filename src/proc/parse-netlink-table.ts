@@ -62,6 +62,8 @@ export function parseNetlinkTable(text: string): TableParse<SocketRecord> {
       sendQueue: wmem < 0 ? null : wmem,
       owners: NO_OWNERS,
       exposure: null,
+      v6only: null,
+      v6onlySource: null,
     });
   });
   return { rows, problems };

@@ -63,6 +63,8 @@ export function parsePacketTable(text: string): TableParse<SocketRecord> {
       sendQueue: null,
       owners: NO_OWNERS,
       exposure: null,
+      v6only: null,
+      v6onlySource: null,
     });
   });
   return { rows, problems };

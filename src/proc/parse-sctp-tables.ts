@@ -77,6 +77,8 @@ function sctpRecord(fields: SctpFields): SocketRecord {
     sendQueue: fields.sendQueue ?? null,
     owners: NO_OWNERS,
     exposure: null,
+    v6only: null,
+    v6onlySource: null,
   };
 }
 

@@ -59,6 +59,8 @@ export function unixRecord(type: number, state: string, path: string | null, ino
     sendQueue: null,
     owners: NO_OWNERS,
     exposure: null,
+    v6only: null,
+    v6onlySource: null,
   };
 }
 

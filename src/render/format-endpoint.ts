@@ -1,3 +1,4 @@
+import { dualStackMark } from '../inventory/exposure.js';
 import type { SocketRecord } from '../model/socket-record.js';
 
 /** Netlink protocol names as ss prints them, for the common ones. */
@@ -37,7 +38,7 @@ function hostPort(address: string, port: number | null): string {
   return `${host}:${port === null ? '*' : port}`;
 }
 
-/** The local end as a person reads it, per family. */
+/** The local end as a person reads it, per family; a dual-stack one marked (see dualStackMark). */
 export function localEndpoint(socket: SocketRecord): string {
   switch (socket.family) {
     case 'unix':
@@ -48,8 +49,12 @@ export function localEndpoint(socket: SocketRecord): string {
       return `${NETLINK_PROTOCOLS[socket.protocol ?? -1] ?? `nl${socket.protocol}`}:${socket.localPort}`;
     case 'raw':
       return `${hostPort(socket.localAddress ?? '*', null)} proto=${socket.protocol}`;
-    default:
-      return socket.localAddress === null ? '*' : hostPort(socket.localAddress, socket.localPort);
+    default: {
+      if (socket.localAddress === null) return '*';
+      // a dual-stack socket of the IPv6 table answers IPv4 too: `[::]:9101 (v4+v6)`
+      const mark = dualStackMark(socket);
+      return mark === null ? hostPort(socket.localAddress, socket.localPort) : `${hostPort(socket.localAddress, socket.localPort)} (${mark})`;
+    }
   }
 }
 

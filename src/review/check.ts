@@ -1,5 +1,5 @@
 import { ephemeralPortsOf } from '../inventory/ephemeral-ports.js';
-import { exposureRank } from '../inventory/exposure.js';
+import { exposureRank, isDualStack, reachedIpVersions } from '../inventory/exposure.js';
 import type { Inventory, SocketRecord } from '../model/socket-record.js';
 import {
   comparableExe,
@@ -15,6 +15,7 @@ import { socketLabel } from './socket-label.js';
 export type ViolationKind =
   | 'unexpected-listener'
   | 'exposure-wider'
+  | 'ip-version-wider'
   | 'different-exe'
   | 'different-user'
   | 'expired-entry'
@@ -23,6 +24,7 @@ export type ViolationKind =
 const VIOLATION_ORDER: readonly ViolationKind[] = [
   'unexpected-listener',
   'exposure-wider',
+  'ip-version-wider',
   'different-exe',
   'different-user',
   'expired-entry',
@@ -55,9 +57,31 @@ function isExpired(expires: string | null | undefined, now: Date): boolean {
   return expires !== null && expires !== undefined && Date.parse(expires) <= now.getTime();
 }
 
-function familyMatches(entryFamily: string, socket: SocketRecord): boolean {
-  if (entryFamily === socket.family) return true;
-  return entryFamily === `${socket.family}${socket.ipVersion ?? ''}`;
+/** An entry's IP version: 4 for `tcp4`, 6 for `tcp6`, null for `tcp` (both). */
+function entryIpVersion(entry: AllowedListener): 4 | 6 | null {
+  return entry.family.endsWith('4') ? 4 : entry.family.endsWith('6') ? 6 : null;
+}
+
+/**
+ * Whether an entry is about the socket: its family, and an IP version the socket can be
+ * reached over (reachedIpVersions: an IPv4-mapped address is IPv4; a dual-stack socket
+ * both). Whether the entry allows every version the socket answers is decided apart.
+ */
+function familyMatches(entry: AllowedListener, socket: SocketRecord, versions: readonly (4 | 6)[]): boolean {
+  const version = entryIpVersion(entry);
+  if (version === null) return entry.family === socket.family;
+  return entry.family === `${socket.family}${version}` && (versions.length === 0 || versions.includes(version));
+}
+
+/** Why a socket answers an IP version its entries do not allow, for the violation. */
+function ipVersionReason(socket: SocketRecord, allowed: readonly AllowedListener[]): string {
+  const families = [...new Set(allowed.map((entry) => entry.family))].join(', ');
+  const dual = isDualStack(socket);
+  if (dual === null) {
+    return `it is bound to [::] and its IPV6_V6ONLY is not known (not recorded in this snapshot), so it may accept IPv4 too, where the baseline allows ${families} (one IP version) only`;
+  }
+  const how = socket.v6onlySource === 'inferred' ? "IPV6_V6ONLY off, inferred from the namespace's net.ipv6.bindv6only" : 'IPV6_V6ONLY off';
+  return `it is dual-stack (bound to [::] with ${how}) and accepts IPv4 too, where the baseline allows ${families} (one IP version) only`;
 }
 
 /**
@@ -117,14 +141,21 @@ export function checkAgainstBaseline(inventory: Inventory, findings: readonly Fi
       pids: [...new Set(socket.owners.map((owner) => owner.pid))].sort((a, b) => a - b),
     };
     const where = `${label} in netns ${socket.netnsName}, held by ${ownerText(socket)}`;
+    const versions = reachedIpVersions(socket);
     const candidates = baseline.listeners.filter(
-      (entry) => entry.netns === socket.netnsName && familyMatches(entry.family, socket) && slotMatches(entry, socket, exes, range),
+      (entry) => entry.netns === socket.netnsName && familyMatches(entry, socket, versions) && slotMatches(entry, socket, exes, range),
     );
     const current = candidates.filter((entry) => !isExpired(entry.expires, now));
     if (current.length === 0) {
       const expired = candidates.filter((entry) => isExpired(entry.expires, now));
       if (expired.length > 0) expired.forEach((entry) => expiredInUse.add(entry));
       else report({ kind: 'unexpected-listener', message: `unexpected listener ${where}: not in the baseline`, ...base });
+      continue;
+    }
+    // a `tcp6` entry allows IPv6 only: not a dual-stack socket, which answers IPv4 too
+    const allowedVersions = new Set(current.flatMap((entry) => (entryIpVersion(entry) === null ? [4, 6] : [entryIpVersion(entry)!])));
+    if (!versions.every((version) => allowedVersions.has(version))) {
+      report({ kind: 'ip-version-wider', message: `IP version wider than allowed: ${where}; ${ipVersionReason(socket, current)}`, ...base });
       continue;
     }
     // an unknown owner (not root, process gone) cannot be held against exe or user

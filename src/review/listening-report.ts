@@ -1,3 +1,4 @@
+import { reachedIpVersions } from '../inventory/exposure.js';
 import { isListening } from '../inventory/listening.js';
 import type { Exposure, Inventory, SocketRecord } from '../model/socket-record.js';
 
@@ -19,6 +20,11 @@ export interface ListeningEntry extends SocketRecord {
   users: string[];
   /** owner pids, ascending. */
   pids: number[];
+  /**
+   * the IP versions it can be reached over: [4, 6] for a dual-stack socket (or one that may
+   * be: v6only unknown), [4] for an IPv4-mapped address; [] for packet and unix sockets.
+   */
+  ipVersions: (4 | 6)[];
 }
 
 export function listeningGroup(socket: SocketRecord): ListeningGroup {
@@ -42,6 +48,7 @@ export function toListeningEntry(socket: SocketRecord): ListeningEntry {
     exes: distinct(socket.owners.flatMap((owner) => (owner.exe === null ? [] : [owner.exe]))).sort(),
     users: distinct(socket.owners.flatMap((owner) => (owner.user !== null ? [owner.user] : owner.uid !== null ? [String(owner.uid)] : []))).sort(),
     pids: distinct(socket.owners.map((owner) => owner.pid)).sort((a, b) => a - b),
+    ipVersions: reachedIpVersions(socket),
   };
 }
 

@@ -1,3 +1,4 @@
+import { versionedFamily } from '../inventory/exposure.js';
 import { localEndpoint, netidOf } from '../render/format-endpoint.js';
 import type { Finding } from './finding.js';
 import { LISTENING_GROUPS, type ListeningEntry } from './listening-report.js';
@@ -42,7 +43,9 @@ export function renderListening(source: ListeningSource, entries: readonly Liste
     lines.push('', bold(GROUP_TITLES[group]!, color));
     const rows = [['PROTO', 'LOCAL', 'NETNS', 'EXE', 'USER', 'PIDS']];
     for (const entry of members) {
-      const proto = entry.ipVersion === 6 ? `${netidOf(entry)}6` : netidOf(entry);
+      // named by the IP versions it answers: `tcp` for IPv4 (and a dual-stack socket, whose
+      // LOCAL says v4+v6), `tcp6` for IPv6 only
+      const proto = entry.family === 'packet' || entry.family === 'unix' ? netidOf(entry) : versionedFamily(entry);
       rows.push([
         proto,
         localEndpoint(entry),

@@ -1,11 +1,13 @@
+import { dualStackMark, versionedFamily } from '../inventory/exposure.js';
 import type { SocketRecord } from '../model/socket-record.js';
 
 /**
  * A socket in a few words, for findings and violations: `tcp 0.0.0.0:22`, `udp6 [::]:5353`,
+ * `tcp [::]:9101 (v4+v6)` (dual-stack), `tcp [::ffff:127.0.0.1]:80` (IPv4-mapped: IPv4 only),
  * `raw 0.0.0.0 proto 1`, `packet eth0 proto 0x0003`, `unix stream /run/docker.sock`.
  */
 export function socketLabel(socket: SocketRecord): string {
-  const family = socket.ipVersion === 6 ? `${socket.family}6` : socket.family;
+  const family = versionedFamily(socket);
   const address = socket.localAddress ?? '*';
   const host = address.includes(':') ? `[${address}]` : address;
   switch (socket.family) {
@@ -17,8 +19,10 @@ export function socketLabel(socket: SocketRecord): string {
       return `unix ${socket.type ?? '?'} ${socket.path ?? '(unnamed)'}`;
     case 'netlink':
       return `netlink proto ${socket.protocol ?? '?'} port ${socket.localPort ?? '?'}`;
-    default:
-      return `${family} ${host}:${socket.localPort ?? '*'}`;
+    default: {
+      const mark = dualStackMark(socket);
+      return `${family} ${host}:${socket.localPort ?? '*'}${mark === null ? '' : ` (${mark})`}`;
+    }
   }
 }
 

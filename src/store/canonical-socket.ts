@@ -26,7 +26,7 @@ function compareText(a: string, b: string): number {
  * string are the same instance (inode) with the same content (state, uid, owners...), so a
  * snapshot needs no write for it. Queues are left out (DESIGN.md: never part of identity
  * or change). Owners must already be sorted (sortOwners). It is the version's content
- * (encodeVersionContent) with the owners appended as a 17th element.
+ * (encodeVersionContent) with the owners appended as one more element.
  *
  * @example
  *   canonicalSocket(tcp LISTEN 0.0.0.0:22 inode 1000 owned by sshd pid 100 fd 3)

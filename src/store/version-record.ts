@@ -1,6 +1,6 @@
 import type { Insertable } from 'kysely';
 import { StorageError } from '../errors.js';
-import type { Exposure, SocketFamily, SocketOwner, SocketRecord } from '../model/socket-record.js';
+import type { Exposure, SocketFamily, SocketOwner, SocketRecord, V6onlySource } from '../model/socket-record.js';
 import type { SocketVersionsTable } from './database-schema.js';
 
 /**
@@ -9,9 +9,18 @@ import type { SocketVersionsTable } from './database-schema.js';
  * text whatever the property order of the objects. Queues are not stored: they are
  * instantaneous, and storing them would make every snapshot a change.
  *
+ * `v6only` and `v6onlySource` (added after the first release) are appended only when
+ * v6only is known: every other record keeps the 16 fields it always had, so a version
+ * stored before them decodes (v6only null) and re-encodes to the same text, and its stored
+ * digest and its snapshots' hashes still verify. Decided over a format marker because it
+ * changes nothing for the sockets it does not concern (IPv4, unix, connections...).
+ *
  * @example
  *   encodeVersionContent(tcp LISTEN 0.0.0.0:22 inode 1000)
  *     -> '[4026531840,"host","tcp",4,null,null,"LISTEN","0.0.0.0",22,"0.0.0.0",0,null,null,1000,0,"wildcard"]'
+ * @example
+ *   encodeVersionContent(tcp LISTEN [::]:9101 inode 1001, dual-stack as sock_diag reported it)
+ *     -> '[4026531840,"host","tcp",6,null,null,"LISTEN","::",9101,null,null,null,null,1001,0,"wildcard",false,"socket"]'
  */
 export function encodeVersionContent(socket: SocketRecord): string {
   return JSON.stringify(contentFields(socket));
@@ -19,7 +28,7 @@ export function encodeVersionContent(socket: SocketRecord): string {
 
 /** The record's stored fields in content order (owners and queues aside). */
 export function contentFields(socket: SocketRecord): unknown[] {
-  return [
+  const fields: unknown[] = [
     socket.netns,
     socket.netnsName,
     socket.family,
@@ -37,9 +46,14 @@ export function contentFields(socket: SocketRecord): unknown[] {
     socket.uid,
     socket.exposure,
   ];
+  if (typeof socket.v6only === 'boolean') fields.push(socket.v6only, socket.v6onlySource);
+  return fields;
 }
 
+/** Fields of a version without v6only (every version stored before it existed). */
 const CONTENT_FIELDS = 16;
+/** Fields of a version with v6only and v6onlySource. */
+const CONTENT_FIELDS_V6ONLY = 18;
 
 /**
  * The socket record of a stored version; `owners` must already be sorted by pid then fd.
@@ -52,10 +66,13 @@ export function decodeVersionContent(content: string, owners: SocketOwner[]): So
   } catch {
     fields = undefined;
   }
-  if (!Array.isArray(fields) || fields.length !== CONTENT_FIELDS) {
-    throw new StorageError(`a stored socket version is damaged (content is not a ${CONTENT_FIELDS}-field array); run sockaudit verify`);
+  if (!Array.isArray(fields) || (fields.length !== CONTENT_FIELDS && fields.length !== CONTENT_FIELDS_V6ONLY)) {
+    throw new StorageError(`a stored socket version is damaged (content is not a ${CONTENT_FIELDS}- or ${CONTENT_FIELDS_V6ONLY}-field array); run sockaudit verify`);
   }
-  const [netns, netnsName, family, ipVersion, type, protocol, state, localAddress, localPort, remoteAddress, remotePort, path, iface, inode, uid, exposure] = fields;
+  const [netns, netnsName, family, ipVersion, type, protocol, state, localAddress, localPort, remoteAddress, remotePort, path, iface, inode, uid, exposure, v6only = null, v6onlySource = null] = fields;
+  if (fields.length === CONTENT_FIELDS_V6ONLY && (typeof v6only !== 'boolean' || (v6onlySource !== 'socket' && v6onlySource !== 'inferred'))) {
+    throw new StorageError('a stored socket version is damaged (its v6only fields are not a boolean and "socket" or "inferred"); run sockaudit verify');
+  }
   return {
     netns: netns as number,
     netnsName: netnsName as string,
@@ -76,6 +93,8 @@ export function decodeVersionContent(content: string, owners: SocketOwner[]): So
     sendQueue: null,
     owners,
     exposure: exposure as Exposure | null,
+    v6only: v6only as boolean | null,
+    v6onlySource: v6onlySource as V6onlySource | null,
   };
 }
 

@@ -28,6 +28,8 @@ export function socket(fields: Partial<SocketRecord>): SocketRecord {
     sendQueue: 0,
     owners: [],
     exposure: null,
+    v6only: null,
+    v6onlySource: null,
     ...fields,
   };
 }

@@ -5,7 +5,8 @@ Usage: socket-holder.py '<json list of socket specs>'
 Prints one JSON line {"pid": P, "children": [...], "sockets": {name: {...}}} when every
 socket is open, then holds them until stdin reaches end of file (or SIGTERM).
 Spec kinds: unix (type, path; "@name" for abstract; listen for stream/seqpacket),
-socketpair (type), raw (protocol), packet (protocol, interface), tcp-listen (host),
+socketpair (type), raw (protocol), packet (protocol, interface), tcp-listen and udp-bind
+(host, optional port, v6only true/false to set IPV6_V6ONLY, reuse for SO_REUSEADDR),
 and {"kind": "fork"} to fork a child that shares every socket opened so far.
 """
 import json
@@ -49,11 +50,17 @@ def main():
                 sock.bind((item["interface"], 0))
             held.append(sock)
             report[name] = {"inode": inode(sock), "fd": sock.fileno()}
-        elif kind == "tcp-listen":
+        elif kind in ("tcp-listen", "udp-bind"):
             family = socket.AF_INET6 if ":" in item["host"] else socket.AF_INET
-            sock = socket.socket(family, socket.SOCK_STREAM)
+            sock = socket.socket(family, socket.SOCK_STREAM if kind == "tcp-listen" else socket.SOCK_DGRAM)
+            if "v6only" in item:
+                # absent: the socket keeps the namespace's default (net.ipv6.bindv6only)
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1 if item["v6only"] else 0)
+            if item.get("reuse"):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind((item["host"], item.get("port", 0)))
-            sock.listen(8)
+            if kind == "tcp-listen":
+                sock.listen(8)
             held.append(sock)
             report[name] = {"inode": inode(sock), "fd": sock.fileno(), "port": sock.getsockname()[1]}
         elif kind == "fork":

@@ -35,13 +35,34 @@ function withJavaScriptScan(proc: ProcFs): ProcFs {
   return { ...proc, startSocketFdScan: (pids, hint) => startFdLinkScan(`${proc.root}/`, pids, hint, null) };
 }
 
-/** Dumped sockets keyed by what identifies them, with owners reduced to pid:fd. */
-function dumpedByKey(inventory: Inventory): Map<string, string> {
-  const map = new Map<string, string>();
+/**
+ * A record without its v6only fields: the one difference between the two paths. A dump
+ * reports each IPv6 listener's own IPV6_V6ONLY (source `socket`); the /proc text has none,
+ * so the collector takes the namespace's default (source `inferred`), which a program may
+ * have overridden. checkV6only holds each pair to that.
+ */
+function withoutV6only(socket: SocketRecord | undefined): SocketRecord | undefined {
+  return socket === undefined ? undefined : { ...socket, v6only: null, v6onlySource: null };
+}
+
+/** v6only of one socket read both ways, as the paths may differ in it (see withoutV6only). */
+function checkV6only(native: SocketRecord, text: SocketRecord): void {
+  expect(native.v6onlySource === null || native.v6onlySource === 'socket').toBe(true);
+  expect(text.v6onlySource === null || text.v6onlySource === 'inferred').toBe(true);
+  // the kernel reports it for IPv6 listeners and unconnected datagram sockets only
+  if (native.ipVersion === 6 && (native.state === 'LISTEN' || native.state === 'UNCONN')) expect(native.v6only, `${native.family} ${native.localAddress}:${native.localPort}`).not.toBeNull();
+  else expect(native.v6only).toBeNull();
+  // an IPv4-mapped address is bound with IPV6_V6ONLY off, both ways
+  if (native.localAddress?.startsWith('::ffff:') === true && native.v6only !== null) expect([native.v6only, text.v6only]).toEqual([false, false]);
+}
+
+/** Dumped sockets keyed by what identifies them, with owners reduced to pid:fd and v6only aside. */
+function dumpedByKey(inventory: Inventory): Map<string, { record: string; socket: SocketRecord }> {
+  const map = new Map<string, { record: string; socket: SocketRecord }>();
   for (const socket of inventory.sockets) {
     if (!DUMPED_FAMILIES.has(socket.family)) continue;
     const key = `${socket.netns} ${socket.family}${socket.ipVersion} ${socket.inode} ${socket.localAddress}:${socket.localPort} ${socket.remoteAddress}:${socket.remotePort} ${socket.path}`;
-    map.set(key, JSON.stringify({ ...socket, owners: socket.owners.map((owner) => `${owner.pid}:${owner.fd}`) }));
+    map.set(key, { record: JSON.stringify({ ...withoutV6only(socket), owners: socket.owners.map((owner) => `${owner.pid}:${owner.fd}`) }), socket });
   }
   return map;
 }
@@ -120,9 +141,15 @@ describe.skipIf(nativeAddon === null)('sock_diag dumps and the C fd scan against
   it('gives identical records for this test’s sockets, owners included', () => {
     for (const inode of Object.values(inodes)) {
       const native = findByInode(viaNative, inode)!;
-      expect(native).toEqual(findByInode(viaText, inode));
+      expect(withoutV6only(native)).toEqual(withoutV6only(findByInode(viaText, inode)));
+      checkV6only(native, findByInode(viaText, inode)!);
       expect(native.owners.map((owner) => owner.pid)).toEqual([process.pid]);
     }
+    // (what Node sets IPV6_V6ONLY to is its business: dual-stack-live.test.ts sets it itself)
+    expect(findByInode(viaNative, inodes.tcp6Listener!)).toMatchObject({ v6only: expect.any(Boolean), v6onlySource: 'socket' });
+    expect(findByInode(viaNative, inodes.mappedListener!)).toMatchObject({ v6only: false, v6onlySource: 'socket' });
+    expect(findByInode(viaNative, inodes.tcp4Listener!)).toMatchObject({ v6only: null, v6onlySource: null });
+    expect(findByInode(viaNative, inodes.tcp6Client!)).toMatchObject({ v6only: null, v6onlySource: null });
     expect(findByInode(viaNative, inodes.mappedListener!)).toMatchObject({ ipVersion: 6, localAddress: '::ffff:127.0.0.1', exposure: 'loopback' });
     expect(findByInode(viaNative, inodes.udpConnected!)).toMatchObject({ state: 'ESTABLISHED', remoteAddress: '127.0.0.1' });
     expect(findByInode(viaNative, inodes.unixPathListener!)).toMatchObject({ family: 'unix', type: 'stream', state: 'LISTEN', path: path.join(dir, 'with space.sock') });
@@ -134,9 +161,11 @@ describe.skipIf(nativeAddon === null)('sock_diag dumps and the C fd scan against
     const text = dumpedByKey(viaText);
     const native = dumpedByKey(viaNative);
     let compared = 0;
-    for (const [key, record] of native) {
-      if (!text.has(key)) continue; // opened or closed between the two collections
-      expect(record).toEqual(text.get(key));
+    for (const [key, { record, socket }] of native) {
+      const other = text.get(key);
+      if (other === undefined) continue; // opened or closed between the two collections
+      expect(record).toEqual(other.record);
+      checkV6only(socket, other.socket);
       compared++;
     }
     // sockets of other processes come and go between the two reads; nearly all stay
@@ -205,7 +234,13 @@ describe.skipIf(nativeAddon === null || !IS_ROOT || !hasCommand('ip') || !hasCom
     beforeAll(async () => {
       expect(spawnSync('ip', ['netns', 'add', name]).status).toBe(0);
       expect(spawnSync('ip', ['netns', 'exec', name, 'ip', 'link', 'set', 'lo', 'up']).status).toBe(0);
-      held = await holdSockets([{ kind: 'tcp-listen', name: 'inside', host: '127.0.0.1', port: 8080 }], ['ip', 'netns', 'exec', name]);
+      held = await holdSockets(
+        [
+          { kind: 'tcp-listen', name: 'inside', host: '127.0.0.1', port: 8080 },
+          { kind: 'tcp-listen', name: 'inside6', host: '::', port: 8081, v6only: false },
+        ],
+        ['ip', 'netns', 'exec', name],
+      );
     });
     afterAll(async () => {
       await held?.release();
@@ -233,6 +268,12 @@ describe.skipIf(nativeAddon === null || !IS_ROOT || !hasCommand('ip') || !hasCom
       const viaNative = await collectFromProc(proc, context, undefined, nativeAddon);
       const inode = held!.sockets.inside!.inode!;
       expect(findByInode(viaNative, inode)).toEqual(findByInode(viaText, inode));
+      // an IPv6 listener: its own v6only from the dump; from the text, another namespace's
+      // default cannot be read (the sysctl shows the reader's namespace), so it is unknown
+      const inode6 = held!.sockets.inside6!.inode!;
+      expect(withoutV6only(findByInode(viaNative, inode6))).toEqual(withoutV6only(findByInode(viaText, inode6)));
+      expect(findByInode(viaNative, inode6)).toMatchObject({ v6only: false, v6onlySource: 'socket' });
+      expect(findByInode(viaText, inode6)).toMatchObject({ v6only: null, v6onlySource: null });
       expect(findByInode(viaNative, inode)).toMatchObject({ netnsName: name, localPort: 8080, owners: [{ pid: held!.pid }] });
     });
   },

@@ -15,15 +15,18 @@ interface DiagFields {
   sendQueue?: number;
   uid?: number;
   inode?: number;
+  /** byte 2 as the addon writes it: 0 not reported, 1 IPV6_V6ONLY off, 2 on. */
+  v6only?: 0 | 1 | 2;
 }
 
-/** One `struct inet_diag_msg` as the kernel lays it out (see parse-inet-diag.ts). */
+/** One `struct inet_diag_msg` as the addon passes it on (see parse-inet-diag.ts). */
 function diagMessage(fields: DiagFields): Uint8Array {
   const bytes = new Uint8Array(INET_DIAG_MSG_SIZE);
   const view = new DataView(bytes.buffer);
   const little = os.endianness() === 'LE';
   bytes[0] = fields.family;
   bytes[1] = fields.state;
+  bytes[2] = fields.v6only ?? 0;
   view.setUint16(4, fields.localPort, false);
   view.setUint16(6, fields.remotePort, false);
   bytes.set(fields.local, 8);
@@ -65,6 +68,8 @@ describe('parseInetDiagRecords', () => {
         sendQueue: 0,
         owners: [],
         exposure: null,
+        v6only: null,
+        v6onlySource: null,
       },
     ]);
   });
@@ -87,6 +92,40 @@ describe('parseInetDiagRecords', () => {
     const fromText = parseInetTable(text, { family: 'tcp', ipVersion: 6 });
     expect(fromText.problems).toEqual([]);
     expect(parseInetDiagRecords(diag, { family: 'tcp', ipVersion: 6 })).toEqual(fromText.rows);
+  });
+
+  it('reads v6only from byte 2: off is dual-stack, on is IPv6 only, absent stays unknown', () => {
+    const records = concatBytes(
+      diagMessage({ family: 10, state: 10, localPort: 9101, remotePort: 0, local: ZERO16, remote: ZERO16, inode: 1, v6only: 1 }),
+      diagMessage({ family: 10, state: 10, localPort: 9102, remotePort: 0, local: ZERO16, remote: ZERO16, inode: 2, v6only: 2 }),
+      diagMessage({ family: 10, state: 10, localPort: 9103, remotePort: 0, local: MAPPED_LOOPBACK, remote: ZERO16, inode: 3, v6only: 1 }),
+      diagMessage({ family: 10, state: 1, localPort: 9101, remotePort: 40000, local: LOOPBACK6, remote: LOOPBACK6, inode: 4 }),
+    );
+    expect(parseInetDiagRecords(records, { family: 'tcp', ipVersion: 6 }).map((row) => [row.localAddress, row.localPort, row.v6only, row.v6onlySource])).toEqual([
+      ['::', 9101, false, 'socket'],
+      ['::', 9102, true, 'socket'],
+      ['::ffff:127.0.0.1', 9103, false, 'socket'],
+      ['::1', 9101, null, null],
+    ]);
+  });
+
+  it('gives the /proc text records for listeners but for v6only, which the text does not have', () => {
+    const diag = concatBytes(
+      diagMessage({ family: 10, state: 10, localPort: 0x238d, remotePort: 0, local: ZERO16, remote: ZERO16, uid: 0, inode: 5000, v6only: 1 }),
+      diagMessage({ family: 10, state: 10, localPort: 0x238e, remotePort: 0, local: ZERO16, remote: ZERO16, uid: 0, inode: 5001, v6only: 2 }),
+    );
+    const text = [
+      '  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+      '   0: 00000000000000000000000000000000:238D 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 5000 1 0000000000000000 100 0 0 10 0',
+      '   1: 00000000000000000000000000000000:238E 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 5001 1 0000000000000000 100 0 0 10 0',
+      '',
+    ].join('\n');
+    const fromText = parseInetTable(text, { family: 'tcp', ipVersion: 6 });
+    expect(fromText.problems).toEqual([]);
+    expect(fromText.rows.map((row) => [row.v6only, row.v6onlySource])).toEqual([[null, null], [null, null]]);
+    const fromDiag = parseInetDiagRecords(diag, { family: 'tcp', ipVersion: 6 });
+    expect(fromDiag.map((row) => [row.v6only, row.v6onlySource])).toEqual([[false, 'socket'], [true, 'socket']]);
+    expect(fromDiag.map((row) => ({ ...row, v6only: null, v6onlySource: null }))).toEqual(fromText.rows);
   });
 
   it('decodes UDP: unconnected is UNCONN with no peer, connected is ESTABLISHED', () => {

@@ -122,7 +122,32 @@ describe('check rules', () => {
 
   it('family tcp6 allows IPv6 only', () => {
     expect(kinds(check(makeInventory([listener()]), allow({ family: 'tcp6' })))).toEqual(['unexpected-listener tcp 0.0.0.0:22']);
-    expect(kinds(check(makeInventory([listener({ ipVersion: 6, localAddress: '::' })]), allow({ family: 'tcp6' })))).toEqual([]);
+    expect(kinds(check(makeInventory([listener({ ipVersion: 6, localAddress: '::', v6only: true, v6onlySource: 'socket' })]), allow({ family: 'tcp6' })))).toEqual([]);
+  });
+
+  it('family tcp6 does not allow a dual-stack listener, nor one whose v6only is not known, and says why', () => {
+    const dual = listener({ ipVersion: 6, localAddress: '::', v6only: false, v6onlySource: 'socket' });
+    const result = check(makeInventory([dual]), allow({ family: 'tcp6' }));
+    expect(kinds(result)).toEqual(['ip-version-wider tcp [::]:22 (v4+v6)']);
+    expect(result.violations[0]!.message).toMatch(/dual-stack \(bound to \[::\] with IPV6_V6ONLY off\) and accepts IPv4 too, where the baseline allows tcp6 \(one IP version\) only/);
+    const inferred = check(makeInventory([{ ...dual, v6onlySource: 'inferred' }]), allow({ family: 'tcp6' }));
+    expect(inferred.violations[0]!.message).toMatch(/inferred from the namespace's net.ipv6.bindv6only/);
+    const unknown = check(makeInventory([{ ...dual, v6only: null, v6onlySource: null }]), allow({ family: 'tcp6' }));
+    expect(kinds(unknown)).toEqual(['ip-version-wider tcp6 [::]:22 (v4+v6?)']);
+    expect(unknown.violations[0]!.message).toMatch(/IPV6_V6ONLY is not known .* may accept IPv4 too/);
+    // a family without a version, or both versions, allow it
+    expect(kinds(check(makeInventory([dual]), allow({ family: 'tcp' })))).toEqual([]);
+    const both = allow({ family: 'tcp4' });
+    both.listeners.push({ ...both.listeners[0]!, family: 'tcp6' });
+    expect(kinds(check(makeInventory([dual]), both))).toEqual([]);
+    // tcp4 alone does not either
+    expect(kinds(check(makeInventory([dual]), allow({ family: 'tcp4' })))).toEqual(['ip-version-wider tcp [::]:22 (v4+v6)']);
+  });
+
+  it('an IPv4-mapped listener is IPv4: allowed by tcp4, not by tcp6', () => {
+    const mapped = listener({ ipVersion: 6, localAddress: '::ffff:127.0.0.1', exposure: 'loopback', v6only: false, v6onlySource: 'socket' });
+    expect(kinds(check(makeInventory([mapped]), allow({ family: 'tcp4', exposure: 'loopback' })))).toEqual([]);
+    expect(kinds(check(makeInventory([mapped]), allow({ family: 'tcp6', exposure: 'loopback' })))).toEqual(['unexpected-listener tcp [::ffff:127.0.0.1]:22']);
   });
 
   it('expired entries are violations, whether or not something still listens', () => {

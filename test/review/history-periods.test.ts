@@ -37,7 +37,7 @@ describe('historyPeriods', () => {
 
   it('other sockets (another address, another namespace) are other periods', () => {
     const periods = historyPeriods(
-      [version(1, null, 1), version(1, null, 2, { ipVersion: 6, localAddress: '::' }), version(2, 4, 3, { netns: 99, netnsName: 'web' })],
+      [version(1, null, 1), version(1, null, 2, { ipVersion: 6, localAddress: '::', v6only: true, v6onlySource: 'socket' }), version(2, 4, 3, { netns: 99, netnsName: 'web' })],
       snapshots,
     );
     expect(periods.map((p) => `${p.socket} ${p.netnsName} ${p.firstSeen.id}-${p.lastSeen.id}`)).toEqual([

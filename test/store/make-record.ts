@@ -22,6 +22,8 @@ export function makeRecord(overrides: Partial<SocketRecord> = {}): SocketRecord 
     sendQueue: 0,
     owners: [],
     exposure: 'wildcard',
+    v6only: null,
+    v6onlySource: null,
     ...overrides,
   };
 }

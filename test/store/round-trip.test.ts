@@ -35,6 +35,8 @@ const OWNERS: SocketOwner[] = [
 const BASES: SocketRecord[] = [
   makeRecord({ inode: 11 }),
   makeRecord({ inode: 12, ipVersion: 6, localAddress: '::', remoteAddress: '::', localPort: 80 }),
+  makeRecord({ inode: 19, ipVersion: 6, localAddress: '::', remoteAddress: null, remotePort: null, localPort: 9101, v6only: false, v6onlySource: 'socket' }),
+  makeRecord({ inode: 20, family: 'udp', state: 'UNCONN', ipVersion: 6, localAddress: '::', remoteAddress: null, remotePort: null, localPort: 5353, v6only: true, v6onlySource: 'inferred' }),
   makeRecord({ inode: 13, state: 'ESTABLISHED', localAddress: '10.0.0.1', remoteAddress: '10.0.0.2', remotePort: 40000, exposure: 'specific' }),
   makeRecord({ inode: 0, state: 'TIME_WAIT', localAddress: '127.0.0.1', remoteAddress: '127.0.0.1', remotePort: 40001, exposure: 'loopback' }),
   makeRecord({ inode: 14, family: 'udp', state: 'UNCONN', localPort: 53, netns: 4026532999, netnsName: 'ctr' }),
@@ -86,9 +88,12 @@ describe('canonicalFields', () => {
     fc.assert(
       fc.property(socketArb, (socket) => {
         const fields = canonicalFields(socket);
-        expect(fields.slice(0, 16)).toEqual(contentFields(socket));
-        expect(fields[16]).toEqual(socket.owners.map((owner) => [owner.pid, owner.fd, owner.comm, owner.exe, owner.cmdline, owner.uid, owner.user]));
-        expect(fields).toHaveLength(17);
+        const content = contentFields(socket);
+        // 16 fields, or 18 with v6only and its source when v6only is known
+        expect(content).toHaveLength(socket.v6only === null ? 16 : 18);
+        expect(fields.slice(0, -1)).toEqual(content);
+        expect(fields.at(-1)).toEqual(socket.owners.map((owner) => [owner.pid, owner.fd, owner.comm, owner.exe, owner.cmdline, owner.uid, owner.user]));
+        expect(fields).toHaveLength(content.length + 1);
       }),
     );
   });
