@@ -4,6 +4,7 @@
  * fixture tree, so that `sockaudit collect --proc-root DIR` and the golden tests can replay it.
  * Node >= 20, no dependencies. Run as root to see every process. See fixtures/README.md.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -31,7 +32,13 @@ What is written (everything else of /proc is left out):
   PID/net/sctp/{eps,assocs}         of that namespace; files absent on the host stay absent;
   PID/net/{if_inet6,igmp}           also the interface names (for packet sockets)
   self -> PID                       relative symlink to this process
-  sys/kernel/{hostname,osrelease,random/boot_id}, sys/net/ipv4/ip_local_port_range
+  sys/kernel/{hostname,osrelease,random/boot_id}, sys/net/ipv4/ip_local_port_range,
+  sys/net/ipv6/bindv6only           (the namespace this script runs in)
+  PID/sys/net/ipv6/bindv6only       per network namespace, under its reader pid: the default
+                                    of IPV6_V6ONLY there (no such file in a live /proc: the
+                                    sysctl shows the reader's own namespace, so other
+                                    namespaces' values are read with nsenter, as root;
+                                    left out where that fails)
   etc/passwd                        root, daemon, nobody and the uids of captured processes;
                                     password and GECOS fields blanked
   run/netns/NAME                    text "net:[INODE]" for each bind mount in /run/netns
@@ -50,7 +57,7 @@ const NET_FILES = [
 const PID_FILES = ['comm', 'stat', 'status', 'cmdline'];
 const SYS_FILES = [
   'sys/kernel/random/boot_id', 'sys/kernel/osrelease', 'sys/kernel/hostname',
-  'sys/net/ipv4/ip_local_port_range',
+  'sys/net/ipv4/ip_local_port_range', 'sys/net/ipv6/bindv6only',
 ];
 const ALWAYS_USERS = new Set(['root', 'daemon', 'nobody']);
 
@@ -160,6 +167,22 @@ function captureNetFiles(proc, out, pid) {
   }
 }
 
+/**
+ * net.ipv6.bindv6only of the namespace `pid` is in, as the file's text ("0\n"), or
+ * undefined. The sysctl file shows the namespace of whoever reads it, so another
+ * namespace's is read by `cat` run there through nsenter (arguments, never a shell).
+ */
+function readBindV6only(proc, pid, own) {
+  const file = '/proc/sys/net/ipv6/bindv6only';
+  if (own) return tolerant(() => fs.readFileSync(file, 'utf8'));
+  try {
+    const text = execFileSync('nsenter', [`--net=${proc}/${pid}/ns/net`, 'cat', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64, timeout: 5000 });
+    return /^[01]\n?$/.test(text) ? text : undefined;
+  } catch {
+    return undefined; // not root, no nsenter, the pid gone, no IPv6: the tree leaves it unknown
+  }
+}
+
 function sanitizedPasswd(uids) {
   const text = tolerant(() => fs.readFileSync('/etc/passwd', 'utf8')) ?? '';
   return text
@@ -202,6 +225,11 @@ function capture(options) {
     }
   }
   if (!fs.existsSync(`${out}/${selfPid}`)) throw new Error('could not copy this process itself');
+  const ownNetns = tolerant(() => fs.readlinkSync(`${proc}/self/ns/net`));
+  for (const [netns, pid] of readerByNetns) {
+    const value = readBindV6only(proc, pid, netns === ownNetns);
+    if (value !== undefined) write(`${out}/${pid}/sys/net/ipv6/bindv6only`, value);
+  }
   link(`${out}/self`, String(selfPid));
   for (const name of SYS_FILES) {
     const data = tolerant(() => fs.readFileSync(`${proc}/${name}`));

@@ -196,7 +196,7 @@ Edit the file: narrow "exposure" (loopback, link-local, specific, wildcard), add
     );
 
   addCommonOptions(program.command('check'))
-    .description('hold a snapshot against a baseline: unexpected listeners, wider exposure, other exes, unaccepted findings')
+    .description('hold a snapshot against a baseline: unexpected listeners, wider exposure or IP versions (dual-stack), other exes, unaccepted findings')
     .argument('[snap...]', 'snapshot (default: latest, or a fresh look when nothing is stored)')
     .requiredOption('--baseline <file>', 'baseline JSON, as written by `baseline create`')
     .option('--json', 'print { source, baseline, ok, violations, findings } as JSON')

@@ -111,7 +111,8 @@ function ownerText(socket: SocketRecord): string {
 /**
  * Holds an inventory against a baseline (see Baseline). Every policed listener (inet and
  * packet; unix sockets are not network-reachable and not policed) must be allowed by a
- * current entry of its family, port and netns, run by that entry's exe (and user, if set),
+ * current entry of its family, port and netns, for every IP version it answers (a `tcp6`
+ * entry does not allow a dual-stack listener), run by that entry's exe (and user, if set),
  * at no wider exposure; every expired entry is a violation; every high-severity finding
  * must be accepted by kind and exe. `now` decides expiry.
  */
