@@ -5,7 +5,9 @@
  */
 import type { Migration } from 'kysely';
 import * as initialSchema from './0001-initial-schema.js';
+import * as incrementalSetHash from './0005-incremental-set-hash.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial-schema': initialSchema,
+  '0005-incremental-set-hash': incrementalSetHash,
 };

@@ -64,10 +64,19 @@ export interface SocketOwnersTable {
   fd: number;
 }
 
+/** Each host's set hash state after its latest snapshot (migration 0005; set-hash-head.ts). */
+export interface SetHashHeadsTable {
+  host_id: number;
+  snapshot_id: number;
+  /** SetHash.state(): 2048 bytes */
+  state: Uint8Array;
+}
+
 export interface Database {
   hosts: HostsTable;
   snapshots: SnapshotsTable;
   processes: ProcessesTable;
   socket_versions: SocketVersionsTable;
   socket_owners: SocketOwnersTable;
+  set_hash_heads: SetHashHeadsTable;
 }

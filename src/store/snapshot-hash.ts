@@ -6,18 +6,21 @@ export interface HashedSnapshot {
   meta: InventoryMeta;
   label: string | null;
   warnings: InventoryWarning[];
-  /** versionDigest(canonicalSocket()) of every socket, sorted and joined with '\n' (sortedDigestLines) */
-  socketDigestLines: string;
+  /** SetHash digest of the multiset of versionDigest(canonicalSocket()) of its sockets (set-hash.ts) */
+  socketSetDigest: string;
   prevHash: string | null;
 }
 
 /**
  * SHA-256 (hex) over a snapshot's canonical content: its metadata, label, warnings, the
- * sorted digests of its sockets' canonical strings, and the previous snapshot's hash, which chains the
- * snapshots of a host so that removing or rewriting one in the middle shows. Sorting makes
- * the hash independent of collection order.
+ * set hash of its sockets' digests, and the previous snapshot's hash, which chains the
+ * snapshots of a host so that removing or rewriting one in the middle shows. The set hash
+ * is independent of collection order and is updated by each snapshot's changes (set-hash.ts),
+ * so that verify checks a snapshot without rebuilding its sorted socket list.
  *
- * @example snapshotHash({ meta, label: null, warnings: [], socketDigests: [], prevHash: null })
+ * Rule v2 (migration 0005 rewrote v1 hashes, which covered the sorted digests themselves).
+ *
+ * @example snapshotHash({ meta, label: null, warnings: [], socketSetDigest: new SetHash().digest(), prevHash: null })
  *   -> 64 hex digits; any change to any field gives another value
  */
 export function snapshotHash(snapshot: HashedSnapshot): string {
@@ -25,7 +28,7 @@ export function snapshotHash(snapshot: HashedSnapshot): string {
   const hash = createHash('sha256');
   hash.update(
     JSON.stringify([
-      'sockaudit-snapshot-v1',
+      'sockaudit-snapshot-v2',
       meta.host,
       meta.takenAt,
       meta.bootId,
@@ -38,9 +41,8 @@ export function snapshotHash(snapshot: HashedSnapshot): string {
       snapshot.label,
       snapshot.warnings.map((warning) => [warning.code, warning.message, warning.count]),
       snapshot.prevHash,
+      snapshot.socketSetDigest,
     ]),
   );
-  // one update with every digest: per-call overhead dominates for short strings
-  hash.update('\n' + snapshot.socketDigestLines);
   return hash.digest('hex');
 }

@@ -4,7 +4,8 @@ import { batches, rowsPerInsert } from './batches.js';
 import { processFingerprint, sortOwners } from './canonical-socket.js';
 import type { Database } from './database-schema.js';
 import { loadOpenDigests } from './load-versions.js';
-import { matchDigests, sortedDigestLines } from './digest-match.js';
+import { matchDigests } from './digest-match.js';
+import { nextSetHash, saveSetHashHead } from './set-hash-head.js';
 import { snapshotHash } from './snapshot-hash.js';
 import { versionDigests } from './version-digests.js';
 import type { Store } from './open-store.js';
@@ -105,11 +106,20 @@ export async function writeSnapshot(store: Store, inventory: Inventory, options:
     const prepared: PreparedSocket[] = records.map((record, index) => ({ record, digest: digests[index]! }));
     const match = openVersions === null ? null : matchDigests(digests, openVersions.map((version) => version.digest));
     const prevHash = previous?.content_hash ?? null;
+    const change =
+      previous === undefined || openVersions === null || match === null
+        ? null
+        : {
+            previousId: previous.id,
+            opened: match.unmatched.map((position) => digests[position]!),
+            closed: match.vanished.map((position) => openVersions[position]!.digest),
+          };
+    const socketSet = await nextSetHash(db, hostId, digests, change);
     const contentHash = snapshotHash({
       meta,
       label,
       warnings: inventory.warnings,
-      socketDigestLines: match?.sortedLines ?? sortedDigestLines(digests),
+      socketSetDigest: socketSet.digest(),
       prevHash,
     });
     const inserted = await db
@@ -154,6 +164,7 @@ export async function writeSnapshot(store: Store, inventory: Inventory, options:
       closed = vanished.length;
     }
     await insertVersions(db, hostId, snapshotId, opened);
+    await saveSetHashHead(db, hostId, snapshotId, socketSet);
 
     return {
       id: snapshotId,
