@@ -125,10 +125,13 @@ Examples:
     .option('--older-than <age>', 'remove snapshots taken before this age (30d, 12h, 2w) or ISO time')
     .option('--json', 'print what was removed as JSON')
     .option('--quiet', 'print nothing on success (for cron)')
+    .option('--vacuum', 'then rewrite the database file without the freed space, so that it shrinks (needs room for a copy)')
     .addHelpText('after', `
-The newest snapshot is always kept. Examples:
+The newest snapshot is always kept. Without --vacuum the file keeps its size and later
+snapshots reuse the freed space. Examples:
   sockaudit prune --keep 1000
-  sockaudit prune --older-than 30d`)
+  sockaudit prune --older-than 30d
+  sockaudit prune --older-than 90d --vacuum`)
     .action((options: Options) =>
       run(options, async (io) => (await import('./commands/prune.js')).pruneCommand(options, io)),
     );

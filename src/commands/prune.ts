@@ -13,6 +13,8 @@ export interface PruneCommandOptions {
   olderThan?: string;
   json?: boolean;
   quiet?: boolean;
+  /** rewrite the file without the freed pages (VACUUM) */
+  vacuum?: boolean;
 }
 
 /** Exactly one of --keep N and --older-than AGE|TIME. */
@@ -41,7 +43,7 @@ export async function pruneCommand(options: PruneCommandOptions, io: CommandIo):
   const policy = parsePrunePolicy(options, new Date());
   const store = await openStore({ db: options.db, env: io.env, readOnly: true });
   try {
-    const result = await pruneSnapshots(store, selectedHost(options), policy);
+    const result = await pruneSnapshots(store, selectedHost(options), policy, { vacuum: options.vacuum === true });
     if (options.quiet === true) {
       // cron: nothing on success
     } else if (options.json === true) {
@@ -51,11 +53,20 @@ export async function pruneCommand(options: PruneCommandOptions, io: CommandIo):
     } else {
       io.stdout(
         `pruned ${result.removedSnapshots} snapshots of ${result.host} (${result.removedVersions} socket versions); ` +
-          `${result.keptSnapshots} kept, the oldest now ${result.oldestKept}\n`,
+          `${result.keptSnapshots} kept, the oldest now ${result.oldestKept}\n` +
+          fileSizeLine(result.fileBytes, options.vacuum === true),
       );
     }
     return 0;
   } finally {
     await store.close();
   }
+}
+
+/** What happened to the file: it shrinks only with --vacuum (freed pages are otherwise reused by later snapshots). */
+function fileSizeLine(bytes: { before: number; after: number } | undefined, vacuum: boolean): string {
+  if (bytes === undefined) return '';
+  const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+  if (vacuum) return `database file: ${mb(bytes.before)} -> ${mb(bytes.after)}\n`;
+  return `database file: ${mb(bytes.after)}; the freed space is reused by later snapshots (--vacuum shrinks the file)\n`;
 }
