@@ -13,6 +13,8 @@ napi_value dump_sockets(napi_env env, napi_callback_info info);
 napi_value digest_json_elements(napi_env env, napi_callback_info info);
 /* digest.c: matchDigests(current, open) */
 napi_value match_digests(napi_env env, napi_callback_info info);
+/* set-hash.c: ltHashUpdate(state, added, removed) */
+napi_value lthash_update(napi_env env, napi_callback_info info);
 
 /* A byte buffer that grows by doubling. */
 typedef struct {

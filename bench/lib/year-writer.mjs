@@ -81,11 +81,13 @@ export async function openYearWriter(store, host) {
       const closes = []; // [versionId, snapshotId] of versions written before this transaction
       for (const step of steps) {
         const id = ++lastSnapshotId;
+        const openedDigests = [];
+        const closedDigests = [];
         for (const inode of step.closed) {
           const version = open.get(inode);
           if (version === undefined) throw new Error(`inode ${inode} not open (${open.size} open)`);
           open.delete(inode);
-          set.remove(version.digest);
+          closedDigests.push(version.digest);
           const pending = versionsById.get(version.id);
           if (pending !== undefined) pending.closed_in = id;
           else closes.push([version.id, id]);
@@ -98,7 +100,7 @@ export async function openYearWriter(store, host) {
           versions.push(row);
           versionsById.set(versionId, row);
           open.set(record.inode, { id: versionId, digest });
-          set.add(digest);
+          openedDigests.push(digest);
           for (const o of record.owners) {
             let processId = processIds.get(ownerKey(o));
             if (processId === undefined) {
@@ -109,6 +111,7 @@ export async function openYearWriter(store, host) {
             owners.push({ host_id: hostId, version_id: versionId, process_id: processId, fd: o.fd });
           }
         }
+        set.update(openedDigests, closedDigests);
         socketCount += step.opened.length - step.closed.length;
         const { meta } = step;
         const contentHash = snapshotHash({ meta: { ...meta, host }, label: null, warnings: [], socketSetDigest: set.digest(), prevHash });

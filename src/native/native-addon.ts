@@ -60,6 +60,11 @@ export interface NativeAddon {
    * joined with '\n' (native/digest.c).
    */
   matchDigests(current: string, open: string): { sortedCurrent: string; unmatched: Int32Array; vanished: Int32Array };
+  /**
+   * Adds the '\n'-separated elements of `added` to an LtHash16 state (2048 bytes,
+   * little-endian lanes, updated in place) and subtracts those of `removed` (native/set-hash.c).
+   */
+  ltHashUpdate(state: Uint8Array, added: string, removed: string): void;
 }
 
 /** Where node-gyp puts the addon, relative to this module in dist/src/proc/, and in src/proc/ (tests) or the bin bundle in dist/bin/. */

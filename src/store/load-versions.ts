@@ -1,4 +1,5 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
+import { sql } from './kysely-runtime.js';
 import type { SocketOwner, SocketRecord } from '../model/socket-record.js';
 import { batches } from './batches.js';
 import { sortOwners } from './canonical-socket.js';
@@ -16,7 +17,7 @@ import { decodeVersionContent } from './version-record.js';
 export type VersionScope =
   | { kind: 'open' }
   | { kind: 'open-at'; openedBy: number }
-  | { kind: 'closed-after'; closedAfter: number; openedBy: number }
+  | { kind: 'closed-after'; closedAfter: number; openedBy: number; scan?: 'opened' | 'closed' }
   | { kind: 'opened-in'; snapshotId: number }
   | { kind: 'closed-in'; snapshotId: number };
 
@@ -40,7 +41,13 @@ function scopeCondition(eb: VersionsEb, hostId: number, scope: VersionScope) {
     case 'open-at':
       return eb.and([host, eb('v.closed_in', 'is', null), eb('v.opened_in', '<=', scope.openedBy)]);
     case 'closed-after':
-      return eb.and([host, eb('v.closed_in', '>', scope.closedAfter), eb('v.opened_in', '<=', scope.openedBy)]);
+      // a unary + keeps SQLite from using that column's index, so that it scans the other
+      // one (see loadVersionsAlive)
+      return scope.scan === 'opened'
+        ? eb.and([host, eb(sql<number>`+${sql.ref('v.closed_in')}`, '>', scope.closedAfter), eb('v.opened_in', '<=', scope.openedBy)])
+        : scope.scan === 'closed'
+          ? eb.and([host, eb('v.closed_in', '>', scope.closedAfter), eb(sql<number>`+${sql.ref('v.opened_in')}`, '<=', scope.openedBy)])
+          : eb.and([host, eb('v.closed_in', '>', scope.closedAfter), eb('v.opened_in', '<=', scope.openedBy)]);
     case 'opened-in':
       return eb.and([host, eb('v.opened_in', '=', scope.snapshotId)]);
     case 'closed-in':
@@ -116,8 +123,44 @@ async function loadProcesses(db: Kysely<Database>, ids: number[]): Promise<Map<n
  */
 export async function loadVersionsAlive(db: Kysely<Database>, hostId: number, first: number, last: number): Promise<LoadedVersion[]> {
   const open = await loadVersions(db, hostId, { kind: 'open-at', openedBy: last });
-  const closedLater = await loadVersions(db, hostId, { kind: 'closed-after', closedAfter: first, openedBy: last });
+  const scan = await nearerEnd(db, hostId, first, last);
+  const closedLater = await loadVersions(db, hostId, { kind: 'closed-after', closedAfter: first, openedBy: last, scan });
   return open.concat(closedLater);
+}
+
+/**
+ * Which index finds the closed versions alive in snapshots first..last with fewer entries
+ * scanned: versions opened by `last` (from the host's oldest) or closed after `first` (to
+ * its newest). Both indexes hold both columns, so the scan reads index entries only; the
+ * nearer end of the history is the shorter scan, assuming changes spread evenly over it.
+ * Why: SQLite, without statistics, picked the closed_in index for every snapshot, and read a
+ * row per entry to test opened_in: `show` of the middle of a year looked at half of its
+ * versions' rows (1.6 s, against 0.8 s for the first snapshot on the same busy machine).
+ */
+async function nearerEnd(db: Kysely<Database>, hostId: number, first: number, last: number): Promise<'opened' | 'closed'> {
+  const range = await db
+    .selectFrom('snapshots')
+    .select((eb) => [eb.fn.min<number>('id').as('oldest'), eb.fn.max<number>('id').as('newest')])
+    .where('host_id', '=', hostId)
+    .executeTakeFirst();
+  if (range === undefined || range.oldest === null || range.newest === null) return 'closed';
+  return last - range.oldest < range.newest - first ? 'opened' : 'closed';
+}
+
+/**
+ * Whether versions opened after `from` up to `to` outnumber `limit`: counted on the index,
+ * stopping at limit + 1, so the answer costs at most that many index entries.
+ */
+export async function manyOpenedBetween(db: Kysely<Database>, hostId: number, from: number, to: number, limit: number): Promise<boolean> {
+  const rows = await db
+    .selectFrom('socket_versions')
+    .select('opened_in')
+    .where('host_id', '=', hostId)
+    .where('opened_in', '>', from)
+    .where('opened_in', '<=', to)
+    .limit(limit + 1)
+    .execute();
+  return rows.length > limit;
 }
 
 /** Whether a version belongs to snapshot N: opened by N and not closed by N. */

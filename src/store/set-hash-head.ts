@@ -26,8 +26,7 @@ export async function nextSetHash(db: Kysely<Database>, hostId: number, digests:
     const head = await db.selectFrom('set_hash_heads').select(['snapshot_id', 'state']).where('host_id', '=', hostId).executeTakeFirst();
     if (head !== undefined && head.snapshot_id === change.previousId) {
       const set = new SetHash(head.state);
-      for (const digest of change.closed) set.remove(digest);
-      for (const digest of change.opened) set.add(digest);
+      set.update(change.opened, change.closed);
       return set;
     }
   }

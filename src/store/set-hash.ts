@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
+import { nativeAddon, type NativeAddon } from '../native/native-addon.js';
 
 /**
  * The multiset hash of a snapshot's sockets: LtHash (Bellare and Micciancio, "A New
@@ -25,7 +26,7 @@ import os from 'node:os';
  * little-endian 16-bit integers, on any machine.
  *
  * @example
- *   const set = new SetHash(); set.add('AAAAAAAAAAAAAAAA'); set.add('BBBBBBBBBBBBBBBB'); set.remove('AAAAAAAAAAAAAAAA');
+ *   const set = new SetHash(); set.update(['AAAAAAAAAAAAAAAA', 'BBBBBBBBBBBBBBBB'], []); set.remove('AAAAAAAAAAAAAAAA');
  *   set.digest() === SetHash.of(['BBBBBBBBBBBBBBBB']).digest()   // order and history do not matter
  */
 export class SetHash {
@@ -42,9 +43,9 @@ export class SetHash {
   }
 
   /** The set hash of these elements. */
-  static of(elements: Iterable<string>): SetHash {
+  static of(elements: readonly string[], native: Pick<NativeAddon, 'ltHashUpdate'> | null = nativeAddon): SetHash {
     const set = new SetHash();
-    for (const element of elements) set.add(element);
+    set.update(elements, [], native);
     return set;
   }
 
@@ -54,6 +55,22 @@ export class SetHash {
 
   remove(element: string): void {
     subtractLanes(this.words, elementWords(element));
+  }
+
+  /**
+   * Adds `added` and removes `removed`: in one call of the addon when it is there
+   * (native/set-hash.c: about a third of the time per element, and no garbage), else here.
+   * Elements that the joined text cannot carry ('' and anything with '\n'; never a digest)
+   * and big-endian machines take the path here.
+   */
+  update(added: readonly string[], removed: readonly string[], native: Pick<NativeAddon, 'ltHashUpdate'> | null = nativeAddon): void {
+    if (added.length === 0 && removed.length === 0) return;
+    if (native !== null && !BIG_ENDIAN && !added.some(notJoinable) && !removed.some(notJoinable)) {
+      native.ltHashUpdate(new Uint8Array(this.words.buffer), added.join('\n'), removed.join('\n'));
+      return;
+    }
+    for (const element of added) this.add(element);
+    for (const element of removed) this.remove(element);
   }
 
   /** The 2048-byte state: what is stored between snapshots (set_hash_heads). */
@@ -83,6 +100,8 @@ export const SET_HASH_BYTES = 2048;
 const ELEMENT_TAG = 'sockaudit-lthash16-element-v1\0';
 
 const BIG_ENDIAN = os.endianness() === 'BE';
+
+const notJoinable = (element: string) => element === '' || element.includes('\n');
 
 /** The element's 2048 bytes as 512 words of two little-endian lanes each. */
 function elementWords(element: string): Uint32Array {

@@ -59,11 +59,10 @@ export async function verifyHostHistory(db: Kysely<Database>, host: { id: number
     for (const raw of rows) {
       const row = toSnapshotRow(raw);
       snapshots++;
-      for (const digest of closing.get(row.id) ?? []) {
-        set.remove(digest);
-        alive--;
-      }
+      const closed = closing.get(row.id) ?? [];
+      alive -= closed.length;
       closing.delete(row.id);
+      const opened: string[] = [];
       // versions whose opened_in names no snapshot of this host are skipped here and
       // counted below as belonging to no snapshot
       while (next < versions.length && versions[next]!.openedIn < row.id) next++;
@@ -75,7 +74,7 @@ export async function verifyHostHistory(db: Kysely<Database>, host: { id: number
           problem(row.id, `socket version ${version.id} is closed in snapshot ${version.closedIn}, not after snapshot ${row.id} that opened it`);
           continue;
         }
-        set.add(digest);
+        opened.push(digest);
         alive++;
         if (version.closedIn !== null) {
           const list = closing.get(version.closedIn);
@@ -83,6 +82,8 @@ export async function verifyHostHistory(db: Kysely<Database>, host: { id: number
           else list.push(digest);
         }
       }
+      // one update per snapshot: with the addon, one call for all of its changes
+      set.update(opened, closed);
       if (alive !== row.socketCount) problem(row.id, `snapshot ${row.id} has ${alive} sockets stored but recorded ${row.socketCount}`);
       const hash = snapshotHash({ meta: snapshotMeta(row), label: row.label, warnings: row.warnings, socketSetDigest: set.digest(), prevHash: row.prevHash });
       if (hash !== row.contentHash) problem(row.id, `snapshot ${row.id} does not match its content hash (stored content was altered or lost)`);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { nativeAddon } from '../../src/native/native-addon.js';
 import { SET_HASH_BYTES, SetHash } from '../../src/store/set-hash.js';
 
 /** LtHash16 written out one lane at a time, as the definition reads: the reference for SetHash's two-lanes-per-word loop. */
@@ -30,6 +31,43 @@ describe('SetHash (LtHash16, 1024 lanes)', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('gives the same state through update() with and without the addon, as one element at a time', () => {
+    const anyElement = fc.oneof(digest, fc.constantFrom('', 'a\nb'));
+    fc.assert(
+      fc.property(fc.array(anyElement, { maxLength: 12 }), fc.array(anyElement, { maxLength: 6 }), (added, removed) => {
+        const withoutAddon = new SetHash();
+        withoutAddon.update(added, removed, null);
+        expect(withoutAddon.state().equals(referenceState(added, removed))).toBe(true);
+        const start = SetHash.of(['a', 'b'], null);
+        const withAddon = start.copy();
+        withAddon.update(added, removed);
+        for (const element of added) start.add(element);
+        for (const element of removed) start.remove(element);
+        expect(withAddon.state().equals(start.state())).toBe(true);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  describe.skipIf(nativeAddon === null)('the native twin (native/set-hash.c) (skipped unless the addon is built: npm run build:native)', () => {
+    it('updates a state exactly as the JavaScript lanes do, for any elements but newlines, UTF-8 included', () => {
+      // what update() passes it: no '' and no '\n', which the joined text could not carry
+      const element = fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }).filter((text) => !text.includes('\n'));
+      fc.assert(
+        fc.property(fc.array(element, { maxLength: 10 }), fc.array(element, { maxLength: 10 }), (added, removed) => {
+          const state = new Uint8Array(SET_HASH_BYTES);
+          nativeAddon!.ltHashUpdate(state, added.join('\n'), removed.join('\n'));
+          expect(Buffer.from(state).equals(referenceState(added, removed))).toBe(true);
+        }),
+        { numRuns: 100 },
+      );
+    });
+
+    it('refuses a state of the wrong size', () => {
+      expect(() => nativeAddon!.ltHashUpdate(new Uint8Array(10), 'a', '')).toThrow(/2048-byte/);
+    });
   });
 
   it('depends on the multiset only: order, and adding then removing, change nothing', () => {
