@@ -137,7 +137,7 @@ snapshots reuse the freed space. Examples:
     );
 
   addCommonOptions(program.command('verify'))
-    .description('rebuild every stored snapshot and check its content hash and hash chain')
+    .description('check every stored snapshot (socket count, content hash, hash chain) in one pass over the stored changes')
     .option('--json', 'print { ok, hosts, snapshots, problems }')
     .addHelpText('after', `
 Exit codes: 0 all snapshots verified, 1 a snapshot failed (the first bad one is named), 2 error.`)

@@ -1,4 +1,5 @@
 import type { SocketFamily, SocketOwner } from '../model/socket-record.js';
+import { sql } from './kysely-runtime.js';
 import type { Store } from './open-store.js';
 import { sortOwners } from './canonical-socket.js';
 import { exeMatches } from '../inventory/exe-match.js';
@@ -39,7 +40,11 @@ export async function socketHistory(store: Store, host: string, filter: HistoryF
     .innerJoin('snapshots as o', 'o.id', 'v.opened_in')
     .leftJoin('snapshots as c', 'c.id', 'v.closed_in')
     .select(['v.id', 'v.content', 'v.opened_in', 'v.closed_in', 'o.taken_at as opened_at', 'c.taken_at as closed_at'])
-    .where('v.host_id', '=', hostId);
+    // with a port or a path, the unary + keeps SQLite off the (host_id, opened_in) index,
+    // which it preferred for the ORDER BY: that read every version of the host (a year of
+    // a 10,000-socket host: 490,000 rows for --port 22); the port and path indexes find the
+    // few that match, and sorting those is cheap
+    .where(filter.port !== undefined || filter.path !== undefined ? sql<number>`+${sql.ref('v.host_id')}` : 'v.host_id', '=', hostId);
   if (filter.port !== undefined) {
     const port = filter.port;
     query = query.where((eb) => eb.or([eb('v.local_port', '=', port), eb('v.remote_port', '=', port)]));
