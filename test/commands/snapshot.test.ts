@@ -163,6 +163,12 @@ describe('sockaudit prune and verify', () => {
     expect(await pruneCommand({ db, procRoot, keep: '2' }, pruned)).toBe(0);
     expect(pruned.out).toMatch(/^pruned 2 snapshots of edge-host \(\d+ socket versions\); 2 kept, the oldest now 3\ndatabase file: [\d.]+ MB; the freed space is reused by later snapshots \(--vacuum shrinks the file\)\n$/);
     expect(await verifyCommand({ db }, memoryIo())).toBe(0);
+    const vacuumed = memoryIo();
+    expect(await pruneCommand({ db, procRoot, keep: '1', vacuum: true, json: true }, vacuumed)).toBe(0);
+    const result = JSON.parse(vacuumed.out) as { removedSnapshots: number; fileBytes: { before: number; after: number } };
+    expect(result.removedSnapshots).toBe(1);
+    expect(result.fileBytes.after).toBeLessThan(result.fileBytes.before);
+    expect(await verifyCommand({ db }, memoryIo())).toBe(0);
 
     const raw = new BetterSqlite3(db);
     raw.prepare("update processes set cmdline = 'nginx step-x' where cmdline = 'nginx step-3'").run();
