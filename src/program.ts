@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_ERROR, isExpectedError } from './errors.js';
 import { processIo, type CommandIo } from './io.js';
 import type { FdScanHeadStart } from './inventory/fd-scan-head-start.js';
+import { escapeText } from './render/escape-text.js';
 import { toolVersion } from './version.js';
 
 type CommandResult = number | Promise<number>;
@@ -43,10 +44,11 @@ async function run(options: Options, body: (io: CommandIo) => CommandResult): Pr
     if (options.debug === true) {
       io.stderr(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     } else if (isExpectedError(error)) {
-      io.stderr(`sockaudit: ${error.message}\n`);
+      // a message may quote host text or what the user typed: escaped, one line (escape-text.ts)
+      io.stderr(`sockaudit: ${escapeText(error.message)}\n`);
     } else {
       const message = error instanceof Error ? error.message : String(error);
-      io.stderr(`sockaudit: unexpected error: ${message} (run with --debug for details)\n`);
+      io.stderr(`sockaudit: unexpected error: ${escapeText(message)} (run with --debug for details)\n`);
     }
   }
 }

@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { CommandIo } from '../io.js';
+import { escapeText } from '../render/escape-text.js';
 import { selectedHost } from '../store/default-host.js';
 import { listHosts, listSnapshots } from '../store/list-snapshots.js';
 import { openStore } from '../store/open-store.js';
@@ -33,7 +34,7 @@ export async function listCommand(options: ListCommandOptions, io: CommandIo): P
     if (rows.length === 0) {
       const others = (await listHosts(store)).filter((name) => name !== host);
       const hint = others.length === 0 ? '' : ` (it has snapshots of ${others.join(', ')}: select one with --host)`;
-      io.stderr(`no snapshots of host ${host} in ${store.location}${hint}\n`);
+      io.stderr(`${escapeText(`no snapshots of host ${host} in ${store.location}${hint}`)}\n`);
       return 0;
     }
     const idWidth = Math.max(2, ...rows.map((row) => String(row.id).length));
@@ -41,7 +42,7 @@ export async function listCommand(options: ListCommandOptions, io: CommandIo): P
     const lines = [`${'ID'.padStart(idWidth)}  ${'TAKEN AT'.padEnd(24)}  ${'SOCKETS'.padStart(countWidth)}  LABEL`];
     for (const row of rows) {
       const warned = row.warnings.length > 0 ? ' (with warnings)' : '';
-      lines.push(`${String(row.id).padStart(idWidth)}  ${row.takenAt.padEnd(24)}  ${String(row.socketCount).padStart(countWidth)}  ${row.label ?? ''}${warned}`.trimEnd());
+      lines.push(`${String(row.id).padStart(idWidth)}  ${row.takenAt.padEnd(24)}  ${String(row.socketCount).padStart(countWidth)}  ${escapeText(row.label ?? '')}${warned}`.trimEnd());
     }
     io.stdout(lines.join('\n') + '\n');
     return 0;

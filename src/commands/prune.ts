@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { CommandIo } from '../io.js';
+import { escapeText } from '../render/escape-text.js';
 import { selectedHost } from '../store/default-host.js';
 import { openStore } from '../store/open-store.js';
 import { pruneSnapshots, type PrunePolicy } from '../store/prune-snapshots.js';
@@ -49,10 +50,10 @@ export async function pruneCommand(options: PruneCommandOptions, io: CommandIo):
     } else if (options.json === true) {
       io.stdout(JSON.stringify(result) + '\n');
     } else if (result.removedSnapshots === 0) {
-      io.stdout(`nothing to prune for host ${result.host} (${result.keptSnapshots} snapshots)\n`);
+      io.stdout(`nothing to prune for host ${escapeText(result.host)} (${result.keptSnapshots} snapshots)\n`);
     } else {
       io.stdout(
-        `pruned ${result.removedSnapshots} snapshots of ${result.host} (${result.removedVersions} socket versions); ` +
+        `pruned ${result.removedSnapshots} snapshots of ${escapeText(result.host)} (${result.removedVersions} socket versions); ` +
           `${result.keptSnapshots} kept, the oldest now ${result.oldestKept}\n` +
           fileSizeLine(result.fileBytes, options.vacuum === true),
       );

@@ -1,6 +1,7 @@
 import { filterSockets, parseSocketFilter, type FilterOptions } from '../inventory/socket-filter.js';
 import type { CommandIo } from '../io.js';
 import { writeInventoryJson } from '../render/inventory-json.js';
+import { escapeText } from '../render/escape-text.js';
 import { renderSocketTable } from '../render/socket-table.js';
 import { renderWarnings } from '../render/warnings-text.js';
 import { selectedHost } from '../store/default-host.js';
@@ -32,7 +33,7 @@ export async function showCommand(options: ShowCommandOptions, io: CommandIo): P
       await writeInventoryJson({ ...inventory, sockets }, io);
     } else {
       const label = row.label === null ? '' : ` @${row.label}`;
-      io.stderr(`snapshot ${row.id}${label} of ${row.host} at ${row.takenAt}\n`);
+      io.stderr(`${escapeText(`snapshot ${row.id}${label} of ${row.host} at ${row.takenAt}`)}\n`);
       io.stderr(renderWarnings(inventory.warnings));
       io.stdout(renderSocketTable(sockets, { color: io.color }));
     }

@@ -2,6 +2,7 @@ import { UsageError } from '../errors.js';
 import { collectInventory } from '../inventory/collect.js';
 import type { FdScanHeadStart } from '../inventory/fd-scan-head-start.js';
 import type { CommandIo } from '../io.js';
+import { escapeText } from '../render/escape-text.js';
 import { renderWarnings } from '../render/warnings-text.js';
 import { applyCmdlinePolicy, parseCmdlinePolicy } from '../store/cmdline-policy.js';
 import { openStore } from '../store/open-store.js';
@@ -60,7 +61,7 @@ export async function snapshotCommand(options: SnapshotCommandOptions, io: Comma
       io.stderr(renderWarnings(summary.warnings));
       const label = summary.label === null ? '' : ` @${summary.label}`;
       io.stdout(
-        `snapshot ${summary.id}${label} of ${summary.host} at ${summary.takenAt}: ${summary.socketCount} sockets; ` +
+        `snapshot ${summary.id}${escapeText(label)} of ${escapeText(summary.host)} at ${summary.takenAt}: ${summary.socketCount} sockets; ` +
           `${summary.written.opened} opened or changed, ${summary.written.closed} closed or replaced (${durationMs} ms)\n`,
       );
     }

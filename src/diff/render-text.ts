@@ -1,6 +1,7 @@
 import { CHANGE_SECTIONS, SECTION_TITLES, type DiffChange } from './diff-result.js';
 import type { DiffReport } from './diff-report.js';
 import { changeMarker, describeChange } from './describe-change.js';
+import { displayWidth, escapeText } from '../render/escape-text.js';
 import { reportNotes, snapshotName, summaryLine } from './report-notes.js';
 
 const ANSI = { reset: '\u001b[0m', bold: '\u001b[1m', red: '\u001b[31m', green: '\u001b[32m', yellow: '\u001b[33m', boldRed: '\u001b[1;31m' };
@@ -31,19 +32,23 @@ export function renderText(report: DiffReport, options: { color: boolean }): str
   const paint = (colour: string, text: string): string => (options.color ? `${colour}${text}${ANSI.reset}` : text);
   const { from, to, result } = report;
   const hostPart = from.host === to.host ? `host ${to.host}` : `hosts ${from.host} -> ${to.host}`;
-  const lines = [`sockaudit diff ${snapshotName(from)} -> ${snapshotName(to)} ${hostPart}`];
+  // host text (labels, host names, keys, owners, warnings) is escaped before it is painted
+  const lines = [escapeText(`sockaudit diff ${snapshotName(from)} -> ${snapshotName(to)} ${hostPart}`)];
   const notes = reportNotes(result, from, to);
   if (notes.length > 0) {
     lines.push('');
-    for (const note of notes) lines.push(paint(ANSI.yellow, `warning: ${note}`));
+    for (const note of notes) lines.push(paint(ANSI.yellow, `warning: ${escapeText(note)}`));
   }
   for (const section of CHANGE_SECTIONS) {
     const changes = result.changes.filter((change) => change.section === section);
     if (changes.length === 0) continue;
-    const width = Math.min(MAX_KEY_WIDTH, Math.max(...changes.map((change) => change.key.length)));
+    const keys = changes.map((change) => escapeText(change.key));
+    const keyWidths = keys.map(displayWidth);
+    const width = Math.min(MAX_KEY_WIDTH, Math.max(...keyWidths));
     lines.push('', paint(ANSI.bold, SECTION_TITLES[section]));
-    for (const change of changes) {
-      const text = `${changeMarker(change)} ${change.key.padEnd(width)}  ${describeChange(change)}`;
+    for (const [index, change] of changes.entries()) {
+      const padding = ' '.repeat(Math.max(0, width - keyWidths[index]!));
+      const text = `${changeMarker(change)} ${keys[index]!}${padding}  ${escapeText(describeChange(change))}`;
       lines.push(paint(lineColour(change), text.trimEnd()));
     }
   }

@@ -3,6 +3,7 @@ import { matchesFilter, type SocketFilter } from '../inventory/socket-filter.js'
 import { isDualStack } from '../inventory/exposure.js';
 import type { Inventory, SocketRecord } from '../model/socket-record.js';
 import type { DiffReport } from './diff-report.js';
+import { escapeText } from '../render/escape-text.js';
 import { describeOwners } from './describe-change.js';
 import { readableSocketKey } from './readable-key.js';
 import { reportNotes } from './report-notes.js';
@@ -11,7 +12,8 @@ import { sortedLinesPatch } from './sorted-lines-patch.js';
 /**
  * One line per socket, with everything a diff compares and nothing it ignores (queues,
  * fds, command lines): the same socket in two snapshots gives the same line unless it
- * changed.
+ * changed. Escaped (escape-text.ts), so a socket is always one line of the patch; escaping
+ * is injective, so two sockets' lines are equal only when their fields are.
  *
  * @example
  *   'tcp 0.0.0.0:22 host  LISTEN  owners sshd[812] /usr/sbin/sshd  uid 0  inode 23456'
@@ -24,7 +26,7 @@ export function canonicalSocketLine(socket: SocketRecord): string {
   // unknown or v6only one says nothing more, so that a snapshot stored before v6only was
   // recorded gives the same line for an IPv6-only socket
   if (isDualStack(socket) === true) parts.push('v4+v6');
-  return parts.join('  ');
+  return escapeText(parts.join('  '));
 }
 
 /** Sorted by code unit, which sortedLinesPatch relies on. */
@@ -65,7 +67,7 @@ export function renderUnified(
     report.to.takenAt,
     3,
   );
-  const notes = reportNotes(report.result, report.from, report.to).map((note) => `# warning: ${note}\n`).join('');
+  const notes = reportNotes(report.result, report.from, report.to).map((note) => `# warning: ${escapeText(note)}\n`).join('');
   if (patch.hunks.length === 0) return { text: notes, differs: false };
   return { text: notes + formatPatch(patch), differs: true };
 }

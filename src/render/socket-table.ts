@@ -1,4 +1,5 @@
 import type { SocketRecord } from '../model/socket-record.js';
+import { alignColumns } from './align-columns.js';
 import { localEndpoint, netidOf, ownersText, remoteEndpoint } from './format-endpoint.js';
 
 export interface SocketTableOptions {
@@ -10,8 +11,9 @@ const RESET = '\u001b[0m';
 
 /**
  * An ss-style table: Netid, State, Recv-Q, Send-Q, Local, Peer, Process (every owner),
- * with a Netns column first when the sockets span more than one namespace. Columns are
- * padded to their widest cell; the last one is not padded.
+ * with a Netns column first when the sockets span more than one namespace. Cells are
+ * escaped and capped, columns padded to their widest cell, the last one not padded
+ * (align-columns.ts); the bold header is styled after alignment.
  */
 export function renderSocketTable(sockets: readonly SocketRecord[], options: SocketTableOptions): string {
   const multipleNamespaces = sockets.some((socket) => socket.netns !== sockets[0]?.netns);
@@ -31,17 +33,8 @@ export function renderSocketTable(sockets: readonly SocketRecord[], options: Soc
     if (multipleNamespaces) row.unshift(socket.netnsName);
     rows.push(row);
   }
-  const widths = header.map((_, column) => rows.reduce((widest, row) => Math.max(widest, row[column]!.length), 0));
   const numeric = new Set([header.indexOf('Recv-Q'), header.indexOf('Send-Q')]);
-  const lines = rows.map((row) =>
-    row
-      .map((cell, column) => {
-        if (column === row.length - 1) return cell;
-        return numeric.has(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!);
-      })
-      .join(' ')
-      .trimEnd(),
-  );
+  const lines = alignColumns(rows, { separator: ' ', rightAligned: numeric });
   if (options.color) lines[0] = `${BOLD}${lines[0]}${RESET}`;
   return lines.join('\n') + '\n';
 }

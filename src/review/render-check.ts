@@ -1,3 +1,4 @@
+import { escapeText } from '../render/escape-text.js';
 import type { CheckResult } from './check.js';
 import type { ListeningSource } from './render-listening.js';
 import { alignColumns, bold, severityText } from './text-columns.js';
@@ -17,7 +18,7 @@ function sourceText(source: ListeningSource): string {
 export function renderCheck(source: ListeningSource, baselineFile: string, result: CheckResult, color: boolean): string {
   const count = result.violations.length;
   const verdict = count === 0 ? 'no violations' : `${count} violation${count === 1 ? '' : 's'}`;
-  const lines = [`check of ${sourceText(source)} against ${baselineFile}: ${bold(verdict, color && count > 0)}`];
+  const lines = [`${escapeText(`check of ${sourceText(source)} against ${baselineFile}`)}: ${bold(verdict, color && count > 0)}`];
   lines.push(...alignColumns(result.violations.map((violation) => [violation.kind, violation.message]), '  '));
   const notes = result.findings.filter((finding) => finding.accepted || finding.severity !== 'high');
   if (notes.length > 0) {

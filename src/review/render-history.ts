@@ -1,4 +1,5 @@
 import type { HistoryPeriod } from './history-periods.js';
+import { escapeText } from '../render/escape-text.js';
 import { alignColumns } from './text-columns.js';
 
 function ownersText(period: HistoryPeriod): string {
@@ -15,7 +16,7 @@ function ownersText(period: HistoryPeriod): string {
  *   tcp 0.0.0.0:22  host  #1 2026-11-20T10:00:00.000Z  #57 2026-11-25T12:00:00.000Z  57 snapshots, still there  /usr/sbin/sshd (sshd, root, pid 520)
  */
 export function renderHistory(host: string, description: string, periods: readonly HistoryPeriod[]): string {
-  if (periods.length === 0) return `no stored socket of ${host} matches ${description}\n`;
+  if (periods.length === 0) return `${escapeText(`no stored socket of ${host} matches ${description}`)}\n`;
   const rows = [['SOCKET', 'NETNS', 'FIRST SEEN', 'LAST SEEN', 'SPAN', 'OWNERS']];
   for (const period of periods) {
     rows.push([
@@ -27,7 +28,7 @@ export function renderHistory(host: string, description: string, periods: readon
       ownersText(period),
     ]);
   }
-  return `history of ${description} on ${host}: ${periods.length} period${periods.length === 1 ? '' : 's'}\n` + alignColumns(rows).join('\n') + '\n';
+  return `${escapeText(`history of ${description} on ${host}`)}: ${periods.length} period${periods.length === 1 ? '' : 's'}\n` + alignColumns(rows).join('\n') + '\n';
 }
 
 export function historyJson(host: string, filter: object, periods: readonly HistoryPeriod[]): string {

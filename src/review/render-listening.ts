@@ -1,4 +1,5 @@
 import { versionedFamily } from '../inventory/exposure.js';
+import { escapeText } from '../render/escape-text.js';
 import { localEndpoint, netidOf } from '../render/format-endpoint.js';
 import type { Finding } from './finding.js';
 import { LISTENING_GROUPS, type ListeningEntry } from './listening-report.js';
@@ -36,7 +37,7 @@ const GROUP_TITLES: Record<string, string> = {
  */
 export function renderListening(source: ListeningSource, entries: readonly ListeningEntry[], findings: readonly Finding[], color: boolean): string {
   const what = source.kind === 'snapshot' ? `snapshot ${source.id} taken ${source.takenAt}` : `now (${source.takenAt}, not stored)`;
-  const lines: string[] = [`listening on ${source.host}, ${what}`];
+  const lines: string[] = [escapeText(`listening on ${source.host}, ${what}`)];
   for (const group of LISTENING_GROUPS) {
     const members = entries.filter((entry) => entry.group === group);
     if (members.length === 0) continue;

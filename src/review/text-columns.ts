@@ -1,8 +1,11 @@
-/** Rows padded to their widest cell per column, the last column unpadded, each indented. */
+import { alignColumns as alignEscaped } from '../render/align-columns.js';
+
+/**
+ * Rows of host text as lines, each indented: cells escaped and capped, padded to their
+ * widest cell per column, the last column unpadded (render/align-columns.ts).
+ */
 export function alignColumns(rows: readonly string[][], indent = ''): string[] {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, column) => (widths[column] = Math.max(widths[column] ?? 0, cell.length)));
-  return rows.map((row) => indent + row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ').trimEnd());
+  return alignEscaped(rows, { indent, separator: '  ' });
 }
 
 const BOLD = '\u001b[1m';

@@ -71,7 +71,7 @@ describe('renderMarkdown', () => {
     const odd = socket({ family: 'unix', ipVersion: null, type: 'stream', localAddress: null, localPort: null, path: '/tmp/a|b`c', owners: [owner(1, NODE)] });
     const markdown = renderMarkdown(reportOf(inventory([]), inventory([odd])));
     const row = markdown.split('\n').find((line) => line.startsWith('| + |'));
-    expect(row).toBe('| + | opened | Unix sockets | ``unix stream /tmp/a\\|b`c (listener) host`` | LISTEN  node[1] /usr/bin/node  uid 1000 |');
+    expect(row).toBe('| + | opened | Unix sockets | ``unix stream /tmp/a\\|b`c (listener) host`` | LISTEN  node\\[1\\] /usr/bin/node  uid 1000 |');
   });
 });
 
