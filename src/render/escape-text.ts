@@ -243,7 +243,6 @@ export function padToWidth(text: string, width: number, align: 'left' | 'right' 
  */
 export function fitCell(text: string, maxWidth: number): string {
   const escaped = escapeText(text);
-  if (escaped.length <= maxWidth) return escaped; // UTF-16 length bounds the width from above
   if (displayWidth(escaped) <= maxWidth) return escaped;
   const room = maxWidth - 1; // for the ellipsis
   let width = 0;
