@@ -1,5 +1,6 @@
 import { EXIT_DIFFERENCES, EXIT_OK } from '../errors.js';
 import type { CommandIo } from '../io.js';
+import { escapeText } from '../render/escape-text.js';
 import { openStore } from '../store/open-store.js';
 import { verifyStore } from '../store/verify-store.js';
 
@@ -29,8 +30,8 @@ export async function verifyCommand(options: VerifyCommandOptions, io: CommandIo
     } else {
       const first = result.problems[0]!;
       const where = first.snapshotId === null ? `host ${first.host}` : `snapshot ${first.snapshotId} of host ${first.host}`;
-      const lines = [`verify failed: first bad: ${where}`];
-      for (const problem of result.problems.slice(0, SHOWN_PROBLEMS)) lines.push(`  ${problem.message}`);
+      const lines = [`verify failed: first bad: ${escapeText(where)}`];
+      for (const problem of result.problems.slice(0, SHOWN_PROBLEMS)) lines.push(`  ${escapeText(problem.message)}`);
       if (result.problems.length > SHOWN_PROBLEMS) lines.push(`  ... and ${result.problems.length - SHOWN_PROBLEMS} more problems`);
       io.stdout(lines.join('\n') + '\n');
     }
