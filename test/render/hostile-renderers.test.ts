@@ -213,3 +213,51 @@ describe('every renderer keeps hostile host text on its own line and visible', (
     );
   });
 });
+
+describe('the column cap', () => {
+  it('a 1 MB unix path is cut with an ellipsis and pads no row: the table stays small', () => {
+    const long = `/tmp/${'a'.repeat(1024 * 1024)}`;
+    const records: SocketRecord[] = Array.from({ length: 100 }, (_, index) => ({
+      netns: 4026531840,
+      netnsName: 'host',
+      family: 'unix',
+      ipVersion: null,
+      type: 'stream',
+      protocol: null,
+      state: 'LISTEN',
+      localAddress: null,
+      localPort: null,
+      remoteAddress: null,
+      remotePort: null,
+      path: index === 0 ? long : `/run/app-${index}.sock`,
+      interface: null,
+      inode: index + 1,
+      uid: 0,
+      recvQueue: 0,
+      sendQueue: 0,
+      owners: [{ pid: 7, fd: index, comm: 'app', exe: '/usr/bin/app', cmdline: null, uid: 0, user: 'root' }],
+      exposure: null,
+    }));
+    const text = renderSocketTable(records, { color: false });
+    expect(text.length).toBeLessThan(101 * 200);
+    const lines = outputLines(text);
+    expect(lines).toHaveLength(101);
+    const cut = lines.find((line) => line.includes('/tmp/aaa'))!;
+    expect(cut).toContain(`/tmp/${'a'.repeat(MAX_COLUMN_WIDTH - 6)}… `);
+    // every row's Local column is exactly as wide as the cut cell
+    const processColumn = lines[0]!.indexOf('Process');
+    for (const line of lines.slice(1)) expect(line.indexOf('app pid=7')).toBe(processColumn);
+    expect(records[0]!.path).toBe(long); // the record (and so the JSON) keeps the whole path
+  });
+
+  it('wide characters count two columns, so columns still line up', () => {
+    const records = ['/run/東京.sock', '/run/ab.sock', '/run/e\u0301.sock'].map((path, index): SocketRecord => ({
+      netns: 1, netnsName: 'host', family: 'unix', ipVersion: null, type: 'stream', protocol: null, state: 'LISTEN', localAddress: null, localPort: null,
+      remoteAddress: null, remotePort: null, path, interface: null, inode: index + 1, uid: 0, recvQueue: 0, sendQueue: 0,
+      owners: [{ pid: 7, fd: index, comm: 'app', exe: null, cmdline: null, uid: 0, user: 'root' }], exposure: null,
+    }));
+    const lines = outputLines(renderSocketTable(records, { color: false }));
+    const peerColumns = lines.slice(1).map((line) => displayWidth(line.slice(0, line.indexOf('*'))));
+    expect(new Set(peerColumns).size).toBe(1);
+  });
+});
