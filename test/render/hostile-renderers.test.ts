@@ -73,6 +73,8 @@ const socketRecord = fc
       sendQueue: 0,
       owners,
       exposure: null,
+      v6only: null,
+      v6onlySource: null,
     };
     const record: SocketRecord =
       kind === 'udp'
@@ -237,6 +239,8 @@ describe('the column cap', () => {
       sendQueue: 0,
       owners: [{ pid: 7, fd: index, comm: 'app', exe: '/usr/bin/app', cmdline: null, uid: 0, user: 'root' }],
       exposure: null,
+      v6only: null,
+      v6onlySource: null,
     }));
     const text = renderSocketTable(records, { color: false });
     expect(text.length).toBeLessThan(101 * 200);
@@ -254,7 +258,7 @@ describe('the column cap', () => {
     const records = ['/run/東京.sock', '/run/ab.sock', '/run/e\u0301.sock'].map((path, index): SocketRecord => ({
       netns: 1, netnsName: 'host', family: 'unix', ipVersion: null, type: 'stream', protocol: null, state: 'LISTEN', localAddress: null, localPort: null,
       remoteAddress: null, remotePort: null, path, interface: null, inode: index + 1, uid: 0, recvQueue: 0, sendQueue: 0,
-      owners: [{ pid: 7, fd: index, comm: 'app', exe: null, cmdline: null, uid: 0, user: 'root' }], exposure: null,
+      owners: [{ pid: 7, fd: index, comm: 'app', exe: null, cmdline: null, uid: 0, user: 'root' }], exposure: null, v6only: null, v6onlySource: null,
     }));
     const lines = outputLines(renderSocketTable(records, { color: false }));
     const peerColumns = lines.slice(1).map((line) => displayWidth(line.slice(0, line.indexOf('*'))));
