@@ -19,8 +19,9 @@ import { redactUrlUserInfo } from './url-user-info.js';
  * What is hidden (secret names: secret-names.ts; shapes: token-shapes.ts):
  * - the value of an option or variable whose name names a secret, in every form:
  *   `--password=x`, `--password x`, `-token x`, `--password:x`, `PASSWORD=x`, `MYSQL_PWD=x`,
- *   `-Dx.password=x`; in option lists and URL queries (`a=1,password=x`, `?token=x&`,
- *   `X-Amz-Signature=`). A `key` value (`--key`, `--ssh-key`, `--private-key`) is kept when
+ *   `-Dx.password=x`; in option lists, URL queries, nested assignments and JSON members
+ *   (`a=1,password=x`, `?token=x&`, `X-Amz-Signature=`, `--set=db.password=x`,
+ *   `{"password": "x"}`). A `key` value (`--key`, `--ssh-key`, `--private-key`) is kept when
  *   it is a path: a path to a key is not the key;
  * - a secret option with its value LATER: `--password --verbose X` hides X. The rule: after a
  *   secret option without a value, long options (`--name`, `--name=v`, `--`) are passed over
@@ -38,12 +39,13 @@ import { redactUrlUserInfo } from './url-user-info.js';
  * - `-pSECRET` after a mysql client (mysql, mariadb, mysqldump, mysqladmin, mysqlsh,
  *   mysqlimport, mysqlcheck, mysqlshow, mysqlbinlog, mariadb-dump, mariadb-admin) named by
  *   the exe, argv[0] or any later argument (`sudo mysql -pX`, `docker exec db mysql -pX`,
- *   `sh -c 'mysqladmin -pX ping'`); elsewhere `-p 8080` and `-p8080` stay;
+ *   `sh -c 'mysqladmin -pX ping'`); elsewhere `-p 8080` and `-p8080` stay; likewise
+ *   redis-cli's `-a X` and sshpass's `-p X`/`-pX`;
  * - vendor token shapes and JWTs anywhere, PEM private key blocks across arguments, and
  *   long high-entropy values after `=` (token-shapes.ts).
  *
- * Not covered (documented limits): short options other than mysql's `-p` and curl's
- * `-u`/`-b`/`-H` (`redis-cli -a secret`, `sshpass -p secret`), secrets in positional
+ * Not covered (documented limits): other programs' short options (`-p`, `-a`, `-k` mean
+ * other things elsewhere), secrets in positional
  * arguments with no telling name or shape, hex-only or low-entropy values after `=` with a
  * neutral name, and secrets in the environment (never read).
  *
@@ -60,7 +62,7 @@ import { redactUrlUserInfo } from './url-user-info.js';
  */
 export function redactArgv(argv: readonly string[], exe: string | null = null): string[] {
   const elements = redactPrivateKeyBlocks(argv);
-  const programs: Programs = { mysql: false, curl: false };
+  const programs: Programs = { ...NO_PROGRAMS };
   notePrograms(programs, exe === null ? '' : exe.replace(/ \(deleted\)$/, ''));
   return redactUnits(elements, programs, false).units;
 }
@@ -73,13 +75,21 @@ const MYSQL_CLIENTS = new Set(['mysql', 'mariadb', 'mysqldump', 'mysqladmin', 'm
 interface Programs {
   mysql: boolean;
   curl: boolean;
+  /** redis-cli's `-a PASSWORD` */
+  redisCli: boolean;
+  /** sshpass's `-p PASSWORD` / `-pPASSWORD` */
+  sshpass: boolean;
 }
+
+const NO_PROGRAMS: Readonly<Programs> = { mysql: false, curl: false, redisCli: false, sshpass: false };
 
 function notePrograms(programs: Programs, word: string): void {
   if (word.length > 256) return;
   const name = word.slice(word.lastIndexOf('/') + 1).replace(/^["']+|["']+$/g, '');
   if (MYSQL_CLIENTS.has(name)) programs.mysql = true;
   else if (name === 'curl') programs.curl = true;
+  else if (name === 'redis-cli') programs.redisCli = true;
+  else if (name === 'sshpass') programs.sshpass = true;
 }
 
 /** What the previous unit said the next one is. */
@@ -138,7 +148,7 @@ function redactUnits(units: readonly string[], programs: Programs, words: boolea
       index = close;
     }
     notePrograms(programs, unit);
-    if (words && (/^(?:;|&&|\|\||\||&)$/.test(unit) || unit.endsWith(';'))) programs.mysql = programs.curl = false;
+    if (words && (/^(?:;|&&|\|\||\||&)$/.test(unit) || unit.endsWith(';'))) Object.assign(programs, NO_PROGRAMS);
   }
   return { units: out, removed };
 }
@@ -233,6 +243,11 @@ function redactUnit(unit: string, programs: Programs, words: boolean): UnitResul
   if (programs.mysql && /^["']?-p[^-]/.test(unit)) return plain(unit.slice(0, unit.indexOf('-p') + 2) + REDACTED);
   // curl's -ubob:pw
   if (programs.curl && /^-u[^-]/.test(unit)) return plain(`-u${redactUserPassword(unit.slice(2), programs)}`);
+  // redis-cli -a PASSWORD, sshpass -p PASSWORD / -pPASSWORD
+  if ((programs.redisCli && unit === '-a') || (programs.sshpass && unit === '-p')) return plain(unit, 'secret');
+  if (programs.sshpass && /^-p./.test(unit)) return plain(`-p${REDACTED}`);
+  // a JSON member whose value is the next word: `{"password":` `"a b"}`
+  if (unit.endsWith('":') && secretNameKind(quotedNameBefore(unit, unit.length - 2) ?? '') !== 'none') return plain(redactFreeText(unit, words), 'secret');
   const head = UNIT_HEAD.exec(unit);
   if (head === null) return plain(redactFreeText(unit, words));
   const [whole, quote, dashes, name, separator] = head as unknown as [string, string, string, string, string];
@@ -300,7 +315,48 @@ function optionKind(name: string, option: boolean, dashes: number, programs: Pro
  */
 function redactFreeText(text: string, words: boolean): string {
   if (!words && /\s/.test(text)) return redactWords(text);
-  return redactTokenShapes(redactAssignments(redactUrlUserInfo(text, REDACTED)), REDACTED);
+  return redactTokenShapes(redactJsonMembers(redactAssignments(redactUrlUserInfo(text, REDACTED))), REDACTED);
+}
+
+/**
+ * JSON members whose name names a secret, inside a word: `{"password":"x","user":"bob"}` ->
+ * `{"password":"<redacted>","user":"bob"}` (ansible's --extra-vars, kubectl's --overrides).
+ * A member split over words (`{"password": "a b"}`) is handled by redactUnit (jsonSecretName).
+ * Cost, linear: one indexOf pass over `":`; a name is looked for at most 128 characters back;
+ * a quoted value ends at the next `"`, another at the next `,` or `}` (cached positions).
+ */
+function redactJsonMembers(word: string): string {
+  let search = word.indexOf('":');
+  if (search < 0) return word;
+  let out = '';
+  let copied = 0;
+  const nextStop = nextPositionFinder(word);
+  while (search >= 0) {
+    const colon = search;
+    search = word.indexOf('":', colon + 2);
+    const kind = secretNameKind(quotedNameBefore(word, colon) ?? '');
+    if (kind === 'none') continue;
+    const quoted = word[colon + 2] === '"';
+    const valueStart = colon + 2 + (quoted ? 1 : 0);
+    let valueEnd = quoted ? word.indexOf('"', valueStart) : Math.min(nextStop(',', valueStart), nextStop('}', valueStart));
+    if (valueEnd < 0) valueEnd = word.length;
+    if (valueEnd === valueStart) continue;
+    if (kind === 'key' && looksLikePath(word.slice(valueStart, Math.min(valueEnd, valueStart + 256)))) continue;
+    out += word.slice(copied, valueStart) + REDACTED;
+    copied = valueEnd;
+    if (search >= 0 && search < valueEnd) search = word.indexOf('":', valueEnd);
+  }
+  return copied === 0 ? word : out + word.slice(copied);
+}
+
+/** The JSON member name that ends with the `"` at `closeQuote` (`{"name":` -> name), looked for 128 characters back at most. */
+function quotedNameBefore(word: string, closeQuote: number): string | null {
+  for (let index = closeQuote - 1; index >= 0 && index >= closeQuote - 129; index--) {
+    if (word[index] !== '"') continue;
+    const name = word.slice(index + 1, closeQuote);
+    return /^[A-Za-z_][\w.-]*$/.test(name) ? name : null;
+  }
+  return null;
 }
 
 /** An element holding whitespace, word by word (whitespace kept as it was). */
@@ -308,7 +364,7 @@ function redactWords(element: string): string {
   const parts = element.split(/(\s+)/);
   const words: string[] = [];
   for (let index = 0; index < parts.length; index += 2) words.push(parts[index]!);
-  const { units, removed } = redactUnits(words, { mysql: false, curl: false }, true);
+  const { units, removed } = redactUnits(words, { ...NO_PROGRAMS }, true);
   let out = '';
   for (let index = 0; index < units.length; index++) {
     if (removed[index]) continue;
@@ -319,14 +375,15 @@ function redactWords(element: string): string {
 }
 
 /**
- * `name=value` inside a word: at its start (`--x=`, `NAME=`) or after a list separator
- * (`a=1,password=x`, `?token=x&y=1`). A value is hidden when the name names a secret (a
+ * `name=value` inside a word: at its start (`--x=`, `NAME=`), after a list separator
+ * (`a=1,password=x`, `?token=x&y=1`) or nested in a value (`--set=db.password=x`). A value is hidden when the name names a secret (a
  * key: unless it is a path) or when the value looks generated (isHighEntropyValue).
  *
  * Cost, linear: candidates are the word's start and the characters after `,;&?`, in order;
  * a name stops at the first character that is not a name's (separators are not); a hidden
  * value is skipped whole; the end of a value is found through one cached next position per
- * stop character (positions only grow); the entropy test stops at the first separator.
+ * stop character (positions only grow); the entropy test stops at the first character
+ * outside the base64 alphabet (every separator but `=` is) and, nested, at the next `=`.
  */
 function redactAssignments(word: string): string {
   if (word.indexOf('=') < 0) return word;
@@ -341,13 +398,23 @@ function redactAssignments(word: string): string {
     if (match === null) continue;
     const separator = start === 0 ? '' : word[start - 1]!;
     const valueStart = start + match[0].length;
-    const valueEnd = separator === '' ? word.length : separator === '?' || separator === '&' ? Math.min(nextStop('&', valueStart), nextStop('#', valueStart)) : Math.min(nextStop(',', valueStart), nextStop(';', valueStart));
+    const valueEnd =
+      separator === ''
+        ? word.length
+        : separator === '?' || separator === '&'
+          ? Math.min(nextStop('&', valueStart), nextStop('#', valueStart))
+          : separator === '='
+            ? Math.min(nextStop(',', valueStart), nextStop(';', valueStart), nextStop('&', valueStart), nextStop('#', valueStart))
+            : Math.min(nextStop(',', valueStart), nextStop(';', valueStart));
     if (valueEnd === valueStart) continue;
     const kind = secretNameKind(match[1]!);
+    // a nested assignment's value is judged up to the next `=` (which is in the base64
+    // alphabet: the test must not run over the next nested one)
+    const judgedEnd = separator === '=' ? Math.min(valueEnd, nextStop('=', valueStart)) : valueEnd;
     const hide =
       kind === 'secret' ||
       (kind === 'key' && !looksLikePath(word.slice(valueStart, Math.min(valueEnd, valueStart + 256)))) ||
-      isHighEntropyValue(word, valueStart, valueEnd);
+      isHighEntropyValue(word, valueStart, judgedEnd);
     if (!hide) continue;
     out += word.slice(copied, valueStart) + REDACTED;
     copied = valueEnd;
@@ -355,7 +422,8 @@ function redactAssignments(word: string): string {
   return copied === 0 ? word : out + word.slice(copied);
 }
 
-const LIST_SEPARATORS = ',;&?';
+/** `,;` option lists, `?&` URL queries, `=` a nested assignment (helm's `--set=db.password=x`). */
+const LIST_SEPARATORS = ',;&?=';
 /** at a candidate: optional quote, up to two dashes, the name (group 1), `=`. */
 const ASSIGNMENT_NAME = /["']?-{0,2}([A-Za-z_][\w.-]*)=/y;
 

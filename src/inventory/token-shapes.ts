@@ -10,9 +10,9 @@
  * slack-legacy-workspace-token, slack-config-access-token, jwt, private-key, gcp-api-key,
  * stripe-access-token, npm-access-token, openai-api-key, anthropic-api-key,
  * digitalocean-pat, pypi-upload-token. Two changes, both towards hiding more:
- * - a token must start a RUN (a maximal run of `[A-Za-z0-9_-]`, the base64url alphabet;
- *   gitleaks anchors most of these at a word boundary too), and the whole run is hidden,
- *   not only the part the shape covers;
+ * - a token must start a RUN (a run of `[A-Za-z0-9_-]`, the base64url alphabet, that starts
+ *   at a letter, digit or `_`; gitleaks anchors most of these at a word boundary too), and
+ *   the whole run is hidden, not only the part the shape covers;
  * - gitleaks' per-rule entropy minimum is not applied: hiding a low-entropy look-alike
  *   costs a little context.
  *
@@ -59,7 +59,9 @@ export function redactTokenShapes(text: string, replacement: string): string {
   let copied = 0;
   let index = 0;
   while (index < text.length) {
-    if (!isRunChar(text.charCodeAt(index))) {
+    // a run starts at a letter, digit or `_` (after `--` in `--ghp_...`), and goes on over `-`
+    const first = text.charCodeAt(index);
+    if (!isRunChar(first) || first === 45 /* - */) {
       index++;
       continue;
     }

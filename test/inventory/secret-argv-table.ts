@@ -132,6 +132,9 @@ export const SECRET_LINES: SecretLine[] = [
   { argv: ['sudo', '-u', 'backup', 'mysqldump', '-pmy0005'], secrets: ['my0005'] },
   { argv: ['docker', 'exec', 'db', 'mysql', '-pmy0006', '-e', 'select 1'], secrets: ['my0006'] },
   { argv: ['client', '-pmy0007'], secrets: ['my0007'], exe: '/usr/bin/mysqlsh' },
+  { argv: ['redis-cli', '-h', '127.0.0.1', '-a', 'rcli0001', '--no-auth-warning', 'ping'], secrets: ['rcli0001'] },
+  { argv: ['sshpass', '-p', 'sshp0001', 'ssh', 'bob@host'], secrets: ['sshp0001'] },
+  { argv: ['/usr/bin/sshpass', '-psshp0002', 'rsync', '-a', 'src/', 'bob@host:/dst/'], secrets: ['sshp0002'] },
   // shell snippets and titles: word by word
   { argv: ['sh', '-c', "PASSWORD='sh secret 0001' exec app --port 80"], secrets: ['sh secret 0001', 'secret 0001'] },
   { argv: ['sh', '-c', 'mysqladmin -pmy0008 ping && curl -u bob:cu0004 http://127.0.0.1/'], secrets: ['my0008', 'cu0004'] },
@@ -167,6 +170,12 @@ export const SECRET_LINES: SecretLine[] = [
   { argv: ['env', `SOME_VALUE=${TOKENS.highEntropyLong}`, 'app'], secrets: [TOKENS.highEntropyLong] },
   { argv: ['curl', `https://hooks.example/x?v=${TOKENS.highEntropyLong}&y=1`], secrets: [TOKENS.highEntropyLong] },
   { argv: ['app', `-o`, `opt=1,seed=${TOKENS.highEntropy}`], secrets: [TOKENS.highEntropy] },
+  { argv: ['helm', 'install', 'db', '--set=db.password=helm0001,replicas=2'], secrets: ['helm0001'] },
+  { argv: ['ansible-playbook', 'site.yml', '--extra-vars', '{"db_password":"json0001","port":5432}'], secrets: ['json0001'] },
+  { argv: ['ansible-playbook', 'site.yml', '-e', '{"api_token": "json 0002", "port": 5432}'], secrets: ['json', '0002'] },
+  { argv: ['kubectl', 'run', 'x', '--overrides={"spec":{"secret":json0003}}'], secrets: ['json0003'] },
+  { argv: ['docker', 'run', '--env=PASSWORD=env0001', '-e', 'API_TOKEN=env0002', 'img'], secrets: ['env0001', 'env0002'] },
+  { argv: ['app', `--${TOKENS.githubPat}`, `-${TOKENS.aws}`], secrets: [TOKENS.githubPat, TOKENS.aws] },
 ];
 
 /** 40+ lines that hold no secret: stored unchanged. */
@@ -221,4 +230,7 @@ export const BENIGN_LINES: { argv: string[]; exe?: string }[] = [
   { argv: ['app', 'with  two spaces', '', 'trailing '] },
   { argv: ['-----BEGIN', 'CERTIFICATE-----', 'MIIBszCCAVmgAwIBAgI', '-----END', 'CERTIFICATE-----'] },
   { argv: ['sort', '-k', '2', '-t', ','] },
+  { argv: ['rsync', '-a', '-p', 'src/', '/dst/'] },
+  { argv: ['redis-server', '--port', '6380', '--appendonly', 'yes'] },
+  { argv: ['app', '--labels={"team":"core","tier":"web"}', '--set=replicas=3,image.tag=1.2.3'] },
 ];
