@@ -77,28 +77,32 @@ describe('secrets kept out of the database', () => {
   });
 });
 
-/** A perl that waits for the end of its stdin, holding a loopback connection on fd 3, with `argv` as its arguments. */
+/**
+ * A perl that sleeps holding a loopback connection on fd 3 (and no other socket: no stdio
+ * pipes, which would be unix sockets), with `argv` as its arguments. The test's copy of
+ * the connection is closed once the child holds it, so the socket's owners stay put while
+ * other live tests compare collections.
+ */
 async function holdConnection(argv: string[], port: number): Promise<{ pid: number; release: () => Promise<void> }> {
   const socket = net.connect(port, '127.0.0.1');
   await once(socket, 'connect');
-  const child = spawn('perl', ['-e', '<STDIN>', '--', ...argv], { stdio: ['pipe', 'ignore', 'inherit', socket] });
+  const child = spawn('perl', ['-e', 'sleep', '--', ...argv], { stdio: ['ignore', 'ignore', 'ignore', socket] });
   await once(child, 'spawn');
+  socket.destroy();
   return {
     pid: child.pid!,
     release: async () => {
-      if (child.exitCode === null) {
-        const exited = once(child, 'exit');
-        child.stdin!.end();
-        await exited;
-      }
-      socket.destroy();
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
     },
   };
 }
 
 /**
  * Live (issue 10, part 3): a process for every line of the table (secret-argv-table.ts),
- * with that line as its arguments (after perl's own `-e <STDIN> --`: argv[0] of a line is
+ * with that line as its arguments (after perl's own `-e sleep --`: argv[0] of a line is
  * then a later argument, which the rules treat alike), holds a loopback connection. After a
  * redacted `snapshot`, no secret of any line is in the database file, its WAL or its shared
  * memory, and every benign line is stored as --cmdline full stores it.
@@ -157,7 +161,7 @@ describe.skipIf(!hasCommand('perl'))('secrets of the argv table kept out of the 
     const full = storedCmdlines(fullDb);
     benignLines.forEach((line, index) => {
       const pid = benignHolders[index]!.pid;
-      expect(full.get(pid), `holder of ${line.argv.join(' ')}`).toBe(['perl', '-e', '<STDIN>', '--', ...line.argv].join(' '));
+      expect(full.get(pid), `holder of ${line.argv.join(' ')}`).toBe(['perl', '-e', 'sleep', '--', ...line.argv].join(' '));
       expect(redacted.get(pid)).toBe(full.get(pid));
     });
     const all = Buffer.concat(databaseBytes(fullDb));
