@@ -250,7 +250,7 @@ function redactUnit(unit: string, programs: Programs, words: boolean): UnitResul
   if (unit.endsWith('":') && secretNameKind(quotedNameBefore(unit, unit.length - 2) ?? '') !== 'none') return plain(redactFreeText(unit, words), 'secret');
   const head = UNIT_HEAD.exec(unit);
   if (head === null) return plain(redactFreeText(unit, words));
-  const [whole, quote, dashes, name, separator] = head as unknown as [string, string, string, string, string];
+  const [whole, , dashes, name, separator] = head as unknown as [string, string, string, string, string];
   const option = dashes !== '';
   const kind = optionKind(name, option, dashes.length, programs);
   if (separator === '') {
@@ -288,7 +288,6 @@ function redactUnit(unit: string, programs: Programs, words: boolean): UnitResul
       return { ...header, text: unit.slice(0, whole.length) + header.text };
     }
     default:
-      void quote;
       return plain(redactFreeText(unit, words));
   }
 }
@@ -321,7 +320,8 @@ function redactFreeText(text: string, words: boolean): string {
 /**
  * JSON members whose name names a secret, inside a word: `{"password":"x","user":"bob"}` ->
  * `{"password":"<redacted>","user":"bob"}` (ansible's --extra-vars, kubectl's --overrides).
- * A member split over words (`{"password": "a b"}`) is handled by redactUnit (jsonSecretName).
+ * A member split over words (`{"password": "a b"}`) is handled by redactUnit: a word ending
+ * in `"password":` makes the next one a secret value.
  * Cost, linear: one indexOf pass over `":`; a name is looked for at most 128 characters back;
  * a quoted value ends at the next `"`, another at the next `,` or `}` (cached positions).
  */
