@@ -65,10 +65,10 @@ async function openTools() {
   const { collectInventory } = await dist('inventory/collect.js');
   const { openStore } = await dist('store/open-store.js');
   const { writeSnapshot } = await dist('store/write-snapshot.js');
-  const { applyCmdlinePolicy } = await dist('store/cmdline-policy.js');
+  const { cmdlineRenderer } = await dist('store/cmdline-policy.js');
   /** One snapshot as the CLI would take it (redacted command lines), in this process. */
   const snapshotInProcess = async (store) => {
-    const inventory = applyCmdlinePolicy(await collectInventory({ procRoot: '/proc' }), 'redacted');
+    const inventory = await collectInventory({ procRoot: '/proc', cmdline: cmdlineRenderer('redacted') });
     return writeSnapshot(store, inventory, { host: inventory.meta.host });
   };
   return { openStore, snapshotInProcess };

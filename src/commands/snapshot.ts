@@ -4,7 +4,7 @@ import type { FdScanHeadStart } from '../inventory/fd-scan-head-start.js';
 import type { CommandIo } from '../io.js';
 import { escapeText } from '../render/escape-text.js';
 import { renderWarnings } from '../render/warnings-text.js';
-import { applyCmdlinePolicy, parseCmdlinePolicy } from '../store/cmdline-policy.js';
+import { cmdlineRenderer, parseCmdlinePolicy } from '../store/cmdline-policy.js';
 import { openStore } from '../store/open-store.js';
 import { selectedHost } from '../store/default-host.js';
 import { readOpenState, writeSnapshot } from '../store/write-snapshot.js';
@@ -35,12 +35,12 @@ export async function snapshotCommand(options: SnapshotCommandOptions, io: Comma
   const store = await openStore({ db: options.db, env: io.env });
   try {
     const procRoot = options.procRoot ?? '/proc';
-    const collecting = collectInventory({ procRoot, host: options.host, headStart: options.headStart, leaveOutOwnProcess: true });
+    // owners' command lines are redacted as they are read, while their arguments are apart
+    const collecting = collectInventory({ procRoot, host: options.host, headStart: options.headStart, leaveOutOwnProcess: true, cmdline: cmdlineRenderer(policy) });
     // read what the snapshot compares with while the collection waits for the kernel's
     // dumps (readOpenState); a read ahead that fails is simply done again under the lock
     const openState = readOpenState(store, selectedHost({ host: options.host, procRoot })).catch(() => null);
-    const collected = await collecting;
-    const inventory = applyCmdlinePolicy(collected, policy);
+    const inventory = await collecting;
     const summary = await writeSnapshot(store, inventory, { host: inventory.meta.host, label: options.label ?? null, openState: await openState });
     const durationMs = Number((process.hrtime.bigint() - started) / 1_000_000n);
     if (options.quiet === true) return 0;

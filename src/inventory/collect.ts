@@ -11,7 +11,7 @@ import { exposureOf } from './exposure.js';
 import { inferV6only } from './infer-v6only.js';
 import { takeHeadStart, type FdScanHeadStart } from './fd-scan-head-start.js';
 import { readHostContext, type HostContext } from './host-context.js';
-import { indexProcessFileDump, processDetailsFromFiles, processFilesFromDump, readProcessDetails, type ProcessDetails } from './process-details.js';
+import { indexProcessFileDump, joinArgv, processDetailsFromFiles, processFilesFromDump, readProcessDetails, type CmdlineRenderer, type ProcessDetails } from './process-details.js';
 import { InodeIndex } from './inode-index.js';
 import { RECORD_SHAPE_EXEMPLARS } from '../model/record-shapes.js';
 import { listPids, readNetnsOfPids, readSocketsInUse, socketHoldingPids } from './scan-processes.js';
@@ -32,6 +32,11 @@ export interface CollectOptions {
    * sock_diag dumps' netlink sockets are left out either way.
    */
   leaveOutOwnProcess?: boolean;
+  /**
+   * What owners' command lines become, from their argv (default: joined with spaces).
+   * `snapshot` redacts here, where the arguments are still apart (store/cmdline-policy.ts).
+   */
+  cmdline?: CmdlineRenderer;
 }
 
 /**
@@ -58,6 +63,7 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
     takeHeadStart(options.headStart, options.procRoot),
     // our own sockets are ours only on the live host: a captured tree's pids are another machine's
     isLiveProcRoot(options.procRoot) ? { pid: options.leaveOutOwnProcess === true ? process.pid : null } : null,
+    options.cmdline,
   );
 }
 
@@ -91,6 +97,7 @@ export async function collectFromProc(
   sockDiag: SockDiagDumper | null = null,
   startedScan: FdLinkScanJob | null = null,
   own: { pid: number | null } | null = null,
+  renderCmdline: CmdlineRenderer = joinArgv,
 ): Promise<Inventory> {
   // the exemplars must exist before the first record is parsed (see record-shapes.ts);
   // naming them here also keeps a bundler from dropping the module
@@ -137,7 +144,7 @@ export async function collectFromProc(
   // indexed while the last of the scan may still run on other threads
   const recordsByInode = indexRecordsByInode(sockets);
   const scan = await fdScan.result();
-  const details = readOwnerDetails(proc, scan, context.users, warnings);
+  const details = readOwnerDetails(proc, scan, context.users, warnings, renderCmdline);
   attachOwners(scan, sockets, recordsByInode, details);
   const collected = own === null ? sockets : withoutOwnSockets(sockets, { pid: own.pid, netlinkInodes: await dumpSocketInodes(dumps) });
 
@@ -178,12 +185,12 @@ async function dumpSocketInodes(dumps: SockDiagDumps | null): Promise<Set<number
  * Details of every process that holds a socket: from the files the C scan read alongside
  * its fds where it did, otherwise read now.
  */
-function readOwnerDetails(proc: ProcFs, scan: FdLinkScan, users: ReadonlyMap<number, string> | null, warnings: WarningLog): Map<number, ProcessDetails> {
+function readOwnerDetails(proc: ProcFs, scan: FdLinkScan, users: ReadonlyMap<number, string> | null, warnings: WarningLog, renderCmdline: CmdlineRenderer): Map<number, ProcessDetails> {
   const dumped = scan.processes === undefined ? null : indexProcessFileDump(scan.processes);
   const details = new Map<number, ProcessDetails>();
   for (const pid of socketHoldingPids(scan, warnings)) {
     const position = dumped?.get(pid);
-    details.set(pid, position === undefined ? readProcessDetails(proc, pid, users) : processDetailsFromFiles(processFilesFromDump(scan.processes!, position), users));
+    details.set(pid, position === undefined ? readProcessDetails(proc, pid, users, renderCmdline) : processDetailsFromFiles(processFilesFromDump(scan.processes!, position), users, renderCmdline));
   }
   return details;
 }

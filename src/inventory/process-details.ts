@@ -4,6 +4,20 @@ import type { ProcessFileDump } from '../model/fd-link-scan.js';
 import type { ProcFs } from '../proc/proc-fs.js';
 import { parseCmdline, parseCommFile, parseStatComm, parseStatusEffectiveUid } from '../proc/parse-process-files.js';
 
+/**
+ * What is stored of a process's argv: by default the arguments joined with single spaces
+ * (SocketOwner.cmdline); `snapshot --cmdline` passes a redacting one (store/cmdline-policy.ts),
+ * which sees the arguments before they are joined. `exe` tells which program it is.
+ */
+export type CmdlineRenderer = (argv: readonly string[], exe: string | null) => string | null;
+
+/**
+ * argv joined with single spaces, as SocketOwner.cmdline always was: an argument holding a
+ * space is not quoted (so stored rows of every version read the same way).
+ * @example joinArgv(['/usr/bin/python3', '-m', 'http.server']) -> '/usr/bin/python3 -m http.server'
+ */
+export const joinArgv: CmdlineRenderer = (argv) => argv.join(' ');
+
 /** What is kept of a process that owns a socket. */
 export interface ProcessDetails {
   comm: string | null;
@@ -42,15 +56,16 @@ function contentOrNull<T>(read: T | ReadFailure): T | null {
  * /proc/PID/comm, else from /proc/PID/stat read up to the last ')'. exe is the link target
  * as the kernel shows it, " (deleted)" suffix included. Fields that could not be read are
  * null: kernel threads have no exe, and exe is unreadable for other users' processes when
- * not root.
+ * not root. The command line is what `renderCmdline` makes of argv (joined, by default).
  */
-export function processDetailsFromFiles(files: ProcessFiles, users: ReadonlyMap<number, string> | null): ProcessDetails {
+export function processDetailsFromFiles(files: ProcessFiles, users: ReadonlyMap<number, string> | null, renderCmdline: CmdlineRenderer = joinArgv): ProcessDetails {
   const commText = contentOrNull(files.comm);
   const statText = files.stat === null ? null : contentOrNull(files.stat);
   const comm = commText !== null ? parseCommFile(commText) : statText !== null ? parseStatComm(statText) : null;
   const exe = contentOrNull(files.exe);
   const cmdlineBytes = contentOrNull(files.cmdline);
-  const cmdline = cmdlineBytes === null ? null : parseCmdline(cmdlineBytes);
+  const argv = cmdlineBytes === null ? null : parseCmdline(cmdlineBytes);
+  const cmdline = argv === null ? null : renderCmdline(argv, exe);
   const statusText = contentOrNull(files.status);
   const uid = statusText === null ? null : parseStatusEffectiveUid(statusText);
   const user = uid === null || users === null ? null : (users.get(uid) ?? null);
@@ -80,8 +95,8 @@ export function readProcessFiles(proc: ProcFs, pid: number): ProcessFiles {
   };
 }
 
-export function readProcessDetails(proc: ProcFs, pid: number, users: ReadonlyMap<number, string> | null): ProcessDetails {
-  return processDetailsFromFiles(readProcessFiles(proc, pid), users);
+export function readProcessDetails(proc: ProcFs, pid: number, users: ReadonlyMap<number, string> | null, renderCmdline: CmdlineRenderer = joinArgv): ProcessDetails {
+  return processDetailsFromFiles(readProcessFiles(proc, pid), users, renderCmdline);
 }
 
 /** Where each process's files are in a ProcessFileDump: pid -> its index. */

@@ -36,16 +36,18 @@ export function parseStatusEffectiveUid(text: string): number | null {
 }
 
 /**
- * /proc/PID/cmdline: arguments separated (and ended) by NUL, joined with single spaces.
- *   "nginx: master process /usr/sbin/nginx\0" -> "nginx: master process /usr/sbin/nginx"
- *   "/usr/bin/python3\0-m\0http.server\0"     -> "/usr/bin/python3 -m http.server"
+ * /proc/PID/cmdline: the arguments, each ended by NUL (a trailing run of NULs is dropped:
+ * the kernel pads some rewritten titles with them).
+ *   "/usr/bin/python3\0-m\0http.server\0"      -> ["/usr/bin/python3", "-m", "http.server"]
+ *   "app\0--password\0a b c\0"                  -> ["app", "--password", "a b c"]
+ *   "nginx: master process /usr/sbin/nginx"     -> ["nginx: master process /usr/sbin/nginx"] (a title set by the process)
  * Null for an empty file (kernel threads, zombies).
  */
-export function parseCmdline(bytes: Uint8Array): string | null {
+export function parseCmdline(bytes: Uint8Array): string[] | null {
   let end = bytes.length;
   while (end > 0 && bytes[end - 1] === 0) end--;
   if (end === 0) return null;
-  return Buffer.from(bytes.buffer, bytes.byteOffset, end).toString('utf8').replace(/\0/g, ' ');
+  return Buffer.from(bytes.buffer, bytes.byteOffset, end).toString('utf8').split('\0');
 }
 
 /**

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
-import { redactCmdline } from '../inventory/redact-cmdline.js';
-import type { Inventory } from '../model/socket-record.js';
+import { joinArgv, type CmdlineRenderer } from '../inventory/process-details.js';
+import { redactArgv } from '../inventory/redact-cmdline.js';
 
 /** What `snapshot --cmdline` keeps of owners' command lines. */
 export type CmdlinePolicy = 'full' | 'redacted' | 'none';
@@ -12,28 +12,23 @@ export function parseCmdlinePolicy(value: unknown): CmdlinePolicy {
 }
 
 /**
- * The inventory with owners' command lines as the policy says: unchanged, passed through
- * redactCmdline (secret-looking values replaced), or dropped (null). Applied before
- * storing, so that a secret never reaches the database.
+ * How the collection turns an owner's argv into the command line to store, as the policy
+ * says: joined as is, redacted (redactArgv, on the arguments before they are joined, so a
+ * value holding spaces is hidden whole) then joined, or dropped (null). Applied while
+ * collecting, so that a secret never reaches the database. Processes with the same argv
+ * and exe (a server's workers) are redacted once.
  */
-export function applyCmdlinePolicy(inventory: Inventory, policy: CmdlinePolicy): Inventory {
-  if (policy === 'full') return inventory;
+export function cmdlineRenderer(policy: CmdlinePolicy): CmdlineRenderer {
+  if (policy === 'full') return joinArgv;
+  if (policy === 'none') return () => null;
   const cache = new Map<string, string>();
-  const transform = (cmdline: string | null): string | null => {
-    if (cmdline === null || policy === 'none') return null;
-    let redacted = cache.get(cmdline);
+  return (argv, exe) => {
+    const key = `${exe ?? ''}\0${argv.join('\0')}`;
+    let redacted = cache.get(key);
     if (redacted === undefined) {
-      redacted = redactCmdline(cmdline);
-      cache.set(cmdline, redacted);
+      redacted = redactArgv(argv, exe).join(' ');
+      cache.set(key, redacted);
     }
     return redacted;
-  };
-  return {
-    ...inventory,
-    // new objects only where a command line actually changes: most owners have none to hide
-    sockets: inventory.sockets.map((socket) => {
-      if (socket.owners.every((owner) => transform(owner.cmdline) === owner.cmdline)) return socket;
-      return { ...socket, owners: socket.owners.map((owner) => ({ ...owner, cmdline: transform(owner.cmdline) })) };
-    }),
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { processDetailsFromFiles, processFilesFromDump } from '../../src/inventory/process-details.js';
+import { redactArgv } from '../../src/inventory/redact-cmdline.js';
 import type { ProcessFileDump } from '../../src/model/fd-link-scan.js';
 
 const NOT_READ = -2147483648;
@@ -56,6 +57,18 @@ describe('processFilesFromDump and processDetailsFromFiles', () => {
   it('makes a field null where its file could not be read (permission, a vanished process)', () => {
     expect(details(2)).toEqual({ comm: 'sshd', exe: null, cmdline: null, uid: 33, user: 'www-data' });
     expect(details(3)).toEqual({ comm: null, exe: null, cmdline: null, uid: null, user: null });
+  });
+
+  it('hands the arguments, still apart, and the exe to the command line renderer (snapshot redacts there)', () => {
+    const spaced = dumpOf([{ pid: 600, files: ['app\n', NOT_READ, '/usr/bin/mysql', 'mysql\0--password\0a b c\0-pX\0', STATUS] }]);
+    const seen: [readonly string[], string | null][] = [];
+    const rendered = processDetailsFromFiles(processFilesFromDump(spaced, 0), USERS, (argv, exe) => {
+      seen.push([argv, exe]);
+      return redactArgv(argv, exe).join(' ');
+    });
+    expect(seen).toEqual([[['mysql', '--password', 'a b c', '-pX'], '/usr/bin/mysql']]);
+    expect(rendered.cmdline).toBe('mysql --password <redacted> -p<redacted>');
+    expect(processDetailsFromFiles(processFilesFromDump(spaced, 0), USERS).cmdline).toBe('mysql --password a b c -pX');
   });
 
   it('names the errno of a file that could not be read', () => {

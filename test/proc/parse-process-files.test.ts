@@ -34,12 +34,15 @@ describe('per-process files', () => {
   });
 
   it.each([
-    ['/usr/bin/python3\0-m\0http.server\0', '/usr/bin/python3 -m http.server'],
-    ['nginx: master process /usr/sbin/nginx', 'nginx: master process /usr/sbin/nginx'],
+    ['/usr/bin/python3\0-m\0http.server\0', ['/usr/bin/python3', '-m', 'http.server']],
+    ['app\0--password\0a b c\0', ['app', '--password', 'a b c']],
+    ['app\0\0x\0', ['app', '', 'x']],
+    ['nginx: master process /usr/sbin/nginx', ['nginx: master process /usr/sbin/nginx']],
+    ['title\0\0\0\0', ['title']],
     ['', null],
     ['\0\0', null],
   ])('cmdline %j -> %j', (text, expected) => {
-    expect(parseCmdline(Buffer.from(text))).toBe(expected);
+    expect(parseCmdline(Buffer.from(text))).toEqual(expected);
   });
 
   it.each([
