@@ -137,6 +137,7 @@ export function readBoundedFile(file: string, limits: ReadLimits, notes: ReadNot
       const readFrom = length;
       length += got;
       consumed += got;
+      if (consumed > maxBytes) length -= consumed - maxBytes; // the byte past the cap only says there is more
       if (maxLine === null) continue;
       if (skipping) {
         const newline = buffer.indexOf(10, readFrom);
@@ -175,8 +176,7 @@ export function readBoundedFile(file: string, limits: ReadLimits, notes: ReadNot
       }
     }
     if (consumed > maxBytes) {
-      // the cap cut the file: drop the byte past it and, for text, the cut last line
-      length = Math.min(length, maxBytes);
+      // the cap cut the file: for text, the cut last line goes too
       if (maxLine !== null) length = skipping || length === 0 ? Math.min(lineStart, length) : buffer.lastIndexOf(10, length - 1) + 1;
       notes.push({ file, kind: 'file-capped', message: `${file}: larger than ${formatSize(maxBytes)}; only the first ${formatSize(maxBytes)} was read` });
     } else if (skipping) {
@@ -197,19 +197,22 @@ export function readBoundedFile(file: string, limits: ReadLimits, notes: ReadNot
  * maxBytes + 1): the same cut and the same long-line rule as readBoundedFile.
  */
 export function limitBytes(file: string, bytes: Uint8Array, limits: ReadLimits, notes: ReadNote[]): Uint8Array {
-  let kept = bytes;
-  if (kept.length > limits.maxBytes) {
-    kept = kept.subarray(0, limits.maxBytes);
-    if (limits.maxLine !== null) kept = kept.subarray(0, kept.length === 0 ? 0 : kept.lastIndexOf(10, kept.length - 1) + 1);
-    notes.push({ file, kind: 'file-capped', message: `${file}: larger than ${formatSize(limits.maxBytes)}; only the first ${formatSize(limits.maxBytes)} was read` });
-  }
+  const capped = bytes.length > limits.maxBytes;
+  let kept = capped ? bytes.subarray(0, limits.maxBytes) : bytes;
+  if (capped) notes.push({ file, kind: 'file-capped', message: `${file}: larger than ${formatSize(limits.maxBytes)}; only the first ${formatSize(limits.maxBytes)} was read` });
   if (limits.maxLine === null) return kept;
-  const maxLine = limits.maxLine;
+  kept = dropLongLines(file, kept, limits.maxLine, notes);
+  // as readBoundedFile: a last line cut by the cap is dropped (counted above if too long)
+  return capped ? kept.subarray(0, kept.length === 0 ? 0 : kept.lastIndexOf(10, kept.length - 1) + 1) : kept;
+}
+
+/** Lines over `maxLine` become empty lines, with a note; `bytes` itself when there are none. */
+function dropLongLines(file: string, bytes: Uint8Array, maxLine: number, notes: ReadNote[]): Uint8Array {
   // fast path: no line longer than maxLine (every window of maxLine + 1 bytes holds a newline)
   let start = 0;
   for (;;) {
-    if (kept.length - start <= maxLine) return kept;
-    const newline = kept.lastIndexOf(10, start + maxLine);
+    if (bytes.length - start <= maxLine) return bytes;
+    const newline = bytes.lastIndexOf(10, start + maxLine);
     if (newline < start) break;
     start = newline + 1;
   }
@@ -217,16 +220,16 @@ export function limitBytes(file: string, bytes: Uint8Array, limits: ReadLimits, 
   const longLines: number[] = [];
   let count = 0;
   let lineNumber = 1;
-  for (let at = 0; at < kept.length; lineNumber++) {
-    let end = kept.indexOf(10, at);
-    if (end < 0) end = kept.length;
+  for (let at = 0; at < bytes.length; lineNumber++) {
+    let end = bytes.indexOf(10, at);
+    if (end < 0) end = bytes.length;
     if (end - at > maxLine) {
       count++;
       if (longLines.length < 3) longLines.push(lineNumber);
     } else {
-      lines.push(kept.subarray(at, end));
+      lines.push(bytes.subarray(at, end));
     }
-    if (end < kept.length) lines.push(NEWLINE);
+    if (end < bytes.length) lines.push(NEWLINE);
     at = end + 1;
   }
   const shown = longLines.map((line) => `line ${line}`).join(', ') + (count > longLines.length ? ', ...' : '');

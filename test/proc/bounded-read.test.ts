@@ -70,9 +70,10 @@ describe('readBoundedFile', () => {
           const text = lengths.map((length, index) => String.fromCharCode(97 + (index % 26)).repeat(length)).join('\n') + (lastNewline ? '\n' : '');
           const limits = { maxBytes, maxLine };
           const want = expected(text, limits);
-          const { read, notes, limited } = readBoth(text, limits);
+          const { read, notes, limited, limitNotes } = readBoth(text, limits);
           expect(read).toBe(want.text);
           expect(limited).toBe(want.text);
+          expect(limitNotes).toEqual(notes);
           const long = notes.find((note) => note.kind === 'line-too-long');
           expect(long === undefined ? 0 : Number(/: (\d+) line/.exec(long.message)![1])).toBe(want.longLines);
         },
