@@ -9,7 +9,8 @@ export interface PruneCommandOptions {
   db?: string;
   procRoot?: string;
   host?: string;
-  keep?: string;
+  /** keep the newest N (a count, parsed in program.ts). */
+  keep?: number;
   olderThan?: string;
   json?: boolean;
   quiet?: boolean;
@@ -23,12 +24,16 @@ export function parsePrunePolicy(options: PruneCommandOptions, now: Date): Prune
     throw new UsageError('prune needs exactly one of --keep N and --older-than AGE (e.g. --keep 100, --older-than 30d)');
   }
   if (options.keep !== undefined) {
-    if (!/^\d+$/.test(options.keep) || Number(options.keep) < 1) {
-      throw new UsageError(`--keep: expected a whole number of 1 or more (the newest snapshot is always kept), got "${options.keep}"`);
-    }
-    return { keep: Number(options.keep) };
+    return { keep: options.keep };
   }
-  const selector = parseSnapshotSelector(options.olderThan!, now);
+  let selector: ReturnType<typeof parseSnapshotSelector>;
+  try {
+    selector = parseSnapshotSelector(options.olderThan!, now);
+  } catch (error) {
+    // the selector's own words ("snapshot selector X: too far back") under this flag's name
+    if (error instanceof UsageError) throw new UsageError(`--older-than ${error.message.replace(/^(unknown )?snapshot selector /, '')}`);
+    throw error;
+  }
   if (selector.kind !== 'at-or-before') {
     throw new UsageError(`--older-than: expected an age such as 30d, 12h, 2w or an ISO time, got "${options.olderThan}"`);
   }
