@@ -2,7 +2,9 @@ import { UsageError } from '../errors.js';
 import type { CommandIo } from '../io.js';
 import { selectedHost } from '../store/default-host.js';
 import { openStore } from '../store/open-store.js';
-import { pruneSnapshots, type PrunePolicy } from '../store/prune-snapshots.js';
+import { fullDiskError, pruneSnapshots, type PrunePolicy } from '../store/prune-snapshots.js';
+import { resolveStorePath } from '../store/store-location.js';
+import type { Store } from '../store/open-store.js';
 import { parseSnapshotSelector } from '../store/snapshot-selector.js';
 
 export interface PruneCommandOptions {
@@ -46,9 +48,19 @@ export function parsePrunePolicy(options: PruneCommandOptions, now: Date): Prune
  */
 export async function pruneCommand(options: PruneCommandOptions, io: CommandIo): Promise<number> {
   const policy = parsePrunePolicy(options, new Date());
-  const store = await openStore({ db: options.db, env: io.env, readOnly: true });
+  // on a full disk the open or the deletions fail: fullDiskError says why, exactly
+  const location = resolveStorePath({ db: options.db, env: io.env });
+  let store: Store;
   try {
-    const result = await pruneSnapshots(store, selectedHost(options), policy, { vacuum: options.vacuum === true });
+    store = await openStore({ db: options.db, env: io.env, readOnly: true });
+  } catch (error) {
+    throw fullDiskError(error, location);
+  }
+  try {
+    // (pruneSnapshots folds the WAL back into the file, so its space returns at once)
+    const result = await pruneSnapshots(store, selectedHost(options), policy, { vacuum: options.vacuum === true }).catch((error: unknown) => {
+      throw fullDiskError(error, location);
+    });
     if (options.quiet === true) {
       // cron: nothing on success
     } else if (options.json === true) {
