@@ -298,7 +298,7 @@ export async function main(argv: readonly string[], context: ProgramContext = {}
       if (error.code === 'commander.help' && error.exitCode !== 0 && missing !== null) {
         const path = commandPath(missing);
         const names = missing.commands.map((command) => command.name()).join(', ');
-        process.stderr.write(`sockaudit: ${path === 'sockaudit' ? 'no command given' : `${path}: no subcommand given`} (one of: ${names}); see ${path} --help\n`);
+        process.stderr.write(`sockaudit: ${path === 'sockaudit' ? 'no command given' : `no subcommand given for ${path.replace(/^sockaudit /, '')}`} (one of: ${names}); see ${path} --help\n`);
       }
       return;
     }

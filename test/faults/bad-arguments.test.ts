@@ -58,7 +58,7 @@ describe('exact errors for bad arguments (exit 2, one line)', () => {
     [['list', '--limit'], /^sockaudit: option '--limit <n>' argument missing; see sockaudit list --help$/],
     // a missing command or subcommand: one line, not the 34-line help on stderr
     [[], /^sockaudit: no command given \(one of: collect, snapshot, .*\); see sockaudit --help$/],
-    [['baseline'], /^sockaudit: sockaudit baseline: no subcommand given \(one of: create\); see sockaudit baseline --help$/],
+    [['baseline'], /^sockaudit: no subcommand given for baseline \(one of: create\); see sockaudit baseline --help$/],
   ])('%j', (args, line) => {
     expectOneLineError(args, line);
   });
