@@ -25,7 +25,8 @@
  *   processes: { pids: Int32Array, spans: Int32Array, bytes: Uint8Array }
  * spans holds PROCESS_FILE_COUNT (offset, length) pairs per pid, in the order comm, stat,
  * exe (the link's target), cmdline, status; a length below zero is -errno, and stat (only
- * read when comm cannot be) is NOT_READ otherwise. At 50,000 sockets (205 processes) the
+ * read when comm cannot be) is NOT_READ otherwise, and a file that is not a regular file
+ * (a FIFO, a device) is NOT_REGULAR; at most MAX_PROCESS_FILE + 1 bytes of a file are read. At 50,000 sockets (205 processes) the
  * JavaScript thread took 12 ms to read these after the scan; here they are some ten system
  * calls per process, shared among the threads while the JavaScript thread parses.
  */
@@ -38,6 +39,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "addon.h"
@@ -47,8 +49,14 @@
 enum { FILE_COMM, FILE_STAT, FILE_EXE, FILE_CMDLINE, FILE_STATUS, PROCESS_FILE_COUNT };
 static const char *const PROCESS_FILE_NAMES[PROCESS_FILE_COUNT] = {"comm", "stat", "exe", "cmdline", "status"};
 #define NOT_READ INT32_MIN
-/* Longest file kept (cmdline is the only one that grows): a larger one is cut here. */
-#define MAX_PROCESS_FILE (16 * 1024 * 1024)
+/* The length of a file that is not a regular file (a FIFO, a device, a socket): never read. */
+#define NOT_REGULAR (INT32_MIN + 1)
+/*
+ * Longest process file read (PROCESS_FILE_LIMITS and CMDLINE_LIMITS in
+ * src/proc/bounded-read.ts): one byte more is read, so that the JavaScript side can tell a
+ * file of exactly this size from a longer one, cut it and warn just as its twin does.
+ */
+#define MAX_PROCESS_FILE (1024 * 1024)
 
 typedef struct {
   int32_t pid;
@@ -132,18 +140,34 @@ static int read_process_file(int directory_fd, int file, growable_bytes *out, in
     if (length > 0) out->length += (size_t)length;
     return 1;
   }
-  int fd = openat(directory_fd, PROCESS_FILE_NAMES[file], O_RDONLY | O_CLOEXEC);
+  /*
+   * A captured tree (--proc-root) is hostile: O_NONBLOCK so that a FIFO cannot block the
+   * open, and fstat so that a FIFO or a device (a link to /dev/zero) is never read. procfs
+   * files are regular files; the fstat is one system call per file of a process that holds
+   * sockets (some 800 at 50,000 sockets), not per fd.
+   */
+  int fd = openat(directory_fd, PROCESS_FILE_NAMES[file], O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) {
     span[1] = -errno;
     return 1;
   }
+  struct stat status;
+  int stat_failed = fstat(fd, &status) != 0;
+  if (stat_failed || !S_ISREG(status.st_mode)) {
+    span[1] = stat_failed ? -errno : NOT_REGULAR;
+    close(fd);
+    return 1;
+  }
   for (;;) {
-    if (out->length - start >= MAX_PROCESS_FILE) break;
+    size_t room = MAX_PROCESS_FILE + 1 - (out->length - start);
+    if (room == 0) break;
     if (!reserve_bytes(out, 4096)) {
       close(fd);
       return 0;
     }
-    ssize_t got = read(fd, out->data + out->length, out->capacity - out->length);
+    size_t want = out->capacity - out->length;
+    if (want > room) want = room;
+    ssize_t got = read(fd, out->data + out->length, want);
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) {
       span[1] = -errno;

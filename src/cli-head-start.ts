@@ -9,7 +9,9 @@
  * command starts as fast as before.
  */
 export function wantsFdScanHeadStart(args: readonly string[]): boolean {
-  const command = args.find((arg) => !arg.startsWith('-'));
+  // the first word that is neither an option nor the value of one given before the command
+  // (`sockaudit --db X snapshot`; --proc-root there rules the head start out anyway)
+  const command = args.find((arg, index) => !arg.startsWith('-') && args[index - 1] !== '--db' && args[index - 1] !== '--host');
   if (command !== 'collect' && command !== 'snapshot') return false;
   return !args.some((arg) => arg === '--proc-root' || arg.startsWith('--proc-root=') || arg === '--help' || arg === '-h');
 }

@@ -5,8 +5,9 @@
  * lazily so that `collect` never loads the database driver.
  */
 import { Command, CommanderError } from 'commander';
-import { EXIT_ERROR, isExpectedError } from './errors.js';
+import { EXIT_ERROR, isExpectedError, UsageError } from './errors.js';
 import { processIo, type CommandIo } from './io.js';
+import { parseCount } from './option-values.js';
 import type { FdScanHeadStart } from './inventory/fd-scan-head-start.js';
 import { escapeText } from './render/escape-text.js';
 import { toolVersion } from './version.js';
@@ -34,6 +35,22 @@ function addFilterOptions(command: Command): Command {
     .option('--netns <name>', 'only this network namespace (name or inode)');
 }
 
+/**
+ * The options every command takes, which are also accepted before the command
+ * (`sockaudit --db X snapshot`). Given in both places, the command's own wins: it is
+ * the nearer, more specific word, as with git's `-C`-style options repeated later.
+ */
+const COMMON_OPTION_KEYS = ['db', 'procRoot', 'host', 'color', 'debug'] as const;
+
+/** "see sockaudit diff --help", for the command being run: the end of every usage error line. */
+let usageHint = 'see sockaudit --help';
+
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let at: Command | null = command; at !== null; at = at.parent) names.unshift(at.name());
+  return names.join(' ');
+}
+
 /** Runs one command function; the one place that maps errors to exit codes. */
 async function run(options: Options, body: (io: CommandIo) => CommandResult): Promise<void> {
   const io = processIo(options.color !== false);
@@ -42,7 +59,12 @@ async function run(options: Options, body: (io: CommandIo) => CommandResult): Pr
   } catch (error) {
     process.exitCode = EXIT_ERROR;
     if (options.debug === true) {
-      io.stderr(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      // the stack keeps its lines; each is escaped, as a message may quote host text
+      const trace = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      io.stderr(`${trace.split('\n').map((line) => escapeText(line)).join('\n')}\n`);
+    } else if (error instanceof UsageError) {
+      // a usage error may quote what the user typed: escaped, one line (escape-text.ts)
+      io.stderr(`sockaudit: ${escapeText(error.message)}; ${usageHint}\n`);
     } else if (isExpectedError(error)) {
       // a message may quote host text or what the user typed: escaped, one line (escape-text.ts)
       io.stderr(`sockaudit: ${escapeText(error.message)}\n`);
@@ -63,10 +85,17 @@ export function buildProgram(context: ProgramContext = {}): Command {
     .description('Snapshots of every socket on this Linux host, in every network namespace, with their owners; and what changed between any two.')
     .version(toolVersion(), '-V, --version')
     .exitOverride()
-    // one line on stderr for a usage error, in the same voice as our own errors
-    .configureOutput({
-      outputError: (text, write) => write(`sockaudit: ${text.replace(/^error: /, '')}`),
-    });
+    // options before the command belong to the program, after it to the command
+    .enablePositionalOptions();
+  addCommonOptions(program);
+  program.hook('preAction', (_program, actionCommand) => {
+    usageHint = `see ${commandPath(actionCommand)} --help`;
+    for (const key of COMMON_OPTION_KEYS) {
+      if (program.getOptionValueSource(key) === 'cli' && actionCommand.getOptionValueSource(key) !== 'cli') {
+        actionCommand.setOptionValueWithSource(key, program.getOptionValue(key), 'cli');
+      }
+    }
+  });
 
   // --- collect ---------------------------------------------------------------------------
   addFilterOptions(addCommonOptions(program.command('collect')))
@@ -104,7 +133,7 @@ Examples:
     .option('--limit <n>', 'at most N snapshots')
     .option('--json', 'print [{ id, takenAt, host, label, socketCount }]')
     .action((options: Options) =>
-      run(options, async (io) => (await import('./commands/list.js')).listCommand(options, io)),
+      run(options, async (io) => (await import('./commands/list.js')).listCommand({ ...options, limit: parseCount('--limit', options.limit) }, io)),
     );
 
   addFilterOptions(addCommonOptions(program.command('show')))
@@ -135,7 +164,7 @@ snapshots reuse the freed space. Examples:
   sockaudit prune --older-than 30d
   sockaudit prune --older-than 90d --vacuum`)
     .action((options: Options) =>
-      run(options, async (io) => (await import('./commands/prune.js')).pruneCommand(options, io)),
+      run(options, async (io) => (await import('./commands/prune.js')).pruneCommand({ ...options, keep: parseCount('--keep', options.keep, ' (the newest snapshot is always kept)') }, io)),
     );
 
   addCommonOptions(program.command('verify'))
@@ -233,19 +262,49 @@ Examples:
       run(options, async (io) => (await import('./commands/history.js')).historyCommand(options, io)),
     );
 
+  return withOneLineUsageErrors(program);
+}
 
+/** The command whose subcommand was missing, when commander's error-help was about to print (main() says it in one line). */
+let missingSubcommandOf: Command | null = null;
+
+/**
+ * Every usage error is one line on stderr, in the same voice as our own errors and ending
+ * with where to read more: commander's own (unknown option, missing argument) through
+ * outputError; its help dump for a missing subcommand (34 lines on stderr) is swallowed
+ * here and replaced by one line in main().
+ */
+function withOneLineUsageErrors(program: Command): Command {
+  const configure = (command: Command) => {
+    const path = commandPath(command);
+    command.configureOutput({
+      outputError: (text) => void process.stderr.write(`sockaudit: ${escapeText(text.replace(/^error: /, '').trimEnd().replace(/\.$/, ''))}; see ${path} --help\n`),
+      // only error-help goes here (help asked for goes to stdout): see main()
+      writeErr: () => void (missingSubcommandOf = command),
+    });
+    for (const sub of command.commands) configure(sub);
+  };
+  configure(program);
   return program;
 }
 
 /** Commander's own errors (unknown flag, missing argument) become exit 2 with one line. */
 export async function main(argv: readonly string[], context: ProgramContext = {}): Promise<void> {
   const program = buildProgram(context);
+  missingSubcommandOf = null;
+  usageHint = 'see sockaudit --help';
   try {
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
       // help and version "errors" are successful exits; commander already printed the text.
       process.exitCode = error.exitCode === 0 ? 0 : EXIT_ERROR;
+      const missing = missingSubcommandOf as Command | null; // set by writeErr during parseAsync
+      if (error.code === 'commander.help' && error.exitCode !== 0 && missing !== null) {
+        const path = commandPath(missing);
+        const names = missing.commands.map((command) => command.name()).join(', ');
+        process.stderr.write(`sockaudit: ${path === 'sockaudit' ? 'no command given' : `no subcommand given for ${path.replace(/^sockaudit /, '')}`} (one of: ${names}); see ${path} --help\n`);
+      }
       return;
     }
     throw error;

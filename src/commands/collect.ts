@@ -1,6 +1,6 @@
 import { collectInventory } from '../inventory/collect.js';
 import type { FdScanHeadStart } from '../inventory/fd-scan-head-start.js';
-import { filterSockets, parseSocketFilter, type FilterOptions } from '../inventory/socket-filter.js';
+import { checkNetnsFilter, filterSockets, parseSocketFilter, type FilterOptions } from '../inventory/socket-filter.js';
 import type { CommandIo } from '../io.js';
 import { writeInventoryJson } from '../render/inventory-json.js';
 import { renderSocketTable } from '../render/socket-table.js';
@@ -18,6 +18,7 @@ export interface CollectCommandOptions extends FilterOptions {
 export async function collectCommand(options: CollectCommandOptions, io: CommandIo): Promise<number> {
   const filter = parseSocketFilter(options);
   const inventory = await collectInventory({ procRoot: options.procRoot ?? '/proc', host: options.host, headStart: options.headStart, leaveOutOwnProcess: true });
+  checkNetnsFilter(filter, inventory.meta.namespaces, `the namespaces of ${inventory.meta.procRoot}`);
   const sockets = filterSockets(inventory.sockets, filter);
   if (options.json === true) {
     await writeInventoryJson({ ...inventory, sockets }, io);

@@ -6,7 +6,7 @@ import { renderMarkdown } from '../diff/render-markdown.js';
 import { renderText } from '../diff/render-text.js';
 import { renderUnified } from '../diff/render-unified.js';
 import { EXIT_DIFFERENCES, EXIT_OK, UsageError } from '../errors.js';
-import { parseSocketFilter, type FilterOptions } from '../inventory/socket-filter.js';
+import { checkNetnsFilter, parseSocketFilter, type FilterOptions } from '../inventory/socket-filter.js';
 import type { CommandIo } from '../io.js';
 import { selectedHost } from '../store/default-host.js';
 import { openStore } from '../store/open-store.js';
@@ -51,6 +51,7 @@ export async function diffCommand(options: DiffCommandOptions, io: CommandIo): P
   try {
     const pair = await resolveSnapshotPair(store, selectedHost(options), options.selectors ?? []);
     const [before, after] = await readSnapshotPair(store, pair.from, pair.to);
+    checkNetnsFilter(filter, [...before.meta.namespaces, ...after.meta.namespaces], `snapshots ${pair.from.id} and ${pair.to.id}`);
     const report: DiffReport = {
       from: snapshotRef(pair.from),
       to: snapshotRef(pair.to),

@@ -1,4 +1,3 @@
-import { UsageError } from '../errors.js';
 import type { CommandIo } from '../io.js';
 import { escapeText } from '../render/escape-text.js';
 import { selectedHost } from '../store/default-host.js';
@@ -9,19 +8,14 @@ export interface ListCommandOptions {
   db?: string;
   procRoot?: string;
   host?: string;
-  limit?: string;
+  /** at most this many (a count, parsed in program.ts); all when undefined. */
+  limit?: number;
   json?: boolean;
-}
-
-function parseLimit(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--limit: expected a whole number of 1 or more, got "${value}"`);
-  return Number(value);
 }
 
 /** `sockaudit list`: the host's snapshots, newest first. */
 export async function listCommand(options: ListCommandOptions, io: CommandIo): Promise<number> {
-  const limit = parseLimit(options.limit);
+  const limit = options.limit;
   const host = selectedHost(options);
   const store = await openStore({ db: options.db, env: io.env, readOnly: true });
   try {

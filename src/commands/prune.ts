@@ -3,14 +3,17 @@ import type { CommandIo } from '../io.js';
 import { escapeText } from '../render/escape-text.js';
 import { selectedHost } from '../store/default-host.js';
 import { openStore } from '../store/open-store.js';
-import { pruneSnapshots, type PrunePolicy } from '../store/prune-snapshots.js';
+import { fullDiskError, pruneSnapshots, type PrunePolicy } from '../store/prune-snapshots.js';
+import { resolveStorePath } from '../store/store-location.js';
+import type { Store } from '../store/open-store.js';
 import { parseSnapshotSelector } from '../store/snapshot-selector.js';
 
 export interface PruneCommandOptions {
   db?: string;
   procRoot?: string;
   host?: string;
-  keep?: string;
+  /** keep the newest N (a count, parsed in program.ts). */
+  keep?: number;
   olderThan?: string;
   json?: boolean;
   quiet?: boolean;
@@ -24,12 +27,16 @@ export function parsePrunePolicy(options: PruneCommandOptions, now: Date): Prune
     throw new UsageError('prune needs exactly one of --keep N and --older-than AGE (e.g. --keep 100, --older-than 30d)');
   }
   if (options.keep !== undefined) {
-    if (!/^\d+$/.test(options.keep) || Number(options.keep) < 1) {
-      throw new UsageError(`--keep: expected a whole number of 1 or more (the newest snapshot is always kept), got "${options.keep}"`);
-    }
-    return { keep: Number(options.keep) };
+    return { keep: options.keep };
   }
-  const selector = parseSnapshotSelector(options.olderThan!, now);
+  let selector: ReturnType<typeof parseSnapshotSelector>;
+  try {
+    selector = parseSnapshotSelector(options.olderThan!, now);
+  } catch (error) {
+    // the selector's own words ("snapshot selector X: too far back") under this flag's name
+    if (error instanceof UsageError) throw new UsageError(`--older-than ${error.message.replace(/^(unknown )?snapshot selector /, '')}`);
+    throw error;
+  }
   if (selector.kind !== 'at-or-before') {
     throw new UsageError(`--older-than: expected an age such as 30d, 12h, 2w or an ISO time, got "${options.olderThan}"`);
   }
@@ -42,9 +49,19 @@ export function parsePrunePolicy(options: PruneCommandOptions, now: Date): Prune
  */
 export async function pruneCommand(options: PruneCommandOptions, io: CommandIo): Promise<number> {
   const policy = parsePrunePolicy(options, new Date());
-  const store = await openStore({ db: options.db, env: io.env, readOnly: true });
+  // on a full disk the open or the deletions fail: fullDiskError says why, exactly
+  const location = resolveStorePath({ db: options.db, env: io.env });
+  let store: Store;
   try {
-    const result = await pruneSnapshots(store, selectedHost(options), policy, { vacuum: options.vacuum === true });
+    store = await openStore({ db: options.db, env: io.env, readOnly: true });
+  } catch (error) {
+    throw fullDiskError(error, location);
+  }
+  try {
+    // (pruneSnapshots folds the WAL back into the file, so its space returns at once)
+    const result = await pruneSnapshots(store, selectedHost(options), policy, { vacuum: options.vacuum === true }).catch((error: unknown) => {
+      throw fullDiskError(error, location);
+    });
     if (options.quiet === true) {
       // cron: nothing on success
     } else if (options.json === true) {

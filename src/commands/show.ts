@@ -1,4 +1,4 @@
-import { filterSockets, parseSocketFilter, type FilterOptions } from '../inventory/socket-filter.js';
+import { checkNetnsFilter, filterSockets, parseSocketFilter, type FilterOptions } from '../inventory/socket-filter.js';
 import type { CommandIo } from '../io.js';
 import { writeInventoryJson } from '../render/inventory-json.js';
 import { escapeText } from '../render/escape-text.js';
@@ -28,6 +28,7 @@ export async function showCommand(options: ShowCommandOptions, io: CommandIo): P
   try {
     const row = await resolveSnapshotWords(store, selectedHost(options), options.selectors ?? []);
     const inventory = await readSnapshotOf(store, row);
+    checkNetnsFilter(filter, inventory.meta.namespaces, `snapshot ${row.id}`);
     const sockets = filterSockets(inventory.sockets, filter);
     if (options.json === true) {
       await writeInventoryJson({ ...inventory, sockets }, io);

@@ -6,12 +6,13 @@ import { createProcFs, isLiveProcRoot, type ProcFs } from '../proc/proc-fs.js';
 import { parseCommFile, parseNetnsLink } from '../proc/parse-process-files.js';
 import { parseIfInet6, parseIgmp } from '../proc/parse-interface-names.js';
 import { parseBindV6only } from '../proc/parse-bindv6only.js';
+import { NET_TABLE_LIMITS } from '../proc/bounded-read.js';
 import { toolVersion } from '../version.js';
 import { exposureOf } from './exposure.js';
 import { inferV6only } from './infer-v6only.js';
 import { takeHeadStart, type FdScanHeadStart } from './fd-scan-head-start.js';
 import { readHostContext, type HostContext } from './host-context.js';
-import { indexProcessFileDump, joinArgv, processDetailsFromFiles, processFilesFromDump, readProcessDetails, type CmdlineRenderer, type ProcessDetails } from './process-details.js';
+import { indexProcessFileDump, joinArgv, processDetailsFromFiles, processFilesFromDump, readProcessFiles, type CmdlineRenderer, type ProcessDetails } from './process-details.js';
 import { InodeIndex } from './inode-index.js';
 import { RECORD_SHAPE_EXEMPLARS } from '../model/record-shapes.js';
 import { listPids, readNetnsOfPids, readSocketsInUse, socketHoldingPids } from './scan-processes.js';
@@ -70,12 +71,22 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
 /** What the collector needs to dump TCP, UDP and unix tables over sock_diag (the native addon). */
 export type SockDiagDumper = Pick<NativeAddon, 'dumpSockets'>;
 
-function readOptionalText(proc: ProcFs, file: string): string | null {
+/** A small file outside the process directories (hostname, boot_id): null when absent; any other failure is a warning. */
+function readOptionalText(proc: ProcFs, file: string, warnings: WarningLog): string | null {
   try {
     return proc.readText(file).trim();
-  } catch {
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code !== 'ENOENT') warnings.add('file-unreadable', () => `${proc.root.replace(/\/$/, '')}/${file}: ${describeReadFailure(code ?? String(error))}; not used`, `file-unreadable ${file}`);
     return null;
   }
+}
+
+/** A read failure's code as a warning shows it: "NOT_REGULAR" -> "not a regular file". */
+export function describeReadFailure(code: string): string {
+  if (code === 'NOT_REGULAR') return 'not a regular file (a FIFO, device or socket), not read';
+  if (code === 'ELOOP') return 'ELOOP (a loop of symbolic links)';
+  return code;
 }
 
 /**
@@ -137,7 +148,7 @@ export async function collectFromProc(
       for (const record of table.rows) sockets.push(record);
     }
     // the IPv6 sockets read as /proc text: v6only from the namespace's default
-    if (read !== null) inferV6only(sockets.slice(first), () => readBindV6only(proc, namespace, read.pid));
+    if (read !== null) inferV6only(sockets.slice(first), () => readBindV6only(proc, namespace, read.pid, warnings));
     namespaceInfos.push({ inode: namespace.inode, name: namespace.name, readerPid: read?.pid ?? null, readable: read !== null });
   }
   fdScan.help();
@@ -148,13 +159,19 @@ export async function collectFromProc(
   attachOwners(scan, sockets, recordsByInode, details);
   const collected = own === null ? sockets : withoutOwnSockets(sockets, { pid: own.pid, netlinkInodes: await dumpSocketInodes(dumps) });
 
-  const portRange = readOptionalText(proc, 'sys/net/ipv4/ip_local_port_range')?.split(/\s+/).map(Number);
+  const portRange = readOptionalText(proc, 'sys/net/ipv4/ip_local_port_range', warnings)?.split(/\s+/).map(Number);
+  const hostName = host ?? readOptionalText(proc, 'sys/kernel/hostname', warnings) ?? 'unknown';
+  const bootId = readOptionalText(proc, 'sys/kernel/random/boot_id', warnings);
+  const kernel = readOptionalText(proc, 'sys/kernel/osrelease', warnings);
+  for (const problem of context.problems) warnings.add('file-unreadable', () => problem, `host-context ${problem}`);
+  // what the read limits cut (bounded-read.ts), each naming its file
+  for (const note of proc.notes) warnings.add(note.kind, () => note.message, `${note.kind} ${note.file}`);
   return {
     meta: {
-      host: host ?? readOptionalText(proc, 'sys/kernel/hostname') ?? 'unknown',
+      host: hostName,
       takenAt,
-      bootId: readOptionalText(proc, 'sys/kernel/random/boot_id'),
-      kernel: readOptionalText(proc, 'sys/kernel/osrelease'),
+      bootId,
+      kernel,
       procRoot: proc.root,
       toolVersion: toolVersion(),
       durationMs: Number((process.hrtime.bigint() - started) / 1_000_000n),
@@ -188,9 +205,15 @@ async function dumpSocketInodes(dumps: SockDiagDumps | null): Promise<Set<number
 function readOwnerDetails(proc: ProcFs, scan: FdLinkScan, users: ReadonlyMap<number, string> | null, warnings: WarningLog, renderCmdline: CmdlineRenderer): Map<number, ProcessDetails> {
   const dumped = scan.processes === undefined ? null : indexProcessFileDump(scan.processes);
   const details = new Map<number, ProcessDetails>();
-  for (const pid of socketHoldingPids(scan, warnings)) {
+  const root = proc.root.replace(/\/$/, '');
+  for (const pid of socketHoldingPids(scan, warnings, root)) {
     const position = dumped?.get(pid);
-    details.set(pid, position === undefined ? readProcessDetails(proc, pid, users, renderCmdline) : processDetailsFromFiles(processFilesFromDump(scan.processes!, position), users, renderCmdline));
+    // a file that could not be read for another reason than a vanished process or a
+    // permission (a FIFO, a loop of links in a captured tree): that field stays unknown
+    const unreadable = (file: string, code: string) =>
+      warnings.add('process-file-unreadable', () => `${root}/${pid}/${file}: ${describeReadFailure(code)}; the owner's ${file} is unknown`, `process-file-unreadable ${pid}/${file}`);
+    const files = position === undefined ? readProcessFiles(proc, pid) : processFilesFromDump(scan.processes!, position, `${root}/${pid}`, proc.notes);
+    details.set(pid, processDetailsFromFiles(files, users, renderCmdline, unreadable));
   }
   return details;
 }
@@ -269,12 +292,13 @@ interface NamespaceTables {
 /** A table whose sock_diag dump is still to come (readNamespaceTables leaves it for takeSockDiagDumps). */
 const AWAITING_DUMP: TableRead = { code: 'AWAITING_DUMP' };
 
+/** A socket table's text, or why it could not be read (any errno, or NOT_REGULAR for a FIFO or device). */
 function readTableFile(proc: ProcFs, pid: number, file: string): TableRead {
   try {
-    return proc.readText(`${pid}/${file}`);
+    return proc.readText(`${pid}/${file}`, NET_TABLE_LIMITS);
   } catch (error) {
     const code = errnoCode(error);
-    if (code === 'ENOENT' || code === 'ESRCH' || code === 'EACCES' || code === 'EPERM') return { code };
+    if (code !== undefined) return { code };
     throw error;
   }
 }
@@ -386,11 +410,18 @@ async function parseNamespaceTables(
   const parseTable = (source: SocketSource, text: TableRead): ParsedTable => {
     if (typeof text !== 'string' && 'records' in text) return { rows: completeRecords(source.diag!.parse(text.records)) };
     if (typeof text !== 'string') {
-      // an optional table may be absent (no sctp module, no udplite); a required one is news
-      if (!source.required) return { rows: [] };
+      // an optional table may be absent (no sctp module, no udplite); a required one is
+      // news, and so is an optional one that is there but cannot be read (a FIFO, a loop)
+      if (!source.required && (text.code === 'ENOENT' || text.code === 'ESRCH')) return { rows: [] };
+      const which = source.required ? 'required' : 'optional';
       return {
         rows: [],
-        warn: (warnings) => warnings.add('netns-file-unreadable', (count) => `${count} required socket table(s) could not be read (${source.file} of pid ${pid}, namespace ${namespace.name}: ${text.code})`),
+        warn: (warnings) =>
+          warnings.add(
+            'netns-file-unreadable',
+            (count) => `${count} ${which} socket table(s) could not be read (${source.file} of pid ${pid}, namespace ${namespace.name}: ${describeReadFailure(text.code)})`,
+            `netns-file-unreadable ${which}`,
+          ),
       };
     }
     const { rows, problems } = source.parse(text);
@@ -420,9 +451,9 @@ async function parseNamespaceTables(
  * is in, and another namespace's default is unknown (sockaudit would have to enter it,
  * which the sock_diag dumps do, and they report each socket's own value).
  */
-function readBindV6only(proc: ProcFs, namespace: NamespaceGroup, pid: number): boolean | null {
+function readBindV6only(proc: ProcFs, namespace: NamespaceGroup, pid: number, warnings: WarningLog): boolean | null {
   // (a live /proc has no PID/sys: ENOENT, and the rule below applies)
-  const perNamespace = readOptionalText(proc, `${pid}/sys/net/ipv6/bindv6only`);
+  const perNamespace = readOptionalText(proc, `${pid}/sys/net/ipv6/bindv6only`, warnings);
   if (perNamespace !== null) return parseBindV6only(perNamespace);
   let ownNetns: number;
   try {
@@ -431,7 +462,7 @@ function readBindV6only(proc: ProcFs, namespace: NamespaceGroup, pid: number): b
     return null;
   }
   if (ownNetns !== namespace.inode) return null;
-  const own = readOptionalText(proc, 'sys/net/ipv6/bindv6only');
+  const own = readOptionalText(proc, 'sys/net/ipv6/bindv6only', warnings);
   return own === null ? null : parseBindV6only(own);
 }
 
@@ -439,7 +470,7 @@ function readInterfaceNames(proc: ProcFs, pid: number): Map<number, string> {
   const names = new Map<number, string>();
   for (const [file, parse] of [['net/if_inet6', parseIfInet6], ['net/igmp', parseIgmp]] as const) {
     try {
-      parse(proc.readText(`${pid}/${file}`), names);
+      parse(proc.readText(`${pid}/${file}`, NET_TABLE_LIMITS), names);
     } catch {
       // either file may be absent (no IPv6, no IPv4 multicast): names stay unknown
     }

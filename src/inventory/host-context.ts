@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { errnoCode } from '../errors.js';
+import { PASSWD_LIMITS, PROCESS_FILE_LIMITS, readBoundedFile, type ReadNote } from '../proc/bounded-read.js';
 import { isLiveProcRoot } from '../proc/proc-fs.js';
 import { parseNetnsLink } from '../proc/parse-process-files.js';
 import { parsePasswd } from '../proc/parse-passwd.js';
@@ -13,18 +15,25 @@ import { parsePasswd } from '../proc/parse-passwd.js';
 export interface HostContext {
   users: Map<number, string> | null;
   netnsNames: Map<number, string>;
+  /** what could not be read for another reason than absence (a FIFO as etc/passwd, a cut file), one line each, naming the file. */
+  problems: string[];
 }
 
 /**
  * Inode of one /run/netns entry: a captured tree holds "net:[N]" as text; a live entry is
  * an nsfs bind mount whose inode is the namespace's (reading it fails with EINVAL).
  */
-function netnsEntryInode(file: string): number {
+function netnsEntryInode(file: string, notes: ReadNote[], problems: string[]): number {
   try {
-    const inode = parseNetnsLink(fs.readFileSync(file, 'utf8').trim());
+    const inode = parseNetnsLink(readBoundedFile(file, PROCESS_FILE_LIMITS, notes).toString('utf8').trim());
     if (inode > 0) return inode;
-  } catch {
-    // not text: a live nsfs mount, identified by its inode below
+  } catch (error) {
+    // EINVAL: not text but a live nsfs mount, identified by its inode below; a FIFO or a
+    // device (NOT_REGULAR) in a captured tree names no namespace
+    if (errnoCode(error) === 'NOT_REGULAR') {
+      problems.push((error as Error).message);
+      return -1;
+    }
   }
   try {
     return fs.statSync(file).ino;
@@ -38,10 +47,14 @@ export function readHostContext(procRoot: string): HostContext {
   const passwdFile = live ? '/etc/passwd' : path.join(procRoot, 'etc/passwd');
   const netnsDir = live ? '/run/netns' : path.join(procRoot, 'run/netns');
   let users: Map<number, string> | null = null;
+  const notes: ReadNote[] = [];
+  const problems: string[] = [];
   try {
-    users = parsePasswd(fs.readFileSync(passwdFile, 'utf8'));
-  } catch {
+    users = parsePasswd(readBoundedFile(passwdFile, PASSWD_LIMITS, notes).toString('utf8'));
+  } catch (error) {
     users = null; // no passwd: user names stay null
+    const code = errnoCode(error);
+    if (code !== 'ENOENT') problems.push(code === 'NOT_REGULAR' ? (error as Error).message : `${passwdFile}: ${code ?? String(error)}; user names are unknown`);
   }
   const netnsNames = new Map<number, string>();
   let entries: string[] = [];
@@ -51,8 +64,9 @@ export function readHostContext(procRoot: string): HostContext {
     entries = [];
   }
   for (const name of entries) {
-    const inode = netnsEntryInode(path.join(netnsDir, name));
+    const inode = netnsEntryInode(path.join(netnsDir, name), notes, problems);
     if (inode > 0 && !netnsNames.has(inode)) netnsNames.set(inode, name);
   }
-  return { users, netnsNames };
+  for (const note of notes) problems.push(note.message);
+  return { users, netnsNames, problems };
 }

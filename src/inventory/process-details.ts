@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { errnoCode } from '../errors.js';
 import type { ProcessFileDump } from '../model/fd-link-scan.js';
+import { CMDLINE_LIMITS, limitBytes, PROCESS_FILE_LIMITS, type ReadNote } from '../proc/bounded-read.js';
 import type { ProcFs } from '../proc/proc-fs.js';
 import { parseCmdline, parseCommFile, parseStatComm, parseStatusEffectiveUid } from '../proc/parse-process-files.js';
 
@@ -43,12 +44,18 @@ export interface ProcessFiles {
   status: string | ReadFailure;
 }
 
-/** A vanished process or a permission error: the field is null. Anything else is news. */
-function contentOrNull<T>(read: T | ReadFailure): T | null {
+/** Told of a process file that could not be read for another reason than a vanished process or a permission. */
+export type UnreadableFile = (file: 'comm' | 'stat' | 'exe' | 'cmdline' | 'status', code: string) => void;
+
+/**
+ * A vanished process or a permission error: the field is null. Anything else (a FIFO or a
+ * loop of links in a captured tree, NOT_REGULAR or ELOOP) is null too, and told to `unreadable`.
+ */
+function contentOrNull<T>(read: T | ReadFailure, file: Parameters<UnreadableFile>[0], unreadable: UnreadableFile | undefined): T | null {
   if (typeof read !== 'object' || read instanceof Uint8Array) return read as T;
   const { code } = read as ReadFailure;
-  if (code === 'ENOENT' || code === 'ESRCH' || code === 'EACCES' || code === 'EPERM') return null;
-  throw Object.assign(new Error(`${code}: reading a process file`), { code });
+  if (code !== 'ENOENT' && code !== 'ESRCH' && code !== 'EACCES' && code !== 'EPERM') unreadable?.(file, code);
+  return null;
 }
 
 /**
@@ -58,15 +65,20 @@ function contentOrNull<T>(read: T | ReadFailure): T | null {
  * null: kernel threads have no exe, and exe is unreadable for other users' processes when
  * not root. The command line is what `renderCmdline` makes of argv (joined, by default).
  */
-export function processDetailsFromFiles(files: ProcessFiles, users: ReadonlyMap<number, string> | null, renderCmdline: CmdlineRenderer = joinArgv): ProcessDetails {
-  const commText = contentOrNull(files.comm);
-  const statText = files.stat === null ? null : contentOrNull(files.stat);
+export function processDetailsFromFiles(
+  files: ProcessFiles,
+  users: ReadonlyMap<number, string> | null,
+  renderCmdline: CmdlineRenderer = joinArgv,
+  unreadable?: UnreadableFile,
+): ProcessDetails {
+  const commText = contentOrNull(files.comm, 'comm', unreadable);
+  const statText = files.stat === null ? null : contentOrNull(files.stat, 'stat', unreadable);
   const comm = commText !== null ? parseCommFile(commText) : statText !== null ? parseStatComm(statText) : null;
-  const exe = contentOrNull(files.exe);
-  const cmdlineBytes = contentOrNull(files.cmdline);
+  const exe = contentOrNull(files.exe, 'exe', unreadable);
+  const cmdlineBytes = contentOrNull(files.cmdline, 'cmdline', unreadable);
   const argv = cmdlineBytes === null ? null : parseCmdline(cmdlineBytes);
   const cmdline = argv === null ? null : renderCmdline(argv, exe);
-  const statusText = contentOrNull(files.status);
+  const statusText = contentOrNull(files.status, 'status', unreadable);
   const uid = statusText === null ? null : parseStatusEffectiveUid(statusText);
   const user = uid === null || users === null ? null : (users.get(uid) ?? null);
   return { comm, exe, cmdline, uid, user };
@@ -113,6 +125,8 @@ const EXE = 2;
 const CMDLINE = 3;
 const STATUS = 4;
 const NOT_READ = -2147483648;
+/** native/fd-scan.c's length for a file that is not a regular file (a FIFO, a device): never read. */
+const NOT_REGULAR = -2147483647;
 
 /** Node's name for each errno number (Linux values), e.g. 2 -> ENOENT. */
 const ERRNO_NAMES = new Map<number, string>();
@@ -120,25 +134,33 @@ for (const [name, errno] of Object.entries(os.constants.errno)) if (!ERRNO_NAMES
 
 /**
  * The files of the process at `position` of a dump the C scan made (native/fd-scan.c):
- * per file an (offset, length) span of `bytes`, a negative length being -errno.
+ * per file an (offset, length) span of `bytes`, a negative length being -errno (or
+ * NOT_REGULAR). The C scan reads up to one byte past the cap (bounded-read.ts), so that
+ * limitBytes can cut and report a file that was too long just as readBoundedFile does;
+ * `directory` (PROC/PID) names the files in those notes.
  *
  *   spans [0, 5, 5, -2147483648, 5, 13, 18, 24, 42, 1200], bytes "node\n/usr/bin/node..."
  *   -> comm "node\n", stat not read, exe "/usr/bin/node", cmdline 24 bytes, status 1200
  */
-export function processFilesFromDump(dump: ProcessFileDump, position: number): ProcessFiles {
+export function processFilesFromDump(dump: ProcessFileDump, position: number, directory = '', notes: ReadNote[] = []): ProcessFiles {
   const bytes = Buffer.from(dump.bytes.buffer, dump.bytes.byteOffset, dump.bytes.byteLength);
   const span = (file: number): [offset: number, length: number] => [dump.spans[position * 10 + file * 2]!, dump.spans[position * 10 + file * 2 + 1]!];
-  const failure = (length: number): ReadFailure => ({ code: ERRNO_NAMES.get(-length) ?? `errno ${-length}` });
-  const text = (file: number): string | ReadFailure => {
+  const failure = (length: number): ReadFailure => ({ code: length === NOT_REGULAR ? 'NOT_REGULAR' : (ERRNO_NAMES.get(-length) ?? `errno ${-length}`) });
+  const limited = (file: number, name: string): Uint8Array | ReadFailure => {
     const [offset, length] = span(file);
-    return length < 0 ? failure(length) : bytes.toString('utf8', offset, offset + length);
+    if (length < 0) return failure(length);
+    return limitBytes(`${directory}/${name}`, bytes.subarray(offset, offset + length), file === CMDLINE ? CMDLINE_LIMITS : PROCESS_FILE_LIMITS, notes);
   };
-  const [cmdlineOffset, cmdlineLength] = span(CMDLINE);
+  const text = (file: number, name: string): string | ReadFailure => {
+    const read = limited(file, name);
+    return read instanceof Uint8Array ? Buffer.from(read.buffer, read.byteOffset, read.byteLength).toString('utf8') : read;
+  };
   return {
-    comm: text(COMM),
-    stat: span(STAT)[1] === NOT_READ ? null : text(STAT),
-    exe: text(EXE),
-    cmdline: cmdlineLength < 0 ? failure(cmdlineLength) : bytes.subarray(cmdlineOffset, cmdlineOffset + cmdlineLength),
-    status: text(STATUS),
+    comm: text(COMM, 'comm'),
+    stat: span(STAT)[1] === NOT_READ ? null : text(STAT, 'stat'),
+    // the link's target: at most PATH_MAX, so never cut
+    exe: span(EXE)[1] < 0 ? failure(span(EXE)[1]) : bytes.toString('utf8', span(EXE)[0], span(EXE)[0] + span(EXE)[1]),
+    cmdline: limited(CMDLINE, 'cmdline'),
+    status: text(STATUS, 'status'),
   };
 }

@@ -4,8 +4,13 @@ import type { ProcFs } from '../proc/proc-fs.js';
 import { parseNetnsLink } from '../proc/parse-process-files.js';
 import type { WarningLog } from './warning-log.js';
 
-/** Records why a per-process read failed; rethrows anything but a vanished process or EACCES. */
-export function noteProcessReadError(error: unknown, warnings: WarningLog, what: 'fd' | 'ns'): void {
+/**
+ * Records why a per-process read failed. A vanished process and a permission error are
+ * counted; any other errno (ELOOP for an fd directory linked to itself in a captured tree,
+ * ENOTDIR, EINVAL for an fd entry that is not a link) is a warning naming that process's
+ * path under `root`: one process never stops the collection. Only a non-errno error is rethrown.
+ */
+export function noteProcessReadError(error: unknown, warnings: WarningLog, what: 'fd' | 'ns', pid: number, root: string): void {
   const code = errnoCode(error);
   if (code === 'ENOENT' || code === 'ESRCH') {
     warnings.add('pid-vanished', (count) => `${count} process reads failed because the process exited during collection; their sockets may be listed without those owners`);
@@ -15,6 +20,10 @@ export function noteProcessReadError(error: unknown, warnings: WarningLog, what:
     } else {
       warnings.add('netns-permission-denied', (count) => `permission denied reading the network namespace of ${count} process(es); sockets of namespaces that only they are in are not listed (run as root)`);
     }
+  } else if (code !== undefined) {
+    const file = what === 'fd' ? `${root}/${pid}/fd` : `${root}/${pid}/ns/net`;
+    const consequence = what === 'fd' ? 'its sockets are listed without this process as owner' : 'its network namespace is unknown';
+    warnings.add('process-unreadable', () => `${file}: ${code === 'ELOOP' ? 'ELOOP (a loop of symbolic links)' : code}; ${consequence}`, `process-unreadable ${what} ${pid}`);
   } else {
     throw error;
   }
@@ -51,12 +60,13 @@ export function readSocketsInUse(proc: ProcFs): number {
 /** pid -> network namespace inode, for every pid whose ns/net link can be read. */
 export function readNetnsOfPids(proc: ProcFs, pids: readonly number[], warnings: WarningLog): Map<number, number> {
   const netnsOfPid = new Map<number, number>();
+  const root = proc.root.replace(/\/$/, '');
   for (const pid of pids) {
     try {
       const netns = parseNetnsLink(proc.readLink(`${pid}/ns/net`));
       if (netns > 0) netnsOfPid.set(pid, netns);
     } catch (error) {
-      noteProcessReadError(error, warnings, 'ns');
+      noteProcessReadError(error, warnings, 'ns', pid, root);
     }
   }
   return netnsOfPid;
@@ -66,8 +76,8 @@ export function readNetnsOfPids(proc: ProcFs, pids: readonly number[], warnings:
  * Turns a finished fd scan's failures into warnings, and gives the pids that hold at least
  * one socket, ascending: the only processes whose details are read.
  */
-export function socketHoldingPids(scan: FdLinkScan, warnings: WarningLog): number[] {
-  for (const failure of scan.failures) noteProcessReadError(Object.assign(new Error(failure.code), { code: failure.code }), warnings, 'fd');
+export function socketHoldingPids(scan: FdLinkScan, warnings: WarningLog, root: string): number[] {
+  for (const failure of scan.failures) noteProcessReadError(Object.assign(new Error(failure.code), { code: failure.code }), warnings, 'fd', failure.pid, root);
   const pids = new Set<number>();
   let previous = -1;
   for (const pid of scan.pids) {

@@ -1,7 +1,17 @@
 import { UsageError } from '../errors.js';
 import { exeMatches } from './exe-match.js';
 import { isListening } from './listening.js';
-import { SOCKET_FAMILIES, type SocketFamily, type SocketRecord } from '../model/socket-record.js';
+import { SOCKET_FAMILIES, type NamespaceInfo, type SocketFamily, type SocketRecord } from '../model/socket-record.js';
+import { TCP_STATES } from '../proc/parse-inet-table.js';
+import { ASSOC_STATES } from '../proc/parse-sctp-tables.js';
+import { UNIX_STATES } from '../proc/parse-unix-table.js';
+
+/**
+ * Every state a socket record can be in, as the parsers name them: TCP's (also what UDP,
+ * raw and ping sockets show), unix's, SCTP associations', and UNCONN. A state the kernel
+ * numbers outside these tables is shown as UNKNOWN(n), which --state also accepts.
+ */
+export const SOCKET_STATES: readonly string[] = [...new Set([...TCP_STATES, ...UNIX_STATES, ...ASSOC_STATES, 'UNCONN'])];
 
 /** The filters shared by collect, show and diff (DESIGN.md, "Command line"). */
 export interface SocketFilter {
@@ -41,15 +51,17 @@ function parsePositiveInteger(flag: string, value: unknown, max: number): number
 export function parseSocketFilter(options: FilterOptions): SocketFilter {
   const filter: SocketFilter = {};
   if (options.family !== undefined) {
-    filter.families = String(options.family)
+    const names = String(options.family)
       .split(',')
-      .filter((name) => name.trim() !== '')
-      .map((raw) => {
+      .filter((name) => name.trim() !== '');
+    // `--family ''` or `--family ,,,` would match nothing at all: a mistake, not a question
+    if (names.length === 0) throw new UsageError(`--family: no family given (valid: ${SOCKET_FAMILIES.join(', ')}; add 4 or 6 for one IP version)`);
+    filter.families = names.map((raw) => {
         const name = raw.trim().toLowerCase();
         const ipVersion = name.endsWith('6') ? 6 : name.endsWith('4') ? 4 : null;
         const family = (ipVersion === null ? name : name.slice(0, -1)) as SocketFamily;
         if (!SOCKET_FAMILIES.includes(family)) {
-          throw new UsageError(`--family: unknown family "${raw}" (known: ${SOCKET_FAMILIES.join(', ')}; add 4 or 6 for one IP version)`);
+          throw new UsageError(`--family: unknown family "${raw.trim()}" (valid: ${SOCKET_FAMILIES.join(', ')}; add 4 or 6 for one IP version)`);
         }
         return { family, ipVersion };
       });
@@ -60,12 +72,31 @@ export function parseSocketFilter(options: FilterOptions): SocketFilter {
       .split(',')
       .map((state) => state.trim().toUpperCase().replace(/-/g, '_'))
       .filter((state) => state !== '');
+    const valid = `valid: ${SOCKET_STATES.join(', ')}, UNKNOWN(n)`;
+    if (filter.states.length === 0) throw new UsageError(`--state: no state given (${valid})`);
+    const unknown = filter.states.find((state) => !SOCKET_STATES.includes(state) && !/^UNKNOWN\(\d+\)$/.test(state));
+    if (unknown !== undefined) throw new UsageError(`--state: unknown state "${unknown}" (${valid})`);
   }
   if (options.listening === true) filter.listening = true;
   if (options.pid !== undefined) filter.pid = parsePositiveInteger('--pid', options.pid, 2 ** 31);
   if (options.exe !== undefined) filter.exe = String(options.exe);
   if (options.netns !== undefined) filter.netns = String(options.netns);
   return filter;
+}
+
+/**
+ * `--netns NAME` must name a namespace of the inventories it filters (by name or inode):
+ * one that names none is a typo, not an empty answer. `where` says what was searched,
+ * e.g. "snapshot 12".
+ *
+ * @example checkNetnsFilter({ netns: 'nosuch' }, [{ inode: 4026531840, name: 'host' }], 'snapshot 2')
+ *   throws '--netns: no network namespace "nosuch" in snapshot 2 (it has: host (4026531840))'
+ */
+export function checkNetnsFilter(filter: SocketFilter, namespaces: readonly Pick<NamespaceInfo, 'inode' | 'name'>[], where: string): void {
+  if (filter.netns === undefined) return;
+  if (namespaces.some((namespace) => namespace.name === filter.netns || String(namespace.inode) === filter.netns)) return;
+  const known = [...new Map(namespaces.map((namespace) => [namespace.inode, `${namespace.name} (${namespace.inode})`])).values()];
+  throw new UsageError(`--netns: no network namespace "${filter.netns}" in ${where} (it has: ${known.length === 0 ? 'none' : known.join(', ')})`);
 }
 
 export function isEmptyFilter(filter: SocketFilter): boolean {

@@ -19,7 +19,7 @@ import { FieldScanner, forEachLine, type ParseProblem, type TableParse } from '.
  */
 
 /** TCP states by their kernel number (include/net/tcp_states.h). */
-const TCP_STATES = [
+export const TCP_STATES = [
   'UNKNOWN',
   'ESTABLISHED',
   'SYN_SENT',

@@ -25,7 +25,7 @@ import { tcpStateName } from './parse-inet-table.js';
  */
 const SOCKET_TYPES: Record<number, string> = { 0: 'seqpacket', 1: 'seqpacket', 2: 'stream' };
 /** enum sctp_state (include/net/sctp/constants.h). */
-const ASSOC_STATES = [
+export const ASSOC_STATES = [
   'CLOSED',
   'COOKIE_WAIT',
   'COOKIE_ECHOED',

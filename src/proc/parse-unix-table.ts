@@ -26,7 +26,7 @@ import { FieldScanner, forEachLine, type ParseProblem, type TableParse } from '.
 
 const ACCEPTCON = 0x10000;
 const UNIX_TYPES: Record<number, string> = { 1: 'stream', 2: 'dgram', 5: 'seqpacket' };
-const UNIX_STATES = ['UNKNOWN', 'UNCONN', 'CONNECTING', 'CONNECTED', 'DISCONNECTING'];
+export const UNIX_STATES = ['UNKNOWN', 'UNCONN', 'CONNECTING', 'CONNECTED', 'DISCONNECTING'];
 
 const FLAGS = 3;
 const TYPE = 4;

@@ -1,19 +1,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { CMDLINE_LIMITS, PROCESS_FILE_LIMITS, readBoundedFile, type ReadLimits, type ReadNote } from './bounded-read.js';
 import { startFdLinkScan, type FdLinkScanJob } from './fd-links.js';
 
 /**
  * The few file operations the collector needs, all relative to a proc root. The live
  * system is one root (`/proc`); a captured fixture tree is just another. Errors are Node's
- * own (with `code` ENOENT, EACCES, ESRCH, ...), for the caller to classify.
+ * own (with `code` ENOENT, EACCES, ESRCH, ELOOP...), for the caller to classify, or
+ * NotRegularFileError (code NOT_REGULAR). Every read is bounded (bounded-read.ts): what a
+ * limit cut is pushed onto `notes`, for the collector to turn into warnings.
  */
 export interface ProcFs {
   /** the proc root this reads, e.g. `/proc` or `fixtures/proc/sockload-1k`. */
   readonly root: string;
-  /** whole file as text; throws ENOENT when missing. */
-  readText(relativePath: string): string;
-  /** whole file as bytes (for NUL-separated files such as cmdline). */
-  readBytes(relativePath: string): Buffer;
+  /** what the read limits cut so far, in read order. */
+  readonly notes: ReadNote[];
+  /** a regular file as text, within `limits` (default: a per-process file's); throws ENOENT when missing. */
+  readText(relativePath: string, limits?: ReadLimits): string;
+  /** a regular file as bytes (for NUL-separated files such as cmdline), within `limits` (default: cmdline's). */
+  readBytes(relativePath: string, limits?: ReadLimits): Buffer;
   /** target of a symbolic link (fd, exe, ns/net links). */
   readLink(relativePath: string): string;
   /** names in a directory. */
@@ -30,10 +35,12 @@ export interface ProcFs {
 /** ProcFs over a directory on disk: /proc itself or a captured tree. */
 export function createProcFs(root: string): ProcFs {
   const prefix = root.endsWith('/') ? root : root + '/';
+  const notes: ReadNote[] = [];
   return {
     root,
-    readText: (relativePath) => fs.readFileSync(prefix + relativePath, 'utf8'),
-    readBytes: (relativePath) => fs.readFileSync(prefix + relativePath),
+    notes,
+    readText: (relativePath, limits = PROCESS_FILE_LIMITS) => readBoundedFile(prefix + relativePath, limits, notes).toString('utf8'),
+    readBytes: (relativePath, limits = CMDLINE_LIMITS) => readBoundedFile(prefix + relativePath, limits, notes),
     readLink: (relativePath) => fs.readlinkSync(prefix + relativePath),
     listDir: (relativePath) => fs.readdirSync(relativePath === '' ? root : prefix + relativePath),
     startSocketFdScan: (pids, socketCountHint) => startFdLinkScan(prefix, pids, socketCountHint),

@@ -10,6 +10,7 @@ import { findHostId } from '../store/snapshot-row.js';
 import { filesystemExecutableAliases } from './executable-aliases.js';
 import type { FindingOptions } from './findings.js';
 import type { ListeningSource } from './render-listening.js';
+import { PROCESS_FILE_LIMITS, readBoundedFile } from '../proc/bounded-read.js';
 
 export interface ReviewSourceOptions {
   /** SNAP words from the command line; none means the default. */
@@ -29,7 +30,8 @@ export interface ReviewInput {
 export function reviewHostName(options: ReviewSourceOptions): string {
   if (options.host !== undefined) return options.host;
   try {
-    const name = fs.readFileSync(path.join(options.procRoot ?? '/proc', 'sys/kernel/hostname'), 'utf8').trim();
+    // bounded: a captured tree's hostname may be a FIFO or a link to /dev/zero
+    const name = readBoundedFile(path.join(options.procRoot ?? '/proc', 'sys/kernel/hostname'), PROCESS_FILE_LIMITS, []).toString('utf8').trim();
     return name === '' ? 'unknown' : name;
   } catch {
     return 'unknown';

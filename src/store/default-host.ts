@@ -1,5 +1,5 @@
-import fs from 'node:fs';
 import path from 'node:path';
+import { PROCESS_FILE_LIMITS, readBoundedFile } from '../proc/bounded-read.js';
 
 /**
  * The host name commands select snapshots by when --host is not given: the one
@@ -10,7 +10,8 @@ import path from 'node:path';
  */
 export function defaultHost(procRoot: string): string {
   try {
-    const name = fs.readFileSync(path.join(procRoot, 'sys/kernel/hostname'), 'utf8').trim();
+    // bounded: a captured tree's hostname may be a FIFO or a link to /dev/zero
+    const name = readBoundedFile(path.join(procRoot, 'sys/kernel/hostname'), PROCESS_FILE_LIMITS, []).toString('utf8').trim();
     return name === '' ? 'unknown' : name;
   } catch {
     return 'unknown';

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Kysely } from 'kysely';
 import { StorageError } from '../errors.js';
 import type { Database } from './database-schema.js';
@@ -148,4 +150,31 @@ async function removePrefix(db: Kysely<Database>, hostId: number, host: string, 
 function firstOlderThan(snapshots: { taken_at: string }[], time: string): number {
   const index = snapshots.findIndex((snapshot) => snapshot.taken_at < time);
   return index === -1 ? snapshots.length : index;
+}
+
+/** Below this many free bytes a failed open or write is the full disk's doing: SQLite needs its -shm (32 KiB) and WAL pages. */
+const FULL_DISK_BYTES = 1024 * 1024;
+
+/**
+ * A prune that failed because the filesystem is full, said exactly: SQLite records the
+ * deletions in its WAL before any page is freed, and opening the database already needs
+ * room for its shared-memory file, so with (almost) no space left nothing can be removed.
+ * Any other error, or one with space to spare, is returned unchanged.
+ *
+ * @example fullDiskError(new StorageError('cannot open ...: disk I/O error'), '/var/lib/s.db')
+ *   -> StorageError 'prune cannot free space: the filesystem holding /var/lib/s.db is full (0 bytes free) ...'
+ */
+export function fullDiskError(error: unknown, location: string): unknown {
+  if (!(error instanceof StorageError)) return error;
+  let free: number;
+  try {
+    const stats = fs.statfsSync(path.dirname(location));
+    free = stats.bavail * stats.bsize;
+  } catch {
+    return error;
+  }
+  if (free >= FULL_DISK_BYTES) return error;
+  return new StorageError(
+    `prune cannot free space: the filesystem holding ${location} is full (${free} bytes free); SQLite must write the deletions to its WAL (and open its -shm file) before any page is freed; free some space there first (e.g. remove other files), then run prune again (${error.message})`,
+  );
 }

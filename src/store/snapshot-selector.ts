@@ -16,7 +16,30 @@ export type SnapshotSelector =
   | { kind: 'at-or-before'; text: string; time: string };
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$/i;
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(?:Z|[+-](\d{2}):?(\d{2}))?$/i;
+/** The widest range a JavaScript Date holds: 100,000,000 days either side of 1970. */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * The fields of an ISO time that Date.parse would roll over instead of refusing
+ * (2026-02-30 becomes 2026-03-02): null when all are in range, else what is wrong.
+ *
+ * @example invalidIsoField(['2026', '02', '30']) -> 'day 30 of February 2026 does not exist'
+ */
+function invalidIsoField(match: RegExpExecArray): string | null {
+  const [year, month, day, hour, minute, second, zoneHour, zoneMinute] = match.slice(1).map((part) => (part === undefined ? undefined : Number(part)));
+  if (month! < 1 || month! > 12) return `month ${match[2]} does not exist`;
+  const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
+  if (day! < 1 || day! > daysInMonth) {
+    const monthName = new Date(Date.UTC(2000, month! - 1, 1)).toLocaleString('en', { month: 'long', timeZone: 'UTC' });
+    return `day ${match[3]} of ${monthName} ${match[1]} does not exist`;
+  }
+  if (hour !== undefined && hour > 23) return `hour ${match[4]} does not exist`;
+  if (minute !== undefined && minute > 59) return `minute ${match[5]} does not exist`;
+  if (second !== undefined && second > 59) return `second ${match[6]} does not exist`;
+  if (zoneHour !== undefined && (zoneHour > 23 || zoneMinute! > 59)) return 'the time zone offset is out of range';
+  return null;
+}
 
 /**
  * Parses one selector. `now` anchors relative times.
@@ -32,11 +55,16 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:
  */
 export function parseSnapshotSelector(input: string, now: Date): SnapshotSelector {
   const text = input.trim();
-  if (/^\d+$/.test(text)) return { kind: 'id', text, id: Number(text) };
+  if (/^\d+$/.test(text)) {
+    const id = Number(text);
+    if (!Number.isSafeInteger(id)) throw new UsageError(`snapshot selector "${text}": no snapshot id is that large (ids go up to ${Number.MAX_SAFE_INTEGER})`);
+    return { kind: 'id', text, id };
+  }
   if (text.toLowerCase() === 'latest') return { kind: 'nth-newest', text, n: 1, range: false };
   const last = /^last(?:\s+(\d+))?$/i.exec(text);
   if (last !== null) {
     const n = last[1] === undefined ? 2 : Number(last[1]);
+    if (!Number.isSafeInteger(n)) throw new UsageError(`snapshot selector "${text}": N is too large`);
     if (n < 1) throw new UsageError(`snapshot selector "${text}": last N needs N of 1 or more`);
     return { kind: 'nth-newest', text, n, range: true };
   }
@@ -47,9 +75,17 @@ export function parseSnapshotSelector(input: string, now: Date): SnapshotSelecto
   const ago = /^(\d+)\s*([smhdw])(?:\s+ago)?$/i.exec(text);
   if (ago !== null) {
     const ms = Number(ago[1]) * UNIT_MS[ago[2]!.toLowerCase()]!;
-    return { kind: 'at-or-before', text, time: new Date(now.getTime() - ms).toISOString() };
+    const time = now.getTime() - ms;
+    // Date holds 100,000,000 days either side of 1970; further back than that is no time at all
+    if (!Number.isFinite(time) || Math.abs(time) > MAX_DATE_MS) {
+      throw new UsageError(`snapshot selector "${text}": too far back (a duration reaches back at most 100000000 days, to the year -271821)`);
+    }
+    return { kind: 'at-or-before', text, time: new Date(time).toISOString() };
   }
-  if (ISO_TIME.test(text)) {
+  const iso = ISO_TIME.exec(text);
+  if (iso !== null) {
+    const invalid = invalidIsoField(iso);
+    if (invalid !== null) throw new UsageError(`snapshot selector "${text}" is not a valid date: ${invalid}`);
     const time = Date.parse(text.replace(' ', 'T'));
     if (!Number.isNaN(time)) return { kind: 'at-or-before', text, time: new Date(time).toISOString() };
   }

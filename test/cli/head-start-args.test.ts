@@ -7,6 +7,10 @@ describe('wantsFdScanHeadStart (which runs start the fd scan before loading the 
     [['collect', '--json'], true],
     [['snapshot', '--quiet', '--db', '/tmp/s.db'], true],
     [['--no-color', 'collect', '--listening'], true],
+    // common options before the command, with their values
+    [['--db', '/tmp/s.db', 'snapshot'], true],
+    [['--host', 'web1', '--db', 'x.db', 'collect'], true],
+    [['--proc-root', 'fixtures/proc/edge-cases', 'collect'], false],
     // a captured tree is not /proc: nothing to scan ahead of time
     [['collect', '--proc-root', 'fixtures/proc/edge-cases'], false],
     [['snapshot', '--proc-root=fixtures/proc/edge-cases'], false],

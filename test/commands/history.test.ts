@@ -92,10 +92,10 @@ describe('sockaudit history', () => {
   it('the built CLI: no filter and a bad port are usage errors', () => {
     const none = runCli(['history', '--db', db, '--host', 'web1'], { env });
     expect(none.status).toBe(2);
-    expect(none.stderr).toBe('sockaudit: history needs at least one of --port, --path, --exe, --family\n');
+    expect(none.stderr).toBe('sockaudit: history needs at least one of --port, --path, --exe, --family; see sockaudit history --help\n');
     const bad = runCli(['history', '--db', db, '--port', 'ssh'], { env });
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toBe('sockaudit: --port expects a whole number from 0 to 65535, got "ssh"\n');
+    expect(bad.stderr).toBe('sockaudit: --port expects a whole number from 0 to 65535, got "ssh"; see sockaudit history --help\n');
     const ok = runCli(['history', '--db', db, '--host', 'web1', '--port', '22', '--json'], { env });
     expect(ok.status).toBe(0);
     expect((JSON.parse(ok.stdout) as { periods: unknown[] }).periods.length).toBe(3);

@@ -86,6 +86,6 @@ describe('sockaudit listening (built CLI, fixture trees)', () => {
     const db = path.join(dir, 'stored.db');
     const result = runCli(['listening', '99', '--db', db], { env });
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^sockaudit: snapshot selector "99" matches no snapshot\n$/);
+    expect(result.stderr).toMatch(/^sockaudit: snapshot selector "99" matches no snapshot; see sockaudit listening --help\n$/);
   });
 });

@@ -10,6 +10,7 @@ import { verifyCommand } from '../../src/commands/verify.js';
 import { StorageError, UsageError } from '../../src/errors.js';
 import type { Inventory, SocketRecord } from '../../src/model/socket-record.js';
 import { memoryIo } from '../../src/io.js';
+import { parseCount } from '../../src/option-values.js';
 import { orderSockets } from '../../src/store/read-snapshot.js';
 import { tempDir } from '../store/temp-store.js';
 import { copyProcTree, setCmdline } from './proc-tree.js';
@@ -96,11 +97,11 @@ describe('sockaudit list and show', () => {
     expect(items.map((item) => [item.id, item.label])).toEqual([[3, 'c'], [2, null], [1, 'a']]);
     expect(Object.keys(items[0]!)).toEqual(['id', 'takenAt', 'host', 'label', 'socketCount']);
     const text = memoryIo();
-    await listCommand({ db, procRoot, limit: '2' }, text);
+    await listCommand({ db, procRoot, limit: 2 }, text);
     const lines = text.out.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ID\s+TAKEN AT\s+SOCKETS\s+LABEL$/);
     expect(lines.slice(1).map((line) => line.trim().split(/\s+/)[0])).toEqual(['3', '2']);
-    await expect(listCommand({ db, procRoot, limit: '0' }, memoryIo())).rejects.toThrow(UsageError);
+    expect(() => parseCount('--limit', '0')).toThrow(UsageError);
     const otherHost = memoryIo();
     expect(await listCommand({ db, procRoot, host: 'elsewhere' }, otherHost)).toBe(0);
     expect(otherHost.out).toBe('');
@@ -160,11 +161,11 @@ describe('sockaudit prune and verify', () => {
     expect(ok.out).toMatch(/^ok: 4 snapshots of 1 host verified/);
 
     const pruned = memoryIo();
-    expect(await pruneCommand({ db, procRoot, keep: '2' }, pruned)).toBe(0);
+    expect(await pruneCommand({ db, procRoot, keep: 2 }, pruned)).toBe(0);
     expect(pruned.out).toMatch(/^pruned 2 snapshots of edge-host \(\d+ socket versions\); 2 kept, the oldest now 3\ndatabase file: [\d.]+ MB; the freed space is reused by later snapshots \(--vacuum shrinks the file\)\n$/);
     expect(await verifyCommand({ db }, memoryIo())).toBe(0);
     const vacuumed = memoryIo();
-    expect(await pruneCommand({ db, procRoot, keep: '1', vacuum: true, json: true }, vacuumed)).toBe(0);
+    expect(await pruneCommand({ db, procRoot, keep: 1, vacuum: true, json: true }, vacuumed)).toBe(0);
     const result = JSON.parse(vacuumed.out) as { removedSnapshots: number; fileBytes: { before: number; after: number } };
     expect(result.removedSnapshots).toBe(1);
     expect(result.fileBytes.after).toBeLessThan(result.fileBytes.before);
@@ -181,7 +182,8 @@ describe('sockaudit prune and verify', () => {
 
   it('requires exactly one of --keep and --older-than, with sane values', async () => {
     await snapshot();
-    for (const options of [{}, { keep: '1', olderThan: '1d' }, { keep: '0' }, { keep: 'x' }, { olderThan: 'latest' }, { olderThan: 'soon' }]) {
+    for (const bad of ['0', 'x', '99999999999999999999']) expect(() => parseCount('--keep', bad), bad).toThrow(UsageError);
+    for (const options of [{}, { keep: 1, olderThan: '1d' }, { olderThan: 'latest' }, { olderThan: 'soon' }, { olderThan: '99999999999d' }]) {
       await expect(pruneCommand({ db, procRoot, ...options }, memoryIo()), JSON.stringify(options)).rejects.toThrow(UsageError);
     }
     const io = memoryIo();
@@ -189,7 +191,7 @@ describe('sockaudit prune and verify', () => {
     expect(io.out).toBe('nothing to prune for host edge-host (1 snapshots)\n');
     await snapshot();
     const quiet = memoryIo();
-    expect(await pruneCommand({ db, procRoot, keep: '1', quiet: true }, quiet)).toBe(0);
+    expect(await pruneCommand({ db, procRoot, keep: 1, quiet: true }, quiet)).toBe(0);
     expect(quiet.out + quiet.err).toBe('');
     const left = memoryIo();
     await listCommand({ db, procRoot, json: true }, left);

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { processDetailsFromFiles, processFilesFromDump } from '../../src/inventory/process-details.js';
+import { joinArgv, processDetailsFromFiles, processFilesFromDump } from '../../src/inventory/process-details.js';
 import { redactArgv } from '../../src/inventory/redact-cmdline.js';
 import type { ProcessFileDump } from '../../src/model/fd-link-scan.js';
 
 const NOT_READ = -2147483648;
+const NOT_REGULAR = -2147483647;
 const ENOENT = 2;
 const EIO = 5;
 const EACCES = 13;
@@ -16,7 +17,7 @@ function dumpOf(processes: { pid: number; files: (string | number)[] }[]): Proce
   for (const { files } of processes) {
     for (const file of files) {
       if (typeof file === 'number') {
-        spans.push(offset, file === NOT_READ ? NOT_READ : -file);
+        spans.push(offset, file === NOT_READ || file === NOT_REGULAR ? file : -file);
         continue;
       }
       const bytes = Buffer.from(file, 'utf8');
@@ -76,8 +77,31 @@ describe('processFilesFromDump and processDetailsFromFiles', () => {
     expect(processFilesFromDump(dump, 0).stat).toBeNull();
   });
 
-  it('does not hide an unexpected read error', () => {
+  it('does not hide an unexpected read error, nor stop for it: the field is null and the file is reported', () => {
     const broken = dumpOf([{ pid: 500, files: ['x\n', NOT_READ, EIO, '', STATUS] }]);
-    expect(() => processDetailsFromFiles(processFilesFromDump(broken, 0), USERS)).toThrow(/EIO/);
+    const reported: string[] = [];
+    const details = processDetailsFromFiles(processFilesFromDump(broken, 0), USERS, joinArgv, (file, code) => reported.push(`${file} ${code}`));
+    expect(details.exe).toBeNull();
+    expect(reported).toEqual(['exe EIO']);
+  });
+
+  it('reports a file the C scan refused as not regular (a FIFO in a captured tree)', () => {
+    const fifo = dumpOf([{ pid: 600, files: [NOT_REGULAR, NOT_READ, '/bin/x', '', STATUS] }]);
+    const reported: string[] = [];
+    const details = processDetailsFromFiles(processFilesFromDump(fifo, 0), USERS, joinArgv, (file, code) => reported.push(`${file} ${code}`));
+    expect(details.comm).toBeNull();
+    expect(reported).toEqual(['comm NOT_REGULAR']);
+  });
+
+  it('cuts a file the C scan read past the 1 MiB cap, and a line over 64 KiB, with a note naming the file', () => {
+    const long = dumpOf([{ pid: 700, files: ['x\n', NOT_READ, '/bin/x', 'a'.repeat(1024 * 1024 + 1), `Name:\t${'n'.repeat(70_000)}\nUid:\t0\t5\t5\t5\n`] }]);
+    const notes: { message: string }[] = [];
+    const files = processFilesFromDump(long, 0, 'tree/700', notes as never);
+    expect((files.cmdline as Uint8Array).length).toBe(1024 * 1024);
+    expect(processDetailsFromFiles(files, USERS).uid).toBe(5);
+    expect(notes.map((note) => note.message)).toEqual([
+      'tree/700/cmdline: larger than 1 MiB; only the first 1 MiB was read',
+      'tree/700/status: 1 line longer than 64 KiB skipped (line 1)',
+    ]);
   });
 });
