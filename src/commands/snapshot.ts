@@ -5,7 +5,7 @@ import type { CommandIo } from '../io.js';
 import { renderWarnings } from '../render/warnings-text.js';
 import { applyCmdlinePolicy, parseCmdlinePolicy } from '../store/cmdline-policy.js';
 import { openStore } from '../store/open-store.js';
-import { selectedHost } from '../store/default-host.js';
+import { selectedHost } from '../inventory/default-host.js';
 import { readOpenState, writeSnapshot } from '../store/write-snapshot.js';
 
 export interface SnapshotCommandOptions {

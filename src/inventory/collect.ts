@@ -7,6 +7,7 @@ import { parseCommFile, parseNetnsLink } from '../proc/parse-process-files.js';
 import { parseIfInet6, parseIgmp } from '../proc/parse-interface-names.js';
 import { parseBindV6only } from '../proc/parse-bindv6only.js';
 import { toolVersion } from '../version.js';
+import { defaultHost } from './default-host.js';
 import { exposureOf } from './exposure.js';
 import { inferV6only } from './infer-v6only.js';
 import { takeHeadStart, type FdScanHeadStart } from './fd-scan-head-start.js';
@@ -22,7 +23,7 @@ import { WarningLog } from './warning-log.js';
 
 export interface CollectOptions {
   procRoot: string;
-  /** host name to record; default: the kernel's (PROC/sys/kernel/hostname). */
+  /** host name to record; default: defaultHost (the kernel's, PROC/sys/kernel/hostname). */
   host?: string;
   /** a scan of /proc the bin started early (fd-scan-head-start.ts), taken over for the live /proc. */
   headStart?: FdScanHeadStart | null;
@@ -144,7 +145,7 @@ export async function collectFromProc(
   const portRange = readOptionalText(proc, 'sys/net/ipv4/ip_local_port_range')?.split(/\s+/).map(Number);
   return {
     meta: {
-      host: host ?? readOptionalText(proc, 'sys/kernel/hostname') ?? 'unknown',
+      host: host ?? defaultHost(proc.root),
       takenAt,
       bootId: readOptionalText(proc, 'sys/kernel/random/boot_id'),
       kernel: readOptionalText(proc, 'sys/kernel/osrelease'),

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { collectInventory } from '../inventory/collect.js';
+import { selectedHost } from '../inventory/default-host.js';
 import type { Inventory } from '../model/socket-record.js';
 import { isLiveProcRoot } from '../proc/proc-fs.js';
 import { openStore, storeExists } from '../store/open-store.js';
@@ -25,17 +25,6 @@ export interface ReviewInput {
   findingOptions: FindingOptions;
 }
 
-/** The host whose snapshots selectors search: --host, else the kernel's name (as `snapshot` records it). */
-export function reviewHostName(options: ReviewSourceOptions): string {
-  if (options.host !== undefined) return options.host;
-  try {
-    const name = fs.readFileSync(path.join(options.procRoot ?? '/proc', 'sys/kernel/hostname'), 'utf8').trim();
-    return name === '' ? 'unknown' : name;
-  } catch {
-    return 'unknown';
-  }
-}
-
 /**
  * What a review command looks at: the snapshot SNAP names; without SNAP, the latest
  * snapshot of the host, or a fresh collection when there is no database (or no snapshot of
@@ -44,7 +33,7 @@ export function reviewHostName(options: ReviewSourceOptions): string {
  */
 export async function loadReviewInput(options: ReviewSourceOptions, env: NodeJS.ProcessEnv): Promise<ReviewInput> {
   const procRoot = options.procRoot ?? '/proc';
-  const host = reviewHostName(options);
+  const host = selectedHost(options); // the host whose snapshots selectors search
   const selectors = options.selectors ?? [];
   // no SNAP: a captured tree given with --proc-root is what the user wants to look at
   if (selectors.length === 0 && (!isLiveProcRoot(procRoot) || !storeExists({ db: options.db, env }))) return collectNow(procRoot, options.host);
@@ -53,7 +42,7 @@ export async function loadReviewInput(options: ReviewSourceOptions, env: NodeJS.
     if (selectors.length === 0 && (await findHostId(store.db, host)) === undefined) return collectNow(procRoot, options.host);
     const row = await resolveSnapshotWords(store, host, selectors);
     const inventory = await readSnapshotOf(store, row);
-    const thisMachine = isLiveProcRoot(row.procRoot) && row.host === reviewHostName({ procRoot: '/proc' });
+    const thisMachine = isLiveProcRoot(row.procRoot) && row.host === selectedHost({ procRoot: '/proc' });
     return {
       inventory,
       source: { kind: 'snapshot', id: row.id, host: row.host, takenAt: row.takenAt },
