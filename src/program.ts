@@ -37,6 +37,7 @@ function addFilterOptions(command: Command): Command {
 async function run(options: Options, body: (io: CommandIo) => CommandResult): Promise<void> {
   const io = processIo(options.color !== false);
   try {
+    if (options.debug === true) await debugNativeAddon(io);
     process.exitCode = await body(io);
   } catch (error) {
     process.exitCode = EXIT_ERROR;
@@ -49,6 +50,14 @@ async function run(options: Options, body: (io: CommandIo) => CommandResult): Pr
       io.stderr(`sockaudit: unexpected error: ${message} (run with --debug for details)\n`);
     }
   }
+}
+
+/** With --debug: whether the native addon is in use, and if not, why (`doctor` says more). */
+async function debugNativeAddon(io: CommandIo): Promise<void> {
+  const { nativeAddonStatus: status } = await import('./native/native-addon.js');
+  io.stderr(status.loaded
+    ? `sockaudit: debug: native addon loaded from ${status.origin === 'prebuild' ? 'the prebuild' : 'the compiled build'} ${status.file}\n`
+    : `sockaudit: debug: native addon not loaded (${status.reason}); using the JavaScript paths\n`);
 }
 
 /** What the bin hands over to the commands: the fd scan it may have started (cli.ts). */
@@ -231,6 +240,19 @@ Examples:
       run(options, async (io) => (await import('./commands/history.js')).historyCommand(options, io)),
     );
 
+  addCommonOptions(program.command('doctor'))
+    .description('which collection paths work here and why (addon, sock_diag, namespaces, owners) and the database\'s state')
+    .option('--json', 'print the report as JSON')
+    .addHelpText('after', `
+Examples:
+  sockaudit doctor                          why is it slow here? why are owners missing?
+  sockaudit doctor --json | jq .checks
+
+Exit codes: 0 as good as this machine allows (limits such as not being root are reported),
+1 something to fix (each PROBLEM line says what to do), 2 error.`)
+    .action((options: Options) =>
+      run(options, async (io) => (await import('./commands/doctor.js')).doctorCommand(options, io)),
+    );
 
   return program;
 }
