@@ -166,7 +166,7 @@ Examples:
   sockaudit diff last 5                     the fifth newest against the newest
   sockaudit diff @pre-deploy latest         a labelled snapshot against the newest
   sockaudit diff 2h ago latest --listening  what listens now that did not two hours ago
-  sockaudit diff 12 14 --format json        for scripts (the contract in DESIGN.md)
+  sockaudit diff 12 14 --format json        for scripts (the contract: docs/design.md)
   sockaudit diff --format markdown          a table for a ticket or pull request
 
 Exit codes: 0 no differences, 1 differences, 2 error.`)
