@@ -34,7 +34,16 @@ function prebuildFits() {
 if (mode === 'install') {
   if (fs.existsSync(path.join(root, 'src', 'cli.ts'))) process.exit(0); // a checkout: prepare compiles
   const prebuild = prebuildFits();
-  if (prebuild !== null) process.exit(0);
+  if (prebuild !== null) {
+    // it must also load: a libc older than the one it was built against (glibc before 2.34
+    // for the linux-x64 prebuild) refuses it, and then compiling here is the better way
+    try {
+      require(prebuild);
+      process.exit(0);
+    } catch (error) {
+      process.stderr.write(`sockaudit: the prebuilt addon does not load here (${String(error.message).split('\n')[0]}); compiling it\n`);
+    }
+  }
 }
 
 // node-gyp is on the PATH of every npm script (npm's own copy); python3, make and a C compiler must be too
