@@ -15,7 +15,7 @@ afterAll(() => fs.rmSync(temp, { recursive: true, force: true }));
 const version = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 function start(argv: string[], env: NodeJS.ProcessEnv = {}) {
-  return spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', env: { ...process.env, ...env } });
+  return spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 });
 }
 
 describe.skipIf(!built)('the bin launcher (skipped unless built: run npm run build)', () => {
@@ -34,7 +34,7 @@ describe.skipIf(!built)('the bin launcher (skipped unless built: run npm run bui
       expect(result.stdout.trim()).toBe(version);
     }
     // a command that loads chunks, the vendor Kysely and the addon, through the symlink
-    const collect = start([link, 'collect', '--family', 'tcp', '--json']);
+    const collect = start([link, 'collect', '--family', 'tcp', '--listening', '--json']);
     expect(collect.status).toBe(0);
     expect((JSON.parse(collect.stdout) as { sockets: unknown[] }).sockets).toBeInstanceOf(Array);
   });
