@@ -1,17 +1,7 @@
-#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node --max-semi-space-size=8 --initial-heap-size=128
 // Entry point of the `sockaudit` binary; all wiring lives in program.ts, loaded once the
-// head start (below) is under way. The shebang is run by `env -S` (GNU coreutils 8.30+):
-// - `-u NODE_EXTRA_CA_CERTS`: Node reads and parses that CA bundle at start-up, in every
-//   process, whether it makes a TLS connection or not; sockaudit makes none (its store
-//   is a local SQLite file). With the system bundle (Debian's ca-certificates.crt, a
-//   common setting) that was 30 ms of every run, 10% of a collection of 50,000 sockets.
-//   A store that connects over TLS must take this out again.
-// - --max-semi-space-size=8 caps the young generation: an inventory of 50,000 sockets
-//   then peaks lower, at no measurable cost in time (the records outlive it anyway);
-// - --initial-heap-size=128 lets the heap grow to 128 MB before V8 starts marking the
-//   old generation: a run that ends within a second has no garbage worth that work,
-//   which was 15 ms of a 0.33 s collection at 50,000 sockets. Only the pages in use are
-//   mapped, so peak memory does not change (104 MB at 50,000 sockets either way).
+// head start (below) is under way. The published bin is this file bundled as CommonJS
+// (dist/bin/sockaudit.cjs), with a launcher on top that starts Node with two heap flags
+// and without NODE_EXTRA_CA_CERTS: why, and what it saves, in scripts/add-launcher.mjs.
 import { wantsFdScanHeadStart } from './cli-head-start.js';
 import { EXIT_ERROR } from './errors.js';
 

@@ -55,6 +55,7 @@ function commandPath(command: Command): string {
 async function run(options: Options, body: (io: CommandIo) => CommandResult): Promise<void> {
   const io = processIo(options.color !== false);
   try {
+    if (options.debug === true) await debugNativeAddon(io);
     process.exitCode = await body(io);
   } catch (error) {
     process.exitCode = EXIT_ERROR;
@@ -73,6 +74,14 @@ async function run(options: Options, body: (io: CommandIo) => CommandResult): Pr
       io.stderr(`sockaudit: unexpected error: ${escapeText(message)} (run with --debug for details)\n`);
     }
   }
+}
+
+/** With --debug: whether the native addon is in use, and if not, why (`doctor` says more). */
+async function debugNativeAddon(io: CommandIo): Promise<void> {
+  const { nativeAddonStatus: status } = await import('./native/native-addon.js');
+  io.stderr(status.loaded
+    ? `sockaudit: debug: native addon loaded from ${status.origin === 'prebuild' ? 'the prebuild' : 'the compiled build'} ${status.file}\n`
+    : `sockaudit: debug: native addon not loaded (${status.reason}); using the JavaScript paths\n`);
 }
 
 /** What the bin hands over to the commands: the fd scan it may have started (cli.ts). */
@@ -188,7 +197,7 @@ Examples:
   sockaudit diff last 5                     the fifth newest against the newest
   sockaudit diff @pre-deploy latest         a labelled snapshot against the newest
   sockaudit diff 2h ago latest --listening  what listens now that did not two hours ago
-  sockaudit diff 12 14 --format json        for scripts (the contract in DESIGN.md)
+  sockaudit diff 12 14 --format json        for scripts (the contract: docs/design.md)
   sockaudit diff --format markdown          a table for a ticket or pull request
 
 Exit codes: 0 no differences, 1 differences, 2 error.`)
@@ -260,6 +269,20 @@ Examples:
   sockaudit history --path /run/docker.sock --json`)
     .action((options: Options) =>
       run(options, async (io) => (await import('./commands/history.js')).historyCommand(options, io)),
+    );
+
+  addCommonOptions(program.command('doctor'))
+    .description('which collection paths work here and why (addon, sock_diag, namespaces, owners) and the database\'s state')
+    .option('--json', 'print the report as JSON')
+    .addHelpText('after', `
+Examples:
+  sockaudit doctor                          why is it slow here? why are owners missing?
+  sockaudit doctor --json | jq .checks
+
+Exit codes: 0 as good as this machine allows (limits such as not being root are reported),
+1 something to fix (each PROBLEM line says what to do), 2 error.`)
+    .action((options: Options) =>
+      run(options, async (io) => (await import('./commands/doctor.js')).doctorCommand(options, io)),
     );
 
   return withOneLineUsageErrors(program);

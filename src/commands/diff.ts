@@ -8,7 +8,7 @@ import { renderUnified } from '../diff/render-unified.js';
 import { EXIT_DIFFERENCES, EXIT_OK, UsageError } from '../errors.js';
 import { checkNetnsFilter, parseSocketFilter, type FilterOptions } from '../inventory/socket-filter.js';
 import type { CommandIo } from '../io.js';
-import { selectedHost } from '../store/default-host.js';
+import { selectedHost } from '../inventory/default-host.js';
 import { openStore } from '../store/open-store.js';
 import { readSnapshotPair } from '../store/read-snapshot.js';
 import { resolveSnapshotPair } from '../store/resolve-snapshot.js';

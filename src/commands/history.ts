@@ -2,7 +2,7 @@ import type { CommandIo } from '../io.js';
 import { openStore } from '../store/open-store.js';
 import { parseHistoryFilter, queryHistory, type HistoryOptions } from '../review/history-query.js';
 import { historyJson, renderHistory } from '../review/render-history.js';
-import { reviewHostName } from '../review/review-source.js';
+import { selectedHost } from '../inventory/default-host.js';
 
 export interface HistoryCommandOptions extends HistoryOptions {
   db?: string;
@@ -18,7 +18,7 @@ export interface HistoryCommandOptions extends HistoryOptions {
  */
 export async function historyCommand(options: HistoryCommandOptions, io: CommandIo): Promise<number> {
   const filter = parseHistoryFilter(options);
-  const host = reviewHostName(options);
+  const host = selectedHost(options);
   const store = await openStore({ db: options.db, env: io.env, readOnly: true });
   try {
     const periods = await queryHistory(store, host, filter);

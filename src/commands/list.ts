@@ -1,6 +1,6 @@
 import type { CommandIo } from '../io.js';
 import { escapeText } from '../render/escape-text.js';
-import { selectedHost } from '../store/default-host.js';
+import { selectedHost } from '../inventory/default-host.js';
 import { listHosts, listSnapshots } from '../store/list-snapshots.js';
 import { openStore } from '../store/open-store.js';
 

@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import type { CommandIo } from '../io.js';
 import { escapeText } from '../render/escape-text.js';
-import { selectedHost } from '../store/default-host.js';
+import { selectedHost } from '../inventory/default-host.js';
 import { openStore } from '../store/open-store.js';
 import { fullDiskError, pruneSnapshots, type PrunePolicy } from '../store/prune-snapshots.js';
 import { resolveStorePath } from '../store/store-location.js';

@@ -4,7 +4,7 @@ import { writeInventoryJson } from '../render/inventory-json.js';
 import { escapeText } from '../render/escape-text.js';
 import { renderSocketTable } from '../render/socket-table.js';
 import { renderWarnings } from '../render/warnings-text.js';
-import { selectedHost } from '../store/default-host.js';
+import { selectedHost } from '../inventory/default-host.js';
 import { openStore } from '../store/open-store.js';
 import { readSnapshotOf } from '../store/read-snapshot.js';
 import { resolveSnapshotWords } from '../store/resolve-snapshot.js';

@@ -6,7 +6,7 @@ import { escapeText } from '../render/escape-text.js';
 import { renderWarnings } from '../render/warnings-text.js';
 import { cmdlineRenderer, parseCmdlinePolicy } from '../store/cmdline-policy.js';
 import { openStore } from '../store/open-store.js';
-import { selectedHost } from '../store/default-host.js';
+import { selectedHost } from '../inventory/default-host.js';
 import { readOpenState, writeSnapshot } from '../store/write-snapshot.js';
 
 export interface SnapshotCommandOptions {

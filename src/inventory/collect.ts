@@ -8,6 +8,7 @@ import { parseIfInet6, parseIgmp } from '../proc/parse-interface-names.js';
 import { parseBindV6only } from '../proc/parse-bindv6only.js';
 import { NET_TABLE_LIMITS } from '../proc/bounded-read.js';
 import { toolVersion } from '../version.js';
+import { hostNameFromText } from './default-host.js';
 import { exposureOf } from './exposure.js';
 import { inferV6only } from './infer-v6only.js';
 import { takeHeadStart, type FdScanHeadStart } from './fd-scan-head-start.js';
@@ -23,7 +24,7 @@ import { WarningLog } from './warning-log.js';
 
 export interface CollectOptions {
   procRoot: string;
-  /** host name to record; default: the kernel's (PROC/sys/kernel/hostname). */
+  /** host name to record; default: defaultHost (the kernel's, PROC/sys/kernel/hostname). */
   host?: string;
   /** a scan of /proc the bin started early (fd-scan-head-start.ts), taken over for the live /proc. */
   headStart?: FdScanHeadStart | null;
@@ -160,7 +161,7 @@ export async function collectFromProc(
   const collected = own === null ? sockets : withoutOwnSockets(sockets, { pid: own.pid, netlinkInodes: await dumpSocketInodes(dumps) });
 
   const portRange = readOptionalText(proc, 'sys/net/ipv4/ip_local_port_range', warnings)?.split(/\s+/).map(Number);
-  const hostName = host ?? readOptionalText(proc, 'sys/kernel/hostname', warnings) ?? 'unknown';
+  const hostName = host ?? hostNameFromText(readOptionalText(proc, 'sys/kernel/hostname', warnings));
   const bootId = readOptionalText(proc, 'sys/kernel/random/boot_id', warnings);
   const kernel = readOptionalText(proc, 'sys/kernel/osrelease', warnings);
   for (const problem of context.problems) warnings.add('file-unreadable', () => problem, `host-context ${problem}`);

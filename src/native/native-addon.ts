@@ -11,11 +11,15 @@
  * the four inet dumps about 0.03 s against 0.10 s for reading the four /proc files, and
  * the unix dump 0.006 s against 0.02 s.
  *
- * When the addon was not built (a `tsc`-only build, say) `nativeAddon` is null and the
- * collector uses the JavaScript scan and the /proc files: the same inventory, slower.
+ * When no addon loads (no prebuild fits and the install could not compile one, or a
+ * `tsc`-only build) `nativeAddon` is null and the collector uses the JavaScript scan and
+ * the /proc files: the same inventory, slower. `nativeAddonStatus` says which, for
+ * `sockaudit doctor` and `--debug`.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import nodeGypBuild from 'node-gyp-build';
 import { errnoCode } from '../errors.js';
 import type { FdLinkScan } from '../model/fd-link-scan.js';
 
@@ -67,29 +71,65 @@ export interface NativeAddon {
   ltHashUpdate(state: Uint8Array, added: string, removed: string): void;
 }
 
-/** Where node-gyp puts the addon, relative to this module in dist/src/proc/, and in src/proc/ (tests) or the bin bundle in dist/bin/. */
-const ADDON_CANDIDATES = ['../../../native/build/Release/sockaudit.node', '../../native/build/Release/sockaudit.node'];
+/** How the addon was found, or why it was not: for `doctor` and `--debug`. */
+export interface NativeAddonStatus {
+  loaded: boolean;
+  /** the .node file loaded (or the one that failed to load); null when none was found. */
+  file: string | null;
+  /** `prebuild`: shipped in the package (native/prebuilds/); `compiled`: built here by node-gyp (native/build/). */
+  origin: 'prebuild' | 'compiled' | null;
+  /** why it is not loaded; null when it is. */
+  reason: string | null;
+}
 
 /**
- * Loads the addon with process.dlopen, which is what require() does for a .node file,
- * without require's module machinery: createRequire alone loads Node's ES module loader,
- * about a millisecond of every run's start-up.
+ * The native/ directory: three levels up from dist/src/native/native-addon.js, two from
+ * src/native/ (tests) and from the bin bundle in dist/bin/.
  */
-function loadNativeAddon(): NativeAddon | null {
-  for (const candidate of ADDON_CANDIDATES) {
-    const file = fileURLToPath(new URL(candidate, import.meta.url));
-    if (!fs.existsSync(file)) continue; // not built
-    const addon = { exports: {} };
-    try {
-      process.dlopen(addon, file);
-      return addon.exports as NativeAddon;
-    } catch (error) {
-      // built for another Node ABI (a node upgrade since npm ci): as if not built
-      if (errnoCode(error) !== 'ERR_DLOPEN_FAILED') throw error;
-    }
+function nativeDirectory(): string | null {
+  for (const candidate of ['../../../native/', '../../native/']) {
+    const directory = fileURLToPath(new URL(candidate, import.meta.url));
+    if (fs.existsSync(path.join(directory, 'binding.gyp'))) return directory;
   }
   return null;
 }
 
-/** The addon, or null when this build has none. */
-export const nativeAddon: NativeAddon | null = loadNativeAddon();
+/**
+ * Finds and loads the addon. node-gyp-build picks the file, as it does for the packages
+ * that ship prebuilds (leveldown, sodium-native...): a build compiled here
+ * (native/build/Release) first, else the prebuild matching this platform, architecture
+ * and libc (native/prebuilds/linux-x64/sockaudit.glibc.node...). The file is then loaded
+ * with process.dlopen, which is what require() does for a .node file, without require's
+ * module machinery: createRequire alone loads Node's ES module loader, about a
+ * millisecond of every run's start-up.
+ */
+function loadNativeAddon(): { addon: NativeAddon | null; status: NativeAddonStatus } {
+  const directory = nativeDirectory();
+  if (directory === null) return { addon: null, status: { loaded: false, file: null, origin: null, reason: 'the native/ directory is missing from this installation' } };
+  let file: string;
+  try {
+    file = nodeGypBuild.resolve(directory);
+  } catch {
+    const reason = `no compiled addon in ${path.join(directory, 'build')} and no prebuild for ${process.platform}-${process.arch} in ${path.join(directory, 'prebuilds')} (the install could not compile it)`;
+    return { addon: null, status: { loaded: false, file: null, origin: null, reason } };
+  }
+  const origin = file.startsWith(path.join(directory, 'prebuilds') + path.sep) ? 'prebuild' : 'compiled';
+  const addon = { exports: {} };
+  try {
+    process.dlopen(addon, file);
+    return { addon: addon.exports as NativeAddon, status: { loaded: true, file, origin, reason: null } };
+  } catch (error) {
+    // built for another Node ABI (a node upgrade since npm ci), or for another libc: as if not built
+    if (errnoCode(error) !== 'ERR_DLOPEN_FAILED') throw error;
+    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
+    return { addon: null, status: { loaded: false, file, origin, reason: `it failed to load: ${message}` } };
+  }
+}
+
+const loaded = loadNativeAddon();
+
+/** The addon, or null when this installation has none that loads. */
+export const nativeAddon: NativeAddon | null = loaded.addon;
+
+/** Where the addon came from, or why it is not loaded. */
+export const nativeAddonStatus: NativeAddonStatus = loaded.status;

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { collectInventory } from '../inventory/collect.js';
+import { selectedHost } from '../inventory/default-host.js';
 import type { Inventory } from '../model/socket-record.js';
 import { isLiveProcRoot } from '../proc/proc-fs.js';
 import { openStore, storeExists } from '../store/open-store.js';
@@ -10,7 +10,6 @@ import { findHostId } from '../store/snapshot-row.js';
 import { filesystemExecutableAliases } from './executable-aliases.js';
 import type { FindingOptions } from './findings.js';
 import type { ListeningSource } from './render-listening.js';
-import { PROCESS_FILE_LIMITS, readBoundedFile } from '../proc/bounded-read.js';
 
 export interface ReviewSourceOptions {
   /** SNAP words from the command line; none means the default. */
@@ -26,18 +25,6 @@ export interface ReviewInput {
   findingOptions: FindingOptions;
 }
 
-/** The host whose snapshots selectors search: --host, else the kernel's name (as `snapshot` records it). */
-export function reviewHostName(options: ReviewSourceOptions): string {
-  if (options.host !== undefined) return options.host;
-  try {
-    // bounded: a captured tree's hostname may be a FIFO or a link to /dev/zero
-    const name = readBoundedFile(path.join(options.procRoot ?? '/proc', 'sys/kernel/hostname'), PROCESS_FILE_LIMITS, []).toString('utf8').trim();
-    return name === '' ? 'unknown' : name;
-  } catch {
-    return 'unknown';
-  }
-}
-
 /**
  * What a review command looks at: the snapshot SNAP names; without SNAP, the latest
  * snapshot of the host, or a fresh collection when there is no database (or no snapshot of
@@ -46,7 +33,7 @@ export function reviewHostName(options: ReviewSourceOptions): string {
  */
 export async function loadReviewInput(options: ReviewSourceOptions, env: NodeJS.ProcessEnv): Promise<ReviewInput> {
   const procRoot = options.procRoot ?? '/proc';
-  const host = reviewHostName(options);
+  const host = selectedHost(options); // the host whose snapshots selectors search
   const selectors = options.selectors ?? [];
   // no SNAP: a captured tree given with --proc-root is what the user wants to look at
   if (selectors.length === 0 && (!isLiveProcRoot(procRoot) || !storeExists({ db: options.db, env }))) return collectNow(procRoot, options.host);
@@ -55,7 +42,7 @@ export async function loadReviewInput(options: ReviewSourceOptions, env: NodeJS.
     if (selectors.length === 0 && (await findHostId(store.db, host)) === undefined) return collectNow(procRoot, options.host);
     const row = await resolveSnapshotWords(store, host, selectors);
     const inventory = await readSnapshotOf(store, row);
-    const thisMachine = isLiveProcRoot(row.procRoot) && row.host === reviewHostName({ procRoot: '/proc' });
+    const thisMachine = isLiveProcRoot(row.procRoot) && row.host === selectedHost({ procRoot: '/proc' });
     return {
       inventory,
       source: { kind: 'snapshot', id: row.id, host: row.host, takenAt: row.takenAt },

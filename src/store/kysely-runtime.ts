@@ -8,8 +8,10 @@
  *
  * Every runtime use of Kysely in the application goes through this module, so that only
  * one copy is ever loaded; types still come from `import type ... from 'kysely'` (erased).
- * Migrations import 'kysely' directly (they never import application code) and are only
- * loaded when one is pending; what they build is plain objects that either copy accepts.
+ * Migrations import 'kysely' directly (they never import application code); the bin bundle
+ * maps that import to the same dist/vendor/kysely.cjs (scripts/rolldown-bin.config.mjs),
+ * so the bin holds and loads one Kysely. (Run from dist/src/, as the tests do, they load
+ * Kysely's own build beside this one; what they build is plain objects either accepts.)
  */
 import { createRequire } from 'node:module';
 import type * as KyselyModule from 'kysely';

@@ -69,7 +69,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
  * `bindings` package) probes a list of build directories and reads the call stack to
  * find its own package first.
  */
-function sqliteAddonPath(): string {
+export function sqliteAddonPath(): string {
   return createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
 }
 

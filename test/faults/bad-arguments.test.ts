@@ -72,7 +72,7 @@ describe('exact errors for bad arguments (exit 2, one line)', () => {
   it('--debug shows the stack of a usage error instead of the one line', () => {
     const result = runCli(['show', '99999999999d', '--debug', ...store]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^UsageError: snapshot selector "99999999999d": too far back/);
+    expect(result.stderr).toMatch(/^UsageError: snapshot selector "99999999999d": too far back/m);
     expect(result.stderr).toMatch(/\n\s+at /);
   });
 });
@@ -99,7 +99,7 @@ describe('common options before the command', () => {
   it('--debug before the command turns on stack traces', () => {
     const result = runCli(['--debug', 'show', '2026-02-30', ...store]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^UsageError: snapshot selector "2026-02-30" is not a valid date/);
+    expect(result.stderr).toMatch(/^UsageError: snapshot selector "2026-02-30" is not a valid date/m);
   });
 });
 
