@@ -5,7 +5,7 @@
  * lazily so that `collect` never loads the database driver.
  */
 import { Command, CommanderError } from 'commander';
-import { EXIT_ERROR, isExpectedError, UsageError } from './errors.js';
+import { asDamagedStoreError, EXIT_ERROR, exitCodeOf, isExpectedError, UsageError } from './errors.js';
 import { processIo, type CommandIo } from './io.js';
 import { parseCount } from './option-values.js';
 import type { FdScanHeadStart } from './inventory/fd-scan-head-start.js';
@@ -57,8 +57,9 @@ async function run(options: Options, body: (io: CommandIo) => CommandResult): Pr
   try {
     if (options.debug === true) await debugNativeAddon(io);
     process.exitCode = await body(io);
-  } catch (error) {
-    process.exitCode = EXIT_ERROR;
+  } catch (thrown) {
+    const error = asDamagedStoreError(thrown);
+    process.exitCode = isExpectedError(error) ? exitCodeOf(error) : EXIT_ERROR;
     if (options.debug === true) {
       // the stack keeps its lines; each is escaped, as a message may quote host text
       const trace = error instanceof Error ? (error.stack ?? error.message) : String(error);
@@ -127,6 +128,7 @@ Examples:
     .option('--quiet', 'print nothing on success (for cron); errors still print one line on stderr')
     .option('--json', 'print { id, takenAt, host, label, socketCount, written, durationMs, warnings }')
     .option('--cmdline <mode>', 'owners\' command lines to store: full, redacted (secret-looking values hidden) or none', 'redacted')
+    .option('--accept-loss', 'when the database is behind its witness (snapshots lost), record the loss in this snapshot and go on')
     .addHelpText('after', `
 Examples:
   sockaudit snapshot                        store a snapshot in the default database
@@ -177,10 +179,17 @@ snapshots reuse the freed space. Examples:
     );
 
   addCommonOptions(program.command('verify'))
-    .description('check every stored snapshot (socket count, content hash, hash chain) in one pass over the stored changes')
-    .option('--json', 'print { ok, hosts, snapshots, problems }')
+    .description('check the file (SQLite integrity_check), every stored snapshot (socket count, content hash, hash chain) in one pass over the stored changes, and the witness')
+    .option('--quick', 'SQLite quick_check instead of integrity_check: every page is still read, but indexes are not compared with their tables (faster on large files)')
+    .option('--json', 'print { ok, hosts, snapshots, check, witness, problems }')
     .addHelpText('after', `
-Exit codes: 0 all snapshots verified, 1 a snapshot failed (the first bad one is named), 2 error.`)
+Checks, in order: SQLite's integrity_check (--quick: quick_check) and foreign_key_check;
+every snapshot checked against its content hash and the hash of the one before it; each
+host's newest snapshot against the witness file beside the database (DB.witness).
+
+Exit codes: 0 all verified; 1 problems found (every one is listed: a damaged or emptied
+file, a damaged row, a bad hash, snapshots missing per the witness); 2 error (no database,
+unreadable).`)
     .action((options: Options) =>
       run(options, async (io) => (await import('./commands/verify.js')).verifyCommand(options, io)),
     );

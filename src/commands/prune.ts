@@ -53,7 +53,7 @@ export async function pruneCommand(options: PruneCommandOptions, io: CommandIo):
   const location = resolveStorePath({ db: options.db, env: io.env });
   let store: Store;
   try {
-    store = await openStore({ db: options.db, env: io.env, readOnly: true });
+    store = await openStore({ db: options.db, env: io.env, access: 'write' });
   } catch (error) {
     throw fullDiskError(error, location);
   }

@@ -5,7 +5,8 @@ import type { CommandIo } from '../io.js';
 import { escapeText } from '../render/escape-text.js';
 import { renderWarnings } from '../render/warnings-text.js';
 import { cmdlineRenderer, parseCmdlinePolicy } from '../store/cmdline-policy.js';
-import { openStore } from '../store/open-store.js';
+import { checkStoreLocation, openStore, type Store } from '../store/open-store.js';
+import { recordWitness, witnessGuard } from '../store/witness-guard.js';
 import { selectedHost } from '../inventory/default-host.js';
 import { readOpenState, writeSnapshot } from '../store/write-snapshot.js';
 
@@ -18,6 +19,8 @@ export interface SnapshotCommandOptions {
   json?: boolean;
   /** full | redacted | none */
   cmdline?: string;
+  /** go on from what the database holds when it is behind its witness (the loss is recorded) */
+  acceptLoss?: boolean;
   /** the fd scan the bin started early, if any (fd-scan-head-start.ts). */
   headStart?: FdScanHeadStart | null;
 }
@@ -31,17 +34,26 @@ export async function snapshotCommand(options: SnapshotCommandOptions, io: Comma
   const started = process.hrtime.bigint(); // not performance.now(): that loads perf_hooks at start-up
   const policy = parseCmdlinePolicy(options.cmdline);
   if (options.label !== undefined && options.label.trim() === '') throw new UsageError('--label: expected a non-empty label');
-  // open first: a bad --db fails before the (longer) collection
-  const store = await openStore({ db: options.db, env: io.env });
+  // a bad --db fails before the (longer) collection; an existing database is opened first,
+  // but a missing one is created only once there is something to store in it
+  const { exists } = checkStoreLocation({ db: options.db, env: io.env });
+  let store: Store | null = exists ? await openStore({ db: options.db, env: io.env, access: 'create' }) : null;
   try {
     const procRoot = options.procRoot ?? '/proc';
     // owners' command lines are redacted as they are read, while their arguments are apart
     const collecting = collectInventory({ procRoot, host: options.host, headStart: options.headStart, leaveOutOwnProcess: true, cmdline: cmdlineRenderer(policy) });
     // read what the snapshot compares with while the collection waits for the kernel's
     // dumps (readOpenState); a read ahead that fails is simply done again under the lock
-    const openState = readOpenState(store, selectedHost({ host: options.host, procRoot })).catch(() => null);
+    const openState = store === null ? Promise.resolve(null) : readOpenState(store, selectedHost({ host: options.host, procRoot })).catch(() => null);
     const inventory = await collecting;
-    const summary = await writeSnapshot(store, inventory, { host: inventory.meta.host, label: options.label ?? null, openState: await openState });
+    store ??= await openStore({ db: options.db, env: io.env, access: 'create' });
+    const summary = await writeSnapshot(store, inventory, {
+      host: inventory.meta.host,
+      label: options.label ?? null,
+      openState: await openState,
+      guard: witnessGuard(store.location, options.acceptLoss === true),
+    });
+    await recordWitness(store);
     const durationMs = Number((process.hrtime.bigint() - started) / 1_000_000n);
     if (options.quiet === true) return 0;
     if (options.json === true) {
@@ -67,6 +79,6 @@ export async function snapshotCommand(options: SnapshotCommandOptions, io: Comma
     }
     return 0;
   } finally {
-    await store.close();
+    await store?.close();
   }
 }

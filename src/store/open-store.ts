@@ -4,10 +4,12 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Kysely, MigrationProvider } from 'kysely';
 import { MIGRATION_NAMES } from '../../migrations/migration-names.js';
-import { errnoCode, StorageError } from '../errors.js';
+import { asDamagedStoreError, DamagedStoreError, errnoCode, StorageError, UsageError } from '../errors.js';
 import type { Database } from './database-schema.js';
 import { KyselyRuntime, MigratorRuntime, SqliteDialectRuntime } from './kysely-runtime.js';
 import { resolveStorePath } from './store-location.js';
+import { hasWalContent, inspectStoreFile, whyNotWritable } from './store-file.js';
+import { readWitness } from './witness.js';
 import { inWriteTransaction } from './write-transaction.js';
 
 /** An open database. Everything in src/store takes one of these. */
@@ -18,17 +20,29 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/**
+ * What a command does with the database:
+ * - `read`: opens it read-only and never migrates (list, show, diff, verify...): works on a
+ *   0400 file, in a read-only directory or on a read-only mount;
+ * - `write`: changes an existing database (prune);
+ * - `create`: `write`, creating it when the path is missing (snapshot).
+ */
+export type StoreAccess = 'read' | 'write' | 'create';
+
 export interface OpenStoreOptions {
   /** --db PATH */
   db?: string;
   env: NodeJS.ProcessEnv;
-  /** do not create a missing database: fail with "no database" instead */
+  /** default: `create`, or `read` when readOnly is set */
+  access?: StoreAccess;
+  /** the same as access: 'read' */
   readOnly?: boolean;
   /** how long to wait for another writer, in ms (cron jobs overlap) */
   busyTimeoutMs?: number;
 }
 
 const MIGRATION_TABLE = 'kysely_migration';
+const FIRST_MIGRATION = '0001-initial-schema';
 /** The static index, imported only when a migration is pending. */
 const staticMigrations: MigrationProvider = {
   getMigrations: async () => ({ ...(await import('../../migrations/index.js')).MIGRATIONS }),
@@ -40,28 +54,72 @@ export function storeExists(options: Pick<OpenStoreOptions, 'db' | 'env'>): bool
 }
 
 /**
- * Opens (creating when missing, mode 0600, parent directory 0700) the database: WAL,
- * foreign keys on, a busy timeout so overlapping cron runs wait rather than fail, and every
- * pending migration applied. A database written by a newer sockaudit is refused.
+ * The path a command would use, refused early when it can never be a database (`--db ''`,
+ * a non-regular file, an unreadable or foreign file): `snapshot` asks this before it
+ * collects, and creates the database only once it has something to store.
  */
-export async function openStore(options: OpenStoreOptions): Promise<Store> {
+export function checkStoreLocation(options: Pick<OpenStoreOptions, 'db' | 'env'>): { location: string; exists: boolean } {
   if (options.db !== undefined && /^postgres(ql)?:\/\//.test(options.db)) {
     throw new StorageError('PostgreSQL databases are not supported by this version yet; use a file path for --db');
   }
+  if (options.db === '') throw new UsageError('--db: expected a database path, got an empty string');
   const location = resolveStorePath(options);
-  const existed = fs.existsSync(location);
-  if (!existed && options.readOnly === true) {
+  const state = inspectStoreFile(location);
+  if (state === 'empty') refuseTruncated(location);
+  return { location, exists: state !== 'missing' };
+}
+
+/**
+ * Opens the database for `access`. Writing opens (and creating creates, mode 0600, parent
+ * directory 0700) it in WAL mode with foreign keys on and a busy timeout so that
+ * overlapping cron runs wait rather than fail, and applies every pending migration. A
+ * database written by a newer sockaudit, an SQLite file of another program, a file that is
+ * not a database and an emptied database (its witness says it held snapshots) are refused.
+ */
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  const access: StoreAccess = options.access ?? (options.readOnly === true ? 'read' : 'create');
+  const { location, exists } = checkStoreLocation(options);
+  if (!exists && access !== 'create') {
     throw new StorageError(`no database at ${location} (run \`sockaudit snapshot\` first, or pass --db)`);
   }
-  const connection = openSqlite(location, options.busyTimeoutMs ?? 30_000);
-  const db: Kysely<Database> = new KyselyRuntime<Database>({ dialect: new SqliteDialectRuntime({ database: connection }) });
-  try {
-    await migrate(db, location);
-  } catch (error) {
-    await db.destroy();
-    throw error;
+  const empty = exists && fs.statSync(location).size === 0;
+  if (empty && access !== 'create') {
+    throw new StorageError(`the database ${location} is an empty file: nothing is stored yet (run \`sockaudit snapshot\` first)`);
   }
-  return { db, location, close: () => db.destroy() };
+  if (exists && access !== 'read') {
+    const why = whyNotWritable(location);
+    if (why !== null) throw new StorageError(why);
+  }
+  const busyTimeoutMs = options.busyTimeoutMs ?? 30_000;
+  const connection = access === 'read' ? openReadOnly(location, busyTimeoutMs) : openWritable(location, busyTimeoutMs, exists);
+  let db: Kysely<Database> | undefined;
+  try {
+    const schema = schemaOf(connection, location);
+    if (schema.kind === 'blank' && access !== 'create') {
+      throw new StorageError(`${location} is an SQLite file with no tables: nothing is stored yet (run \`sockaudit snapshot\` first)`);
+    }
+    if (access !== 'read') prepareForWriting(connection, location);
+    db = new KyselyRuntime<Database>({ dialect: new SqliteDialectRuntime({ database: connection }) });
+    if (access === 'read') refuseUnmigrated(schema.applied, location);
+    else await migrate(db, location);
+  } catch (error) {
+    if (db !== undefined) await db.destroy();
+    else connection.close();
+    throw asDamagedStoreError(error);
+  }
+  const opened = db;
+  return { db: opened, location, close: () => opened.destroy() };
+}
+
+/** An empty file where a witness says a database was is a truncated database, never a new one. */
+function refuseTruncated(location: string): void {
+  const witness = readWitness(location);
+  const head = witness?.heads[0];
+  if (head === undefined) return;
+  throw new DamagedStoreError(
+    `the database ${location} is empty (0 bytes) but its witness records snapshot #${head.id} of host ${head.host}: ` +
+      'it was truncated; restore it from a backup (sockaudit will not start a new database over it)',
+  );
 }
 
 /**
@@ -73,32 +131,119 @@ export function sqliteAddonPath(): string {
   return createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
 }
 
-function openSqlite(location: string, busyTimeoutMs: number): BetterSqlite3.Database {
+function openWritable(location: string, busyTimeoutMs: number, exists: boolean): BetterSqlite3.Database {
   try {
-    fs.mkdirSync(path.dirname(location), { recursive: true, mode: 0o700 });
+    if (!exists) fs.mkdirSync(path.dirname(location), { recursive: true, mode: 0o700 });
     // create the file ourselves so that it is never readable by others, even for a moment;
-    // SQLite gives the -wal and -shm files the same permissions
-    fs.closeSync(fs.openSync(location, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600));
+    // SQLite gives the -wal and -shm files the same permissions. A file that was there
+    // empty (an installer's `touch`) is made 0600 too before anything is written to it.
+    const fd = fs.openSync(location, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o600);
+    try {
+      if (fs.fstatSync(fd).size === 0) fs.fchmodSync(fd, 0o600);
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch (error) {
     throw new StorageError(`cannot create the database ${location}: ${describeFsError(error)}`);
   }
-  let connection: BetterSqlite3.Database;
   try {
-    connection = new BetterSqlite3(location, { timeout: busyTimeoutMs, nativeBinding: sqliteAddonPath() });
+    return new BetterSqlite3(location, { timeout: busyTimeoutMs, nativeBinding: sqliteAddonPath() });
   } catch (error) {
     throw new StorageError(`cannot open the database ${location}: ${describeFsError(error)}`);
   }
+}
+
+/**
+ * Read-only, never creating anything but SQLite's shared-memory file for a WAL database.
+ * Where SQLite cannot make even that (a read-only directory or mount, with no -shm file
+ * left there), the file is opened as immutable, which is exact only when no other process
+ * writes it and its log is empty: with a non-empty -wal file it is refused instead, since
+ * immutable would silently ignore the snapshots that are still in the log.
+ */
+function openReadOnly(location: string, busyTimeoutMs: number): BetterSqlite3.Database {
+  const settings = { readonly: true, fileMustExist: true, timeout: busyTimeoutMs, nativeBinding: sqliteAddonPath() };
+  let firstError: unknown;
+  try {
+    const connection = new BetterSqlite3(location, settings);
+    try {
+      connection.prepare('select count(*) from sqlite_master').get();
+      return connection;
+    } catch (error) {
+      connection.close();
+      throw error;
+    }
+  } catch (error) {
+    firstError = error;
+  }
+  const code = errnoCode(firstError) ?? '';
+  if (!code.startsWith('SQLITE_CANTOPEN') && !code.startsWith('SQLITE_READONLY')) {
+    const damaged = asDamagedStoreError(firstError);
+    if (damaged !== firstError) throw damaged;
+    throw new StorageError(`cannot open the database ${location}: ${describeFsError(firstError)}`);
+  }
+  if (hasWalContent(location)) {
+    throw new StorageError(
+      `cannot read the database ${location}: its write-ahead log (${location}-wal) holds commits that only a process ` +
+        'that may write the directory can read (open it once as its owner, or copy the three files elsewhere)',
+    );
+  }
+  const uri = `file:${location.split('/').map(encodeURIComponent).join('/')}?immutable=1`;
+  try {
+    return new BetterSqlite3(uri, settings);
+  } catch (error) {
+    throw new StorageError(`cannot open the database ${location} read-only: ${describeFsError(error)}`);
+  }
+}
+
+function prepareForWriting(connection: BetterSqlite3.Database, location: string): void {
   try {
     // journal_mode is persistent; only switch when needed, since switching takes a lock
     if (connection.pragma('journal_mode', { simple: true }) !== 'wal') connection.pragma('journal_mode = WAL');
     connection.pragma('foreign_keys = ON');
-    // WAL makes NORMAL durable against crashes of the program (not of the machine), which is
-    // what a killed cron run needs; a lost last snapshot on power loss is acceptable
-    connection.pragma('synchronous = NORMAL');
-    return connection;
+    // FULL: each commit is on disk before the witness (witness.ts) names it; with NORMAL a
+    // power loss could lose a commit the witness already records, and every later run would
+    // report that snapshot as missing. One fsync per snapshot.
+    connection.pragma('synchronous = FULL');
   } catch (error) {
-    connection.close();
+    const damaged = asDamagedStoreError(error);
+    if (damaged !== error) throw damaged;
     throw new StorageError(`cannot open the database ${location}: ${describeFsError(error)}`);
+  }
+}
+
+type Schema = { kind: 'blank'; applied: [] } | { kind: 'sockaudit'; applied: string[] };
+
+/**
+ * Whose file this is: no tables at all (a new file), sockaudit's (its migration table has
+ * sockaudit's first migration), or another program's, which is refused before anything
+ * (even the journal mode) is changed in it.
+ */
+function schemaOf(connection: BetterSqlite3.Database, location: string): Schema {
+  const tables = connection
+    .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite\\_%' escape '\\' order by name")
+    .pluck()
+    .all() as string[];
+  if (tables.length === 0) return { kind: 'blank', applied: [] };
+  const applied = tables.includes(MIGRATION_TABLE)
+    ? (connection.prepare(`select name from ${MIGRATION_TABLE}`).pluck().all() as unknown[]).map(String)
+    : [];
+  if (!applied.includes(FIRST_MIGRATION)) {
+    const shown = tables.slice(0, 5).join(', ') + (tables.length > 5 ? `, ... (${tables.length} tables)` : '');
+    throw new StorageError(`${location} is an SQLite database of another program (tables: ${shown}); sockaudit will not add its tables to it`);
+  }
+  return { kind: 'sockaudit', applied };
+}
+
+/** Reading commands never migrate: a database that needs it is named, with what to run. */
+function refuseUnmigrated(applied: string[], location: string): void {
+  const known = [...MIGRATION_NAMES];
+  refuseNewerSchema(applied, known, location);
+  const pending = known.filter((name) => !applied.includes(name));
+  if (pending.length > 0) {
+    throw new StorageError(
+      `the database ${location} needs migration to schema ${pending.at(-1)} by this version of sockaudit, and reading commands never migrate: ` +
+        'run `sockaudit snapshot` once as a user who may write it',
+    );
   }
 }
 

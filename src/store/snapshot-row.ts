@@ -52,6 +52,30 @@ export function toSnapshotRow(row: Selectable<SnapshotsTable> & { host: string }
   };
 }
 
+/**
+ * toSnapshotRow for a row that may be damaged (verify): the row, or what is wrong with each
+ * of its JSON columns, instead of throwing at the first.
+ */
+export function checkedSnapshotRow(row: Selectable<SnapshotsTable> & { host: string }): { row: SnapshotRow; problems: [] } | { row: null; problems: string[] } {
+  const problems: string[] = [];
+  const parse = (column: string, text: string | null, valid: (value: unknown) => boolean, expected: string): void => {
+    if (text === null) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      problems.push(`its ${column} are not valid JSON`);
+      return;
+    }
+    if (!valid(value)) problems.push(`its ${column} are not ${expected}`);
+  };
+  const isObjectArray = (value: unknown) => Array.isArray(value) && value.every((item) => typeof item === 'object' && item !== null && !Array.isArray(item));
+  parse('warnings', row.warnings, (value) => isObjectArray(value) && (value as Record<string, unknown>[]).every((w) => typeof w.code === 'string' && typeof w.message === 'string' && typeof w.count === 'number'), 'a list of warnings');
+  parse('namespaces', row.namespaces, (value) => isObjectArray(value) && (value as Record<string, unknown>[]).every((ns) => typeof ns.inode === 'number'), 'a list of namespaces');
+  parse('ephemeral ports', row.ephemeral_ports, (value) => Array.isArray(value) && value.length === 2 && value.every((port) => Number.isInteger(port)), 'a [low, high] pair');
+  return problems.length === 0 ? { row: toSnapshotRow(row), problems: [] } : { row: null, problems };
+}
+
 export function snapshotMeta(row: SnapshotRow): InventoryMeta {
   return {
     host: row.host,

@@ -4,7 +4,7 @@ import { canonicalSocket, sortOwners, versionDigest } from './canonical-socket.j
 import type { Database } from './database-schema.js';
 import { SetHash } from './set-hash.js';
 import { snapshotHash } from './snapshot-hash.js';
-import { snapshotMeta, toSnapshotRow } from './snapshot-row.js';
+import { checkedSnapshotRow, snapshotMeta } from './snapshot-row.js';
 import { decodeVersionContent } from './version-record.js';
 
 /** A problem found in a host's history: the snapshot it shows in, or null for the history as a whole. */
@@ -32,7 +32,13 @@ const SNAPSHOTS_PER_WINDOW = 2000;
  *
  * Returns the number of snapshots checked.
  */
-export async function verifyHostHistory(db: Kysely<Database>, host: { id: number; name: string }, problem: ReportProblem): Promise<number> {
+export async function verifyHostHistory(
+  db: Kysely<Database>,
+  host: { id: number; name: string },
+  problem: ReportProblem,
+  /** told each snapshot checked, so that a caller can say where an SQLite error stopped the walk */
+  checked: (snapshotId: number) => void = () => {},
+): Promise<number> {
   const processes = await loadProcesses(db, host.id);
   const set = new SetHash();
   /** digests of alive versions, by the snapshot that closes them */
@@ -57,21 +63,21 @@ export async function verifyHostHistory(db: Kysely<Database>, host: { id: number
     const versions = await openedVersions(db, host.id, rows[0]!.id, rows.at(-1)!.id);
     let next = 0;
     for (const raw of rows) {
-      const row = toSnapshotRow(raw);
       snapshots++;
-      const closed = closing.get(row.id) ?? [];
+      const id = raw.id;
+      const closed = closing.get(id) ?? [];
       alive -= closed.length;
-      closing.delete(row.id);
+      closing.delete(id);
       const opened: string[] = [];
       // versions whose opened_in names no snapshot of this host are skipped here and
       // counted below as belonging to no snapshot
-      while (next < versions.length && versions[next]!.openedIn < row.id) next++;
-      for (; next < versions.length && versions[next]!.openedIn === row.id; next++) {
+      while (next < versions.length && versions[next]!.openedIn < id) next++;
+      for (; next < versions.length && versions[next]!.openedIn === id; next++) {
         const version = versions[next]!;
         versionsSeen++;
-        const digest = recomputedDigest(version, processes, row.id, problem);
-        if (version.closedIn !== null && version.closedIn <= row.id) {
-          problem(row.id, `socket version ${version.id} is closed in snapshot ${version.closedIn}, not after snapshot ${row.id} that opened it`);
+        const digest = recomputedDigest(version, processes, id, problem);
+        if (version.closedIn !== null && version.closedIn <= id) {
+          problem(id, `socket version ${version.id} is closed in snapshot ${version.closedIn}, not after snapshot ${id} that opened it`);
           continue;
         }
         opened.push(digest);
@@ -84,13 +90,21 @@ export async function verifyHostHistory(db: Kysely<Database>, host: { id: number
       }
       // one update per snapshot: with the addon, one call for all of its changes
       set.update(opened, closed);
-      if (alive !== row.socketCount) problem(row.id, `snapshot ${row.id} has ${alive} sockets stored but recorded ${row.socketCount}`);
-      const hash = snapshotHash({ meta: snapshotMeta(row), label: row.label, warnings: row.warnings, socketSetDigest: set.digest(), prevHash: row.prevHash });
-      if (hash !== row.contentHash) problem(row.id, `snapshot ${row.id} does not match its content hash (stored content was altered or lost)`);
-      if (previousHash !== undefined && row.prevHash !== previousHash) {
-        problem(row.id, `snapshot ${row.id} does not chain to the snapshot before it (prev_hash differs)`);
+      if (alive !== raw.socket_count) problem(id, `snapshot ${id} has ${alive} sockets stored but recorded ${raw.socket_count}`);
+      // a row whose JSON columns do not decode is named with what is wrong, and the walk goes on
+      const checkedRow = checkedSnapshotRow(raw);
+      if (checkedRow.row === null) {
+        problem(id, `snapshot ${id} is damaged: ${checkedRow.problems.join('; ')}`);
+      } else {
+        const row = checkedRow.row;
+        const hash = snapshotHash({ meta: snapshotMeta(row), label: row.label, warnings: row.warnings, socketSetDigest: set.digest(), prevHash: row.prevHash });
+        if (hash !== row.contentHash) problem(id, `snapshot ${id} does not match its content hash (stored content was altered or lost)`);
       }
-      previousHash = row.contentHash;
+      if (previousHash !== undefined && raw.prev_hash !== previousHash) {
+        problem(id, `snapshot ${id} does not chain to the snapshot before it (prev_hash differs)`);
+      }
+      previousHash = raw.content_hash;
+      checked(id);
     }
     afterId = rows.at(-1)!.id;
     if (rows.length < SNAPSHOTS_PER_WINDOW) break;

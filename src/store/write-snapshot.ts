@@ -17,6 +17,11 @@ export interface WriteSnapshotOptions {
   label?: string | null;
   /** the host's open versions read ahead (readOpenState); used only if still current. */
   openState?: OpenState | null;
+  /**
+   * Runs first under the write lock; what it returns is added to the snapshot's warnings,
+   * and what it throws stores nothing (the witness check, witness-guard.ts).
+   */
+  guard?: (db: Kysely<Database>) => Promise<InventoryWarning[]>;
 }
 
 /** The host's latest snapshot and the versions open after it, as read by readOpenState. */
@@ -95,6 +100,8 @@ export async function writeSnapshot(store: Store, inventory: Inventory, options:
   hashing.catch(() => {}); // a transaction that fails first (a busy database) reports its own error
 
   return inWriteTransaction(store.db, async (db) => {
+    const guardWarnings = options.guard === undefined ? [] : await options.guard(db);
+    const warnings = guardWarnings.length === 0 ? inventory.warnings : [...inventory.warnings, ...guardWarnings];
     const hostId = await ensureHost(db, options.host);
     const previous = await latestSnapshot(db, hostId);
     // a new boot id closes every open version: inodes only mean something within one boot
@@ -118,7 +125,7 @@ export async function writeSnapshot(store: Store, inventory: Inventory, options:
     const contentHash = snapshotHash({
       meta,
       label,
-      warnings: inventory.warnings,
+      warnings,
       socketSetDigest: socketSet.digest(),
       prevHash,
     });
@@ -134,7 +141,7 @@ export async function writeSnapshot(store: Store, inventory: Inventory, options:
         proc_root: meta.procRoot,
         duration_ms: meta.durationMs,
         socket_count: prepared.length,
-        warnings: JSON.stringify(inventory.warnings),
+        warnings: JSON.stringify(warnings),
         namespaces: JSON.stringify(meta.namespaces),
         ephemeral_ports: meta.ephemeralPorts === null ? null : JSON.stringify(meta.ephemeralPorts),
         content_hash: contentHash,
@@ -173,7 +180,7 @@ export async function writeSnapshot(store: Store, inventory: Inventory, options:
       label,
       socketCount: prepared.length,
       written: { opened: opened.length, closed },
-      warnings: inventory.warnings,
+      warnings,
       contentHash,
     };
   });

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { sql } from './kysely-runtime.js';
-import { StorageError } from '../errors.js';
+import { asDamagedStoreError, StorageError } from '../errors.js';
 import type { Database } from './database-schema.js';
 
 /**
@@ -33,6 +33,8 @@ export function asStorageError(error: unknown): unknown {
   if (typeof error !== 'object' || error === null || !('code' in error)) return error;
   const code = String((error as { code: unknown }).code);
   if (!code.startsWith('SQLITE_')) return error;
+  const damaged = asDamagedStoreError(error);
+  if (damaged !== error) return damaged;
   const message = error instanceof Error ? error.message : code;
   if (code.startsWith('SQLITE_BUSY')) return new StorageError(`the database stayed locked by another writer for too long (${message})`);
   if (code.startsWith('SQLITE_READONLY')) return new StorageError(`the database is read-only for this user (${message})`);
