@@ -6,6 +6,7 @@ import { escapeText } from '../render/escape-text.js';
 import { renderWarnings } from '../render/warnings-text.js';
 import { cmdlineRenderer, parseCmdlinePolicy } from '../store/cmdline-policy.js';
 import { checkStoreLocation, openStore, type Store } from '../store/open-store.js';
+import { periodicCheck } from '../store/periodic-check.js';
 import { recordWitness, witnessGuard } from '../store/witness-guard.js';
 import { selectedHost } from '../inventory/default-host.js';
 import { readOpenState, writeSnapshot } from '../store/write-snapshot.js';
@@ -39,6 +40,7 @@ export async function snapshotCommand(options: SnapshotCommandOptions, io: Comma
   const { exists } = checkStoreLocation({ db: options.db, env: io.env });
   let store: Store | null = exists ? await openStore({ db: options.db, env: io.env, access: 'create' }) : null;
   try {
+    if (store !== null) await periodicCheck(store);
     const procRoot = options.procRoot ?? '/proc';
     // owners' command lines are redacted as they are read, while their arguments are apart
     const collecting = collectInventory({ procRoot, host: options.host, headStart: options.headStart, leaveOutOwnProcess: true, cmdline: cmdlineRenderer(policy) });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { MIGRATION_NAMES } from '../../migrations/migration-names.js';
 import { errnoCode } from '../errors.js';
-import { sqliteAddonPath } from './open-store.js';
+import { sqliteNativeBinding } from './open-store.js';
 import { resolveStorePath } from './store-location.js';
 
 /** What `doctor` reports of the database, looked at without creating, migrating or locking it. */
@@ -66,7 +66,7 @@ export function inspectStore(options: { db?: string; env: NodeJS.ProcessEnv }): 
   if (!exists) return { ...base, schema: 'missing', schemaVersion: null, error: null };
   let connection: BetterSqlite3.Database | undefined;
   try {
-    connection = new BetterSqlite3(location, { readonly: true, fileMustExist: true, nativeBinding: sqliteAddonPath() });
+    connection = new BetterSqlite3(location, { readonly: true, fileMustExist: true, nativeBinding: sqliteNativeBinding() as unknown as string });
     const applied = (connection.prepare('SELECT name FROM kysely_migration ORDER BY name').all() as { name: string }[]).map((row) => row.name);
     const newest = applied.at(-1) ?? null;
     const schema = applied.some((name) => !MIGRATION_NAMES.includes(name)) ? 'newer' : MIGRATION_NAMES.every((name) => applied.includes(name)) ? 'current' : 'older';

@@ -123,12 +123,30 @@ function refuseTruncated(location: string): void {
 }
 
 /**
- * better-sqlite3's compiled addon, named to it directly: its default lookup (the
- * `bindings` package) probes a list of build directories and reads the call stack to
- * find its own package first.
+ * better-sqlite3's compiled addon, loaded here and handed to it directly: its default lookup
+ * (the `bindings` package) probes a list of build directories and reads the call stack to
+ * find its own package first. SQLITE_USE_URI=1 is set while it loads because the addon
+ * reads it once, at load, to allow `file:` URIs, which openReadOnly needs for
+ * `immutable=1`; every other path given to SQLite is absolute, so none is taken for a URI.
+ * (An addon loaded earlier by something else, as in a test, keeps URIs off.)
  */
 export function sqliteAddonPath(): string {
   return createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+}
+
+let sqliteAddon: object | undefined;
+/** The addon itself, loaded once with URIs allowed; better-sqlite3 takes it as nativeBinding too, though its types say only a path. */
+export function sqliteNativeBinding(): object {
+  if (sqliteAddon !== undefined) return sqliteAddon;
+  const previous = process.env.SQLITE_USE_URI;
+  process.env.SQLITE_USE_URI = '1';
+  try {
+    sqliteAddon = createRequire(import.meta.url)(sqliteAddonPath()) as object;
+  } finally {
+    if (previous === undefined) delete process.env.SQLITE_USE_URI;
+    else process.env.SQLITE_USE_URI = previous;
+  }
+  return sqliteAddon;
 }
 
 function openWritable(location: string, busyTimeoutMs: number, exists: boolean): BetterSqlite3.Database {
@@ -147,7 +165,7 @@ function openWritable(location: string, busyTimeoutMs: number, exists: boolean):
     throw new StorageError(`cannot create the database ${location}: ${describeFsError(error)}`);
   }
   try {
-    return new BetterSqlite3(location, { timeout: busyTimeoutMs, nativeBinding: sqliteAddonPath() });
+    return new BetterSqlite3(location, { timeout: busyTimeoutMs, nativeBinding: sqliteNativeBinding() as unknown as string });
   } catch (error) {
     throw new StorageError(`cannot open the database ${location}: ${describeFsError(error)}`);
   }
@@ -161,7 +179,7 @@ function openWritable(location: string, busyTimeoutMs: number, exists: boolean):
  * immutable would silently ignore the snapshots that are still in the log.
  */
 function openReadOnly(location: string, busyTimeoutMs: number): BetterSqlite3.Database {
-  const settings = { readonly: true, fileMustExist: true, timeout: busyTimeoutMs, nativeBinding: sqliteAddonPath() };
+  const settings = { readonly: true, fileMustExist: true, timeout: busyTimeoutMs, nativeBinding: sqliteNativeBinding() as unknown as string };
   let firstError: unknown;
   try {
     const connection = new BetterSqlite3(location, settings);

@@ -27,17 +27,18 @@ export async function checkPhysical(db: Kysely<Database>, check: PhysicalCheck):
     // the statement form: pragma_integrity_check(N) takes N as a table name in SQLite 3.53
     const rows = await sql<Record<string, unknown>>`pragma ${sql.raw(check)}(${sql.lit(LIMIT)})`.execute(db);
     for (const row of rows.rows) {
-      const message = String(Object.values(row)[0]);
+      // SQLite's report has line breaks ("*** in database main ***\nTree 14 page 14: ..."): one line each
+      const message = String(Object.values(row)[0]).replace(/\s*\n\s*/g, ' ');
       if (message !== 'ok') problems.push(`SQLite ${check}: ${message}`);
     }
   } catch (error) {
-    problems.push(`SQLite ${check} could not run: ${error instanceof Error ? error.message : String(error)}`);
+    problems.push(`SQLite ${check} stopped: ${error instanceof Error ? error.message : String(error)}`);
   }
   try {
     const rows = await sql<{ table: string; rowid: number | null; parent: string }>`select "table", rowid, parent from pragma_foreign_key_check limit ${sql.lit(LIMIT)}`.execute(db);
     for (const row of rows.rows) problems.push(`SQLite foreign_key_check: row ${row.rowid ?? '?'} of ${row.table} refers to a missing row of ${row.parent}`);
   } catch (error) {
-    problems.push(`SQLite foreign_key_check could not run: ${error instanceof Error ? error.message : String(error)}`);
+    problems.push(`SQLite foreign_key_check stopped: ${error instanceof Error ? error.message : String(error)}`);
   }
   return { check, problems };
 }
