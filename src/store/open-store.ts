@@ -10,7 +10,6 @@ import { KyselyRuntime, MigratorRuntime, SqliteDialectRuntime } from './kysely-r
 import { resolveStorePath } from './store-location.js';
 import { hasWalContent, inspectStoreFile, whyNotWritable } from './store-file.js';
 import { readWitness } from './witness.js';
-import { hostLabel } from './witness-check.js';
 import { inWriteTransaction } from './write-transaction.js';
 
 /** An open database. Everything in src/store takes one of these. */
@@ -118,7 +117,7 @@ function refuseTruncated(location: string): void {
   const head = witness?.heads[0];
   if (head === undefined) return;
   throw new DamagedStoreError(
-    `the database ${location} is empty (0 bytes) but its witness records snapshot #${head.id} of host ${hostLabel(head.host)}: ` +
+    `the database ${location} is empty (0 bytes) but its witness records snapshot #${head.id} of host ${head.host}: ` +
       'it was truncated; restore it from a backup (sockaudit will not start a new database over it)',
   );
 }

@@ -16,24 +16,13 @@ export type WitnessStatus = 'match' | 'older' | 'pruned' | 'missing' | 'altered'
 export interface WitnessFinding {
   head: WitnessHead;
   status: WitnessStatus;
-  /** one line saying what was found */
+  /** one line saying what was found; host names are raw (escapeText where it is printed) */
   message: string;
 }
 
 /** The first 16 hex digits of a hash: enough to tell snapshots apart in a message. */
 export function shortHash(hash: string): string {
   return hash.length > 16 ? `${hash.slice(0, 16)}…` : hash;
-}
-
-/**
- * A host name for a one-line message: as it is when it is a plain name, else quoted as JSON,
- * since a witness (or a captured tree's hostname) may hold line breaks or terminal escapes.
- *
- * @example hostLabel('web-1.example') -> 'web-1.example'
- * @example hostLabel('a\nb')          -> '"a\\nb"'
- */
-export function hostLabel(host: string): string {
-  return /^[\p{L}\p{N}._-]+$/u.test(host) ? host : JSON.stringify(host);
 }
 
 /** Whether a finding means history was lost or altered (verify fails, snapshot refuses). */
@@ -61,7 +50,7 @@ export function highestWitnessId(witness: Witness): number {
 export async function compareWithWitness(db: Kysely<Database>, witness: Witness): Promise<WitnessFinding[]> {
   const findings: WitnessFinding[] = [];
   for (const head of witness.heads) {
-    const named = `snapshot #${head.id} of host ${hostLabel(head.host)} (hash ${shortHash(head.hash)})`;
+    const named = `snapshot #${head.id} of host ${head.host} (hash ${shortHash(head.hash)})`;
     const stored = await db
       .selectFrom('snapshots as s')
       .innerJoin('hosts as h', 'h.id', 's.host_id')
@@ -78,7 +67,7 @@ export async function compareWithWitness(db: Kysely<Database>, witness: Witness)
     const oldest = range?.oldest ?? null;
     if (stored !== undefined) {
       if (stored.host !== head.host || stored.hash !== head.hash) {
-        const what = stored.host !== head.host ? `a snapshot of host ${hostLabel(stored.host)}` : `another snapshot (hash ${shortHash(stored.hash)})`;
+        const what = stored.host !== head.host ? `a snapshot of host ${stored.host}` : `another snapshot (hash ${shortHash(stored.hash)})`;
         findings.push({ head, status: 'altered', message: `the database does not match its witness: ${named} is now ${what}` });
       } else if (newest !== null && newest > head.id) {
         findings.push({ head, status: 'older', message: `the witness is older than the database: it names ${named}, the database goes on to #${newest}` });

@@ -269,6 +269,12 @@ describe.skipIf(!built)('lost snapshots are detected, and ids never reused (buil
     const snapshot = sockaudit(['snapshot']);
     expect(snapshot.status).toBe(2);
     expect(oneLine(snapshot.stderr)).toMatch(/^sockaudit: the witness .* is not a valid witness/);
+    // a hostile host name reaches the terminal escaped (the one escaping rule), on one line
+    fs.writeFileSync(witness, JSON.stringify({ format: 'sockaudit-witness-1', writtenAt: new Date().toISOString(), heads: [{ host: 'evil\n\u001b[31mok', id: 99, hash: 'b'.repeat(64) }] }));
+    verify = sockaudit(['verify']);
+    expect(verify.status).toBe(1);
+    expect(verify.stdout).toMatch(/^ {2}the database is behind its witness: snapshot #99 of host evil\\n\\x1b\[31mok \(hash b{16}…\) is missing$/m);
+    expect(verify.stdout).not.toMatch(/\u001b/);
     fs.rmSync(witness);
     execFileSync('mkfifo', [witness]);
     verify = sockaudit(['verify']);

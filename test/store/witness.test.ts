@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hostLabel } from '../../src/store/witness-check.js';
 import { parseWitness, readWitness, WitnessError, writeWitness } from '../../src/store/witness.js';
 import { tempDir } from './temp-store.js';
 
@@ -48,13 +47,5 @@ describe('the witness file', () => {
       expect(() => parseWitness(text, 'W'), text.slice(0, 80)).toThrow(message);
     }
     expect(parseWitness(JSON.stringify(valid), 'W').heads).toEqual(valid.heads);
-  });
-
-  it('names hosts in messages as they are when plain, quoted when they hold anything else', () => {
-    expect(hostLabel('web-1.example')).toBe('web-1.example');
-    expect(hostLabel('édge')).toBe('édge');
-    expect(hostLabel('a\nb')).toBe('"a\\nb"');
-    expect(hostLabel('x\u001b[31m')).toBe('"x\\u001b[31m"');
-    expect(hostLabel('two words')).toBe('"two words"');
   });
 });
