@@ -10,7 +10,7 @@ import { KyselyRuntime, MigratorRuntime, SqliteDialectRuntime } from './kysely-r
 import { resolveStorePath } from './store-location.js';
 import { hasWalContent, inspectStoreFile, whyNotWritable } from './store-file.js';
 import { readWitness } from './witness.js';
-import { inWriteTransaction } from './write-transaction.js';
+import { asStorageError, inWriteTransaction } from './write-transaction.js';
 
 /** An open database. Everything in src/store takes one of these. */
 export interface Store {
@@ -105,7 +105,8 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   } catch (error) {
     if (db !== undefined) await db.destroy();
     else connection.close();
-    throw asDamagedStoreError(error);
+    // SQLite's own errors (damage, a full disk, a lock held too long) as one line each
+    throw asStorageError(error);
   }
   const opened = db;
   return { db: opened, location, close: () => opened.destroy() };

@@ -318,7 +318,7 @@ describe.skipIf(!built)('foreign, empty and non-regular databases (built CLI)', 
   it('--db "" is an error; /dev/null, a directory and a FIFO are refused without side files', () => {
     const empty = runCli(['snapshot', '--db', '', '--proc-root', procRoot]);
     expect(empty.status).toBe(2);
-    expect(oneLine(empty.stderr)).toBe('sockaudit: --db: expected a database path, got an empty string');
+    expect(oneLine(empty.stderr)).toBe('sockaudit: --db: expected a database path, got an empty string; see sockaudit snapshot --help');
     const journal = fs.statSync('/dev/null-journal', { throwIfNoEntry: false });
     const fifo = path.join(dir, 'fifo.db');
     execFileSync('mkfifo', [fifo]);
