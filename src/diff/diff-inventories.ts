@@ -185,7 +185,7 @@ function sortChanges(changes: readonly DiffChange[]): DiffChange[] {
 }
 
 /**
- * What was opened, closed, changed and rebound between two inventories (DESIGN.md,
+ * What was opened, closed, changed and rebound between two inventories (docs/design.md,
  * "Identity across snapshots"). Pure.
  *
  * Sockets are matched by socketKey. By default churning connections are counted in flows

@@ -2,7 +2,7 @@ import type { SocketFilter } from '../inventory/socket-filter.js';
 import type { InventoryWarning, SocketFamily, SocketRecord } from '../model/socket-record.js';
 
 /**
- * The result of comparing two inventories (DESIGN.md, "Identity across snapshots"): plain
+ * The result of comparing two inventories (docs/design.md, "Identity across snapshots"): plain
  * data, rendered by render-text / render-json / render-unified / render-markdown.
  */
 

@@ -63,7 +63,7 @@ export interface ReboundResult {
 
 /**
  * Pairs closed and opened listeners of the same netns, family, port and owner exe (but, by
- * construction, another address) into rebound changes (DESIGN.md: 127.0.0.1 -> 0.0.0.0 is
+ * construction, another address) into rebound changes (docs/design.md: 127.0.0.1 -> 0.0.0.0 is
  * an exposure widening). Several candidates on one port are paired in address order;
  * whatever is left stays closed or opened.
  */

@@ -19,7 +19,7 @@ function flowJson(flow: FlowChange): FlowChange {
   };
 }
 
-/** The DESIGN.md change object: `section` is a presentation detail and stays out. */
+/** The change object of docs/design.md: `section` is a presentation detail and stays out. */
 function changeJson(change: DiffChange): Omit<DiffChange, 'section'> {
   return {
     kind: change.kind,
@@ -33,7 +33,7 @@ function changeJson(change: DiffChange): Omit<DiffChange, 'section'> {
 }
 
 /**
- * `diff --format json` (DESIGN.md, "Identity across snapshots"): from, to, summary and
+ * `diff --format json` (docs/design.md, "Identity across snapshots"): from, to, summary and
  * changes as the contract says, plus `warnings` (each snapshot's collection warnings) and
  * `uncompared` (namespaces left out) and `rebooted` (the boot ids differ), so a script can
  * be as careful as the text report.

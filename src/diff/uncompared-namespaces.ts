@@ -21,7 +21,7 @@ function mayHaveMissedNamespaces(inventory: Inventory): boolean {
 
 /**
  * The namespaces whose sockets one snapshot could not see, so that they are left out of the
- * comparison instead of being reported as closed or opened (DESIGN.md: a socket the
+ * comparison instead of being reported as closed or opened (docs/design.md: a socket the
  * collector could not see is never reported as closed without saying so):
  * - marked unreadable (`readable: false`) in either snapshot's meta;
  * - listed in one snapshot's meta.namespaces but absent from the other's, when that other

@@ -13,7 +13,7 @@ import { UNIX_STATES } from '../proc/parse-unix-table.js';
  */
 export const SOCKET_STATES: readonly string[] = [...new Set([...TCP_STATES, ...UNIX_STATES, ...ASSOC_STATES, 'UNCONN'])];
 
-/** The filters shared by collect, show and diff (DESIGN.md, "Command line"). */
+/** The filters shared by collect, show and diff (docs/design.md, "Command line"). */
 export interface SocketFilter {
   families?: { family: SocketFamily; ipVersion: 4 | 6 | null }[];
   port?: number;

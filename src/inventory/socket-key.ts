@@ -14,7 +14,7 @@ export function isConnectedInet(socket: SocketRecord): boolean {
 }
 
 /**
- * Which socket a record is, across snapshots (DESIGN.md, "Identity across snapshots"):
+ * Which socket a record is, across snapshots (docs/design.md, "Identity across snapshots"):
  * the key says which socket, the inode which instance. Returned as a JSON array so that it
  * is unambiguous (unix paths may contain any character) and cheap to compare; it is not
  * meant for display.

@@ -1,6 +1,6 @@
 /**
  * The socket record: the public JSON contract of `collect --json` and `show --json`
- * (see DESIGN.md, "The socket record"). Field names are a contract: add, never rename.
+ * (see docs/design.md, "The socket record"). Field names are a contract: add, never rename.
  */
 
 export type SocketFamily =

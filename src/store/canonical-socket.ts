@@ -24,7 +24,7 @@ function compareText(a: string, b: string): number {
 /**
  * Everything stored about a socket version, as one string: two records with the same
  * string are the same instance (inode) with the same content (state, uid, owners...), so a
- * snapshot needs no write for it. Queues are left out (DESIGN.md: never part of identity
+ * snapshot needs no write for it. Queues are left out (docs/design.md: never part of identity
  * or change). Owners must already be sorted (sortOwners). It is the version's content
  * (encodeVersionContent) with the owners appended as one more element.
  *

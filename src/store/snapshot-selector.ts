@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 
 /**
- * A parsed snapshot selector (DESIGN.md, "Command line"):
+ * A parsed snapshot selector (docs/design.md, "Command line"):
  * - `id`: a number;
  * - `nth-newest`: `latest` (n = 1) or `last N` (the N-th newest; as a diff range, from it
  *   to the newest);

@@ -49,7 +49,7 @@ function compareKeys(a: SortKey, b: SortKey): number {
 }
 
 /**
- * The order of sockets in a reconstructed snapshot: by family (as listed in DESIGN.md),
+ * The order of sockets in a reconstructed snapshot: by family (as listed in docs/design.md),
  * namespace, IP version, local port, local address, peer, path, inode, and, for sockets
  * equal in all of those, their canonical string: a total order, so a snapshot always
  * reads back in the same order.

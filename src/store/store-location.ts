@@ -12,7 +12,7 @@ export interface StoreLocationOptions {
 export const SYSTEM_STORE_PATH = '/var/lib/sockaudit/sockaudit.db';
 
 /**
- * Where the database lives (DESIGN.md, "Storage"): --db, else $SOCKAUDIT_DB, else
+ * Where the database lives (docs/design.md, "Storage"): --db, else $SOCKAUDIT_DB, else
  * /var/lib/sockaudit/sockaudit.db for root, else $XDG_DATA_HOME/sockaudit/sockaudit.db
  * with XDG_DATA_HOME defaulting to ~/.local/share as the XDG spec says.
  *

@@ -60,7 +60,7 @@ function latestSnapshot(db: Kysely<Database>, hostId: number) {
     .executeTakeFirst();
 }
 
-/** What `snapshot` reports (DESIGN.md: `snapshot --json`, minus the command's own timing). */
+/** What `snapshot` reports (docs/design.md: `snapshot --json`, minus the command's own timing). */
 export interface SnapshotSummary {
   id: number;
   takenAt: string;
@@ -80,7 +80,7 @@ interface PreparedSocket {
 
 /**
  * Stores an inventory as the host's next snapshot, writing only what changed since the
- * host's previous snapshot (DESIGN.md, "Storage"): a socket whose canonical string (its
+ * host's previous snapshot (docs/design.md, "Storage"): a socket whose canonical string (its
  * instance and content, queues aside) matches an open version, compared by digest, costs
  * nothing; an open version that matches nothing gets closed_in; the rest become new
  * versions. A new boot id closes every open version first, since inodes only mean

@@ -39,7 +39,7 @@ const comparable = (sockets: SocketRecord[]) =>
   sockets.map((socket) => ({ ...socket, recvQueue: null, sendQueue: null })).sort(orderSockets);
 
 describe('sockaudit snapshot', () => {
-  it('prints the summary JSON of DESIGN.md and writes only changes the second time', async () => {
+  it('prints the summary JSON of docs/design.md and writes only changes the second time', async () => {
     const first = await snapshot({ label: 'first' });
     expect(Object.keys(first)).toEqual(['id', 'takenAt', 'host', 'label', 'socketCount', 'written', 'durationMs', 'warnings']);
     expect(first).toMatchObject({ id: 1, host: 'edge-host', label: 'first', written: { opened: first.socketCount, closed: 0 } });
