@@ -21,6 +21,10 @@ import type { Inventory, NamespaceInfo, SocketOwner, SocketRecord } from '../mod
 import { SOCKET_SOURCES, type SocketSource } from './socket-sources.js';
 import { withoutOwnSockets } from './own-sockets.js';
 import { WarningLog } from './warning-log.js';
+import { attachContainers, ContainerIdentity } from './container-identity.js';
+import { attachPublishedTargets } from './published-targets.js';
+import { createRuntimeMetadata, type RuntimeMetadata } from '../runtime/runtime-metadata.js';
+import type { SocketContainer } from '../model/container.js';
 
 export interface CollectOptions {
   procRoot: string;
@@ -39,6 +43,13 @@ export interface CollectOptions {
    * `snapshot` redacts here, where the arguments are still apart (store/cmdline-policy.ts).
    */
   cmdline?: CmdlineRenderer;
+  /**
+   * where container runtimes' metadata is read (docker, containerd, CRI-O, podman state
+   * directories, under their usual paths below it: runtime-metadata.ts). Default: `/` for
+   * the live /proc; for a captured tree, none (containers are then named by id, with a
+   * warning), since this host's runtimes know nothing of another's containers.
+   */
+  runtimeRoot?: string | null;
 }
 
 /**
@@ -66,6 +77,7 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
     // our own sockets are ours only on the live host: a captured tree's pids are another machine's
     isLiveProcRoot(options.procRoot) ? { pid: options.leaveOutOwnProcess === true ? process.pid : null } : null,
     options.cmdline,
+    createRuntimeMetadata(options.runtimeRoot ?? (isLiveProcRoot(options.procRoot) ? '/' : null)),
   );
 }
 
@@ -110,6 +122,7 @@ export async function collectFromProc(
   startedScan: FdLinkScanJob | null = null,
   own: { pid: number | null } | null = null,
   renderCmdline: CmdlineRenderer = joinArgv,
+  runtime: RuntimeMetadata = createRuntimeMetadata(null),
 ): Promise<Inventory> {
   // the exemplars must exist before the first record is parsed (see record-shapes.ts);
   // naming them here also keeps a bundler from dropping the module
@@ -119,7 +132,8 @@ export async function collectFromProc(
   const warnings = new WarningLog();
   const pids = listPids(proc);
   const netnsOfPid = readNetnsOfPids(proc, pids, warnings);
-  const namespaces = groupNamespaces(proc, pids, netnsOfPid, context, warnings);
+  const identity = new ContainerIdentity(proc, runtime, warnings);
+  const namespaces = groupNamespaces(proc, pids, netnsOfPid, context, warnings, identity);
 
   // the fd scan and the sock_diag dumps run on other threads while this thread reads and
   // parses the other socket tables (with the JavaScript scan, it then takes a share of
@@ -158,6 +172,10 @@ export async function collectFromProc(
   const scan = await fdScan.result();
   const details = readOwnerDetails(proc, scan, context.users, warnings, renderCmdline);
   attachOwners(scan, sockets, recordsByInode, details);
+  const namespaceContainers = new Map<number, SocketContainer>();
+  for (const namespace of namespaces) if (namespace.container !== null) namespaceContainers.set(namespace.inode, namespace.container);
+  attachContainers(sockets, identity, namespaceContainers);
+  attachPublishedTargets(sockets, runtime);
   const collected = own === null ? sockets : withoutOwnSockets(sockets, { pid: own.pid, netlinkInodes: await dumpSocketInodes(dumps) });
 
   const portRange = readOptionalText(proc, 'sys/net/ipv4/ip_local_port_range', warnings)?.split(/\s+/).map(Number);
@@ -224,12 +242,18 @@ interface NamespaceGroup {
   name: string;
   /** pids inside, ascending: candidates for reading net/*, the lowest first. */
   pids: number[];
+  /** the one container whose namespace this is, if it is one container's (not a pod's). */
+  container: SocketContainer | null;
 }
 
 /**
  * Network namespaces in output order (host first, then by inode), each with its pids and
- * name: `host` for pid 1's (or, where pid 1 cannot be read, our own, with a warning), the
- * /run/netns name where one matches, otherwise the comm of its lowest pid.
+ * name: `host` for pid 1's (or, where pid 1 cannot be read, our own, with a warning); the
+ * container or pod all its processes run in (`container redis-1`, `pod default/web-7d9f`;
+ * ahead of /run/netns, where CNI names a pod's namespace `cni-<uuid>`); the /run/netns
+ * name where one matches; otherwise the comm of its lowest pid. Names are unique: a name
+ * two namespaces would share (two pods' `pause`, two containers of one name on two
+ * runtimes) gets ` #INODE` on every namespace but the first (by inode).
  */
 function groupNamespaces(
   proc: ProcFs,
@@ -237,6 +261,7 @@ function groupNamespaces(
   netnsOfPid: ReadonlyMap<number, number>,
   context: HostContext,
   warnings: WarningLog,
+  identity: ContainerIdentity,
 ): NamespaceGroup[] {
   const pidsOf = new Map<number, number[]>();
   for (const pid of pids) {
@@ -266,7 +291,8 @@ function groupNamespaces(
   for (const inode of context.netnsNames.keys()) if (!pidsOf.has(inode)) pidsOf.set(inode, []);
   const groups: NamespaceGroup[] = [];
   for (const [inode, pids] of pidsOf) {
-    let name = inode === hostNetns ? 'host' : context.netnsNames.get(inode);
+    const inContainer = inode === hostNetns ? null : identity.namespaceName(pids);
+    let name = inode === hostNetns ? 'host' : (inContainer?.name ?? context.netnsNames.get(inode));
     if (name === undefined) {
       try {
         name = pids.length > 0 ? parseCommFile(proc.readText(`${pids[0]}/comm`)) : `netns-${inode}`;
@@ -274,9 +300,14 @@ function groupNamespaces(
         name = `netns-${inode}`;
       }
     }
-    groups.push({ inode, name, pids });
+    groups.push({ inode, name, pids, container: inContainer?.container ?? null });
   }
   groups.sort((a, b) => (a.inode === hostNetns ? -1 : b.inode === hostNetns ? 1 : a.inode - b.inode));
+  const taken = new Set<string>();
+  for (const group of groups) {
+    if (taken.has(group.name)) group.name = `${group.name} #${group.inode}`;
+    taken.add(group.name);
+  }
   return groups;
 }
 
