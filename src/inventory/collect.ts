@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { errnoCode, InputError } from '../errors.js';
 import type { FdLinkScan } from '../model/fd-link-scan.js';
 import type { FdLinkScanJob } from '../proc/fd-links.js';
@@ -22,7 +23,7 @@ import { SOCKET_SOURCES, type SocketSource } from './socket-sources.js';
 import { withoutOwnSockets } from './own-sockets.js';
 import { WarningLog } from './warning-log.js';
 import { attachContainers, ContainerIdentity } from './container-identity.js';
-import { attachPublishedTargets } from './published-targets.js';
+import { attachPublishedTargets, publishedWithoutListener } from './published-targets.js';
 import { createRuntimeMetadata, type RuntimeMetadata } from '../runtime/runtime-metadata.js';
 import type { SocketContainer } from '../model/container.js';
 
@@ -65,6 +66,15 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
   } catch (error) {
     const reason = errnoCode(error) === 'ENOENT' ? 'no such directory' : errnoCode(error) === 'ENOTDIR' ? 'not a directory' : String(errnoCode(error) ?? error);
     throw new InputError(`cannot read proc root ${options.procRoot}: ${reason}`);
+  }
+  if (options.runtimeRoot !== undefined && options.runtimeRoot !== null) {
+    let directory = false;
+    try {
+      directory = fs.statSync(options.runtimeRoot).isDirectory();
+    } catch {
+      directory = false;
+    }
+    if (!directory) throw new InputError(`cannot read runtime root ${options.runtimeRoot}: not a directory`);
   }
   // sock_diag only sees the live kernel: a captured tree is read from its files alone
   const sockDiag = isLiveProcRoot(options.procRoot) ? nativeAddon : null;
@@ -176,6 +186,7 @@ export async function collectFromProc(
   for (const namespace of namespaces) if (namespace.container !== null) namespaceContainers.set(namespace.inode, namespace.container);
   attachContainers(sockets, identity, namespaceContainers);
   attachPublishedTargets(sockets, runtime);
+  const publishedOnly = publishedWithoutListener(sockets, namespaces.find((namespace) => namespace.name === 'host')?.inode ?? null, runtime);
   const collected = own === null ? sockets : withoutOwnSockets(sockets, { pid: own.pid, netlinkInodes: await dumpSocketInodes(dumps) });
 
   const portRange = readOptionalText(proc, 'sys/net/ipv4/ip_local_port_range', warnings)?.split(/\s+/).map(Number);
@@ -199,6 +210,7 @@ export async function collectFromProc(
         portRange !== undefined && portRange.length === 2 && portRange.every(Number.isInteger)
           ? [portRange[0]!, portRange[1]!]
           : null,
+      ...(publishedOnly.length > 0 ? { publishedOnly } : {}),
     },
     sockets: collected,
     warnings: warnings.toArray(),

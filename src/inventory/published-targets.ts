@@ -1,3 +1,4 @@
+import type { PublishedPort } from '../model/container.js';
 import type { SocketRecord } from '../model/socket-record.js';
 import { parseDockerProxyArgv } from '../runtime/parse-docker-proxy-argv.js';
 import type { RuntimeMetadata } from '../runtime/runtime-metadata.js';
@@ -25,4 +26,41 @@ export function attachPublishedTargets(sockets: readonly SocketRecord[], runtime
     }
     socket.publishedTo = { container: byAddress.get(forward.containerIp) ?? null, address: forward.containerIp, port: forward.containerPort };
   }
+}
+
+/**
+ * The ports docker's metadata says its running containers publish on the host, less those
+ * a socket of the host's namespace listens for (docker-proxy, or anything else on that
+ * port and address): what is left is forwarded by DNAT alone, with nothing on the host to
+ * see in a socket table.
+ *
+ * @example redis-1 publishes 6379/tcp on 127.0.0.1:6379, nothing on the host listens on 6379
+ *   -> [{ protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 6379, target: { container: 'redis-1', address: '172.17.0.3', port: 6379 }, source: 'docker' }]
+ */
+export function publishedWithoutListener(sockets: readonly SocketRecord[], hostNetns: number | null, runtime: RuntimeMetadata): PublishedPort[] {
+  const published: PublishedPort[] = [];
+  const listened = new Set<string>();
+  for (const socket of sockets) {
+    if (socket.netns !== hostNetns || !isListening(socket) || socket.localPort === null) continue;
+    listened.add(`${socket.family} ${socket.localPort} ${socket.localAddress ?? ''}`);
+    listened.add(`${socket.family} ${socket.localPort} *`);
+  }
+  for (const description of runtime.dockerContainers()) {
+    for (const port of description.ports) {
+      const wildcard = port.hostIp === '0.0.0.0' || port.hostIp === '::';
+      // a wildcard publication is covered by any listener on the port; a specific one by one on its address or every address
+      const covered = wildcard
+        ? listened.has(`${port.protocol} ${port.hostPort} *`)
+        : listened.has(`${port.protocol} ${port.hostPort} ${port.hostIp}`) || listened.has(`${port.protocol} ${port.hostPort} 0.0.0.0`) || listened.has(`${port.protocol} ${port.hostPort} ::`);
+      if (covered) continue;
+      published.push({
+        protocol: port.protocol,
+        hostAddress: port.hostIp,
+        hostPort: port.hostPort,
+        target: { container: description.container.name, address: description.addresses[0] ?? '', port: port.containerPort },
+        source: 'docker',
+      });
+    }
+  }
+  return published.sort((a, b) => a.hostPort - b.hostPort || a.protocol.localeCompare(b.protocol) || a.hostAddress.localeCompare(b.hostAddress));
 }

@@ -46,3 +46,17 @@ export interface PublishedTarget {
   address: string;
   port: number;
 }
+
+/**
+ * A container port published on the host with no host socket listening for it: forwarded
+ * by DNAT alone (docker with its userland proxy off, or a rule read from nftables).
+ */
+export interface PublishedPort {
+  protocol: 'tcp' | 'udp' | 'sctp';
+  /** the host address it is published on ('0.0.0.0' or '::' for every address). */
+  hostAddress: string;
+  hostPort: number;
+  target: PublishedTarget;
+  /** where sockaudit learnt it: docker's metadata (config.v2.json NetworkSettings.Ports) or `nft -j list ruleset`. */
+  source: 'docker' | 'nftables';
+}

@@ -36,9 +36,9 @@ export type Exposure = 'loopback' | 'link-local' | 'specific' | 'wildcard';
  */
 export type V6onlySource = 'socket' | 'inferred';
 
-import type { PublishedTarget, SocketContainer } from './container.js';
+import type { PublishedPort, PublishedTarget, SocketContainer } from './container.js';
 
-export type { ContainerRuntime, PublishedTarget, SocketContainer } from './container.js';
+export type { ContainerRuntime, PublishedPort, PublishedTarget, SocketContainer } from './container.js';
 
 /** One process holding one file descriptor of a socket. */
 export interface SocketOwner {
@@ -135,6 +135,11 @@ export interface InventoryMeta {
   namespaces: NamespaceInfo[];
   /** ephemeral local port range, for grouping client connections into flows. */
   ephemeralPorts: [number, number] | null;
+  /**
+   * container ports published on the host with no host socket listening for them (DNAT
+   * only); a fresh collection's alone: not stored with a snapshot, so absent from `show`.
+   */
+  publishedOnly?: PublishedPort[];
 }
 
 export interface Inventory {

@@ -22,6 +22,8 @@ export interface DockerContainerConfig {
   ports: PortPublication[];
   /** the container's addresses on its networks (NetworkSettings.Networks.*.IPAddress / GlobalIPv6Address). */
   addresses: string[];
+  /** State.Running: a stopped container publishes nothing. null when not said. */
+  running: boolean | null;
 }
 
 /** At most this many port publications per container (a hostile file may list millions). */
@@ -36,7 +38,7 @@ const MAX_NETWORKS = 64;
  *     "NetworkSettings":{"Ports":{"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"8080"}],"443/tcp":null},
  *     "Networks":{"bridge":{"IPAddress":"172.17.0.2"}}}}')
  *   -> { name: 'web', image: 'nginx:1.27', ports: [{ protocol: 'tcp', containerPort: 80, hostIp: '0.0.0.0', hostPort: 8080 }],
- *        addresses: ['172.17.0.2'], podName: null, ... }
+ *        addresses: ['172.17.0.2'], running: null, podName: null, ... }
  */
 export function parseDockerConfig(text: string): DockerContainerConfig | null {
   const document = parseJsonObject(text);
@@ -64,6 +66,7 @@ export function parseDockerConfig(text: string): DockerContainerConfig | null {
     kubernetesContainerName: stringField(labels, 'io.kubernetes.container.name'),
     ports: parsePortMap(objectField(settings, 'Ports')),
     addresses,
+    running: typeof objectField(document, 'State')?.Running === 'boolean' ? (objectField(document, 'State')!.Running as boolean) : null,
   };
 }
 

@@ -26,7 +26,7 @@ export const RUNTIME_PATHS = {
 /** A container as its metadata names it, with what docker publishes of it. */
 export interface ContainerDescription {
   container: SocketContainer;
-  /** docker's port map (others: []). */
+  /** docker's port map of a running container (others, and a stopped container: []). */
   ports: PortPublication[];
   /** the container's addresses (docker: from its networks; others: []). */
   addresses: string[];
@@ -75,8 +75,8 @@ export function createRuntimeMetadata(root: string | null): RuntimeMetadata {
     if (!('text' in read)) return `${path.join(dir, 'config.v2.json')}: ${read.problem}`;
     const config = parseDockerConfig(read.text);
     if (config === null) return `${path.join(dir, 'config.v2.json')}: not a JSON object`;
-    let ports = config.ports;
-    if (ports.length === 0) {
+    let ports = config.running === false ? [] : config.ports;
+    if (ports.length === 0 && config.running === true) {
       const host = readBoundedFile(path.join(dir, 'hostconfig.json'), MAX_METADATA_BYTES);
       if ('text' in host) ports = parseDockerHostConfigPorts(host.text);
     }

@@ -29,6 +29,7 @@ describe('parseDockerConfig', () => {
         { protocol: 'udp', containerPort: 53, hostIp: '127.0.0.1', hostPort: 5353 },
       ],
       addresses: ['172.17.0.2'],
+      running: null,
     });
   });
 
@@ -41,7 +42,7 @@ describe('parseDockerConfig', () => {
     expect(parseDockerConfig('not json')).toBeNull();
     expect(parseDockerConfig('[1,2]')).toBeNull();
     const hostile = '{"Name": 42, "__proto__": {"Name": "/evil"}, "Config": "x", "NetworkSettings": {"Ports": {"80/tcp": "x", "99999/tcp": [{"HostPort": "1"}], "81/tcp": [{"HostPort": "70000"}, {"HostPort": "8081", "HostIp": "$(reboot)"}, 5]}, "Networks": {"a": {"IPAddress": "1.2.3.4; rm"}}}}';
-    expect(parseDockerConfig(hostile)).toEqual({ name: null, image: null, podName: null, podNamespace: null, kubernetesContainerName: null, ports: [], addresses: [] });
+    expect(parseDockerConfig(hostile)).toEqual({ name: null, image: null, podName: null, podNamespace: null, kubernetesContainerName: null, ports: [], addresses: [], running: null });
     expect(parseDockerConfig(JSON.stringify({ Name: '/' + 'x'.repeat(10_000) }))?.name).toBeNull();
   });
 
