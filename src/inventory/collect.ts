@@ -25,6 +25,8 @@ import { WarningLog } from './warning-log.js';
 import { attachContainers, ContainerIdentity } from './container-identity.js';
 import { attachPublishedTargets, publishedWithoutListener } from './published-targets.js';
 import { createRuntimeMetadata, type RuntimeMetadata } from '../runtime/runtime-metadata.js';
+import { parseNftDnat, type DnatRule } from '../runtime/parse-nft-dnat.js';
+import { readNftRuleset } from './nft-ruleset.js';
 import type { SocketContainer } from '../model/container.js';
 
 export interface CollectOptions {
@@ -88,8 +90,12 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
     isLiveProcRoot(options.procRoot) ? { pid: options.leaveOutOwnProcess === true ? process.pid : null } : null,
     options.cmdline,
     createRuntimeMetadata(options.runtimeRoot ?? (isLiveProcRoot(options.procRoot) ? '/' : null)),
+    () => readNftRuleset(isLiveProcRoot(options.procRoot)),
   );
 }
+
+/** Reads the host's nftables ruleset (nft-ruleset.ts), or says why not; null when not to be read. */
+export type NftRulesetReader = () => { text: string } | { problem: string } | null;
 
 /** What the collector needs to dump TCP, UDP and unix tables over sock_diag (the native addon). */
 export type SockDiagDumper = Pick<NativeAddon, 'dumpSockets'>;
@@ -133,6 +139,7 @@ export async function collectFromProc(
   own: { pid: number | null } | null = null,
   renderCmdline: CmdlineRenderer = joinArgv,
   runtime: RuntimeMetadata = createRuntimeMetadata(null),
+  nftRuleset: NftRulesetReader = () => null,
 ): Promise<Inventory> {
   // the exemplars must exist before the first record is parsed (see record-shapes.ts);
   // naming them here also keeps a bundler from dropping the module
@@ -186,7 +193,7 @@ export async function collectFromProc(
   for (const namespace of namespaces) if (namespace.container !== null) namespaceContainers.set(namespace.inode, namespace.container);
   attachContainers(sockets, identity, namespaceContainers);
   attachPublishedTargets(sockets, runtime);
-  const publishedOnly = publishedWithoutListener(sockets, namespaces.find((namespace) => namespace.name === 'host')?.inode ?? null, runtime);
+  const publishedOnly = publishedWithoutListener(sockets, namespaces.find((namespace) => namespace.name === 'host')?.inode ?? null, runtime, readDnatRules(nftRuleset, warnings));
   const collected = own === null ? sockets : withoutOwnSockets(sockets, { pid: own.pid, netlinkInodes: await dumpSocketInodes(dumps) });
 
   const portRange = readOptionalText(proc, 'sys/net/ipv4/ip_local_port_range', warnings)?.split(/\s+/).map(Number);
@@ -215,6 +222,17 @@ export async function collectFromProc(
     sockets: collected,
     warnings: warnings.toArray(),
   };
+}
+
+/** The DNAT rules of the ruleset read (none when it was not read), a failure as a warning. */
+function readDnatRules(ruleset: NftRulesetReader, warnings: WarningLog): DnatRule[] {
+  const read = ruleset();
+  if (read === null) return [];
+  if ('problem' in read) {
+    warnings.add('nft-unreadable', () => `DNAT rules not read, so ports published only through them are not listed: ${read.problem}`);
+    return [];
+  }
+  return parseNftDnat(read.text);
 }
 
 /** The inodes of the netlink sockets the sock_diag dumps used (all settled by now). */

@@ -1,6 +1,7 @@
 import type { PublishedPort } from '../model/container.js';
 import type { SocketRecord } from '../model/socket-record.js';
 import { parseDockerProxyArgv } from '../runtime/parse-docker-proxy-argv.js';
+import type { DnatRule } from '../runtime/parse-nft-dnat.js';
 import type { RuntimeMetadata } from '../runtime/runtime-metadata.js';
 import { isListening } from './listening.js';
 
@@ -37,7 +38,7 @@ export function attachPublishedTargets(sockets: readonly SocketRecord[], runtime
  * @example redis-1 publishes 6379/tcp on 127.0.0.1:6379, nothing on the host listens on 6379
  *   -> [{ protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 6379, target: { container: 'redis-1', address: '172.17.0.3', port: 6379 }, source: 'docker' }]
  */
-export function publishedWithoutListener(sockets: readonly SocketRecord[], hostNetns: number | null, runtime: RuntimeMetadata): PublishedPort[] {
+export function publishedWithoutListener(sockets: readonly SocketRecord[], hostNetns: number | null, runtime: RuntimeMetadata, dnat: readonly DnatRule[] = []): PublishedPort[] {
   const published: PublishedPort[] = [];
   const listened = new Set<string>();
   for (const socket of sockets) {
@@ -59,6 +60,28 @@ export function publishedWithoutListener(sockets: readonly SocketRecord[], hostN
         hostPort: port.hostPort,
         target: { container: description.container.name, address: description.addresses[0] ?? '', port: port.containerPort },
         source: 'docker',
+      });
+    }
+  }
+  // DNAT rules (nftables) name an address: the docker container that has it, if any
+  if (dnat.length > 0) {
+    const byAddress = new Map<string, string>();
+    for (const description of runtime.dockerContainers()) for (const address of description.addresses) byAddress.set(address, description.container.name);
+    const seen = new Set(published.map((port) => `${port.protocol} ${port.hostAddress} ${port.hostPort}`));
+    for (const rule of dnat) {
+      const wildcard = rule.hostAddress === '0.0.0.0' || rule.hostAddress === '::';
+      const covered = wildcard
+        ? listened.has(`${rule.protocol} ${rule.hostPort} *`)
+        : listened.has(`${rule.protocol} ${rule.hostPort} ${rule.hostAddress}`) || listened.has(`${rule.protocol} ${rule.hostPort} 0.0.0.0`) || listened.has(`${rule.protocol} ${rule.hostPort} ::`);
+      const key = `${rule.protocol} ${rule.hostAddress} ${rule.hostPort}`;
+      if (covered || seen.has(key)) continue;
+      seen.add(key);
+      published.push({
+        protocol: rule.protocol,
+        hostAddress: rule.hostAddress,
+        hostPort: rule.hostPort,
+        target: { container: byAddress.get(rule.targetAddress) ?? null, address: rule.targetAddress, port: rule.targetPort },
+        source: 'nftables',
       });
     }
   }
