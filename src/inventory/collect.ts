@@ -191,8 +191,8 @@ export async function collectFromProc(
   attachOwners(scan, sockets, recordsByInode, details);
   const namespaceContainers = new Map<number, SocketContainer>();
   for (const namespace of namespaces) if (namespace.container !== null) namespaceContainers.set(namespace.inode, namespace.container);
-  attachContainers(sockets, identity, namespaceContainers);
-  attachPublishedTargets(sockets, runtime);
+  attachContainers(sockets, identity, namespaceContainers, details.keys());
+  if ([...details.values()].some((process) => process.comm === 'docker-proxy')) attachPublishedTargets(sockets, runtime);
   const publishedOnly = publishedWithoutListener(sockets, namespaces.find((namespace) => namespace.name === 'host')?.inode ?? null, runtime, readDnatRules(nftRuleset, warnings));
   const collected = own === null ? sockets : withoutOwnSockets(sockets, { pid: own.pid, netlinkInodes: await dumpSocketInodes(dumps) });
 

@@ -87,8 +87,17 @@ export function podLabel(container: SocketContainer): string {
 /**
  * Sets each record's container: its owners' when they all run in one container; for a
  * socket no process holds, the container whose namespace it is in (`namespaceContainer`).
+ * `ownerPids`: every pid that owns a socket. When none runs in a container and no
+ * namespace is a container's (a host without containers), the records keep the parsers'
+ * null and the pass over them is skipped. Measured with sockload at 10,000 sockets (58 owner
+ * processes, no containers) on a loaded 2-core machine: the container phase of a collection
+ * took 11-17 ms of CPU with the pass (and the docker-proxy pass, likewise skipped when no
+ * owner is docker-proxy), 2-4 ms without: what is left is reading the owners' cgroup files.
  */
-export function attachContainers(sockets: readonly SocketRecord[], identity: ContainerIdentity, namespaceContainer: ReadonlyMap<number, SocketContainer>): void {
+export function attachContainers(sockets: readonly SocketRecord[], identity: ContainerIdentity, namespaceContainer: ReadonlyMap<number, SocketContainer>, ownerPids: Iterable<number>): void {
+  let any = namespaceContainer.size > 0;
+  for (const pid of ownerPids) if (identity.containerOf(pid) !== null) any = true;
+  if (!any) return;
   for (const socket of sockets) {
     if (socket.owners.length === 0) {
       socket.container = namespaceContainer.get(socket.netns) ?? null;

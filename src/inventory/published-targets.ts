@@ -40,13 +40,16 @@ export function attachPublishedTargets(sockets: readonly SocketRecord[], runtime
  */
 export function publishedWithoutListener(sockets: readonly SocketRecord[], hostNetns: number | null, runtime: RuntimeMetadata, dnat: readonly DnatRule[] = []): PublishedPort[] {
   const published: PublishedPort[] = [];
+  const containers = runtime.dockerContainers();
+  // nothing published (no docker container with ports, no DNAT rule): no pass over the sockets
+  if (dnat.length === 0 && !containers.some((description) => description.ports.length > 0)) return published;
   const listened = new Set<string>();
   for (const socket of sockets) {
     if (socket.netns !== hostNetns || !isListening(socket) || socket.localPort === null) continue;
     listened.add(`${socket.family} ${socket.localPort} ${socket.localAddress ?? ''}`);
     listened.add(`${socket.family} ${socket.localPort} *`);
   }
-  for (const description of runtime.dockerContainers()) {
+  for (const description of containers) {
     for (const port of description.ports) {
       const wildcard = port.hostIp === '0.0.0.0' || port.hostIp === '::';
       // a wildcard publication is covered by any listener on the port; a specific one by one on its address or every address
