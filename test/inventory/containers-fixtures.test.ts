@@ -149,6 +149,28 @@ describe('docker-host', () => {
     }
   });
 
+  it('a baseline entry naming a container allows its listener in whatever namespace it is in now, and only that container', () => {
+    const now = new Date('2026-11-28T00:00:00Z');
+    const baseline = createBaseline(inventory, [], { snapshot: null, now });
+    expect(baseline.listeners.find((entry) => entry.port === 80)).toMatchObject({ container: 'web', netns: 'container web', exe: '/usr/sbin/nginx' });
+    const recreated: Inventory = structuredClone(inventory);
+    for (const socket of recreated.sockets) if (socket.container?.name === 'web') socket.netnsName = 'container web #4026539999';
+    expect(checkAgainstBaseline(recreated, [], baseline, now).violations).toEqual([]);
+    const renamed: Inventory = structuredClone(inventory);
+    for (const socket of renamed.sockets) if (socket.container?.name === 'web') socket.container = { ...socket.container, name: 'web-2' };
+    expect(checkAgainstBaseline(renamed, [], baseline, now).violations.map((violation) => [violation.kind, violation.port])).toEqual([['unexpected-listener', 80]]);
+  });
+
+  it('a hostile container name (control characters, from an nspawn machine name) is escaped in the table', () => {
+    const hostile: Inventory = structuredClone(inventory);
+    const web = hostile.sockets.find((socket) => socket.localPort === 80)!;
+    web.container = { ...web.container!, name: 'web\u001b[2J\nFAKE 0.0.0.0:22' };
+    const table = renderSocketTable([web], { color: false });
+    expect(table).not.toContain('\u001b');
+    expect(table.trim().split('\n')).toHaveLength(2);
+    expect(table).toContain('web\\x1b[2J\\nFAKE');
+  });
+
   it('a recreated container (new namespace, pid and inode, same name) makes its listener restarted, not closed and opened', async () => {
     const before = inventory;
     const after: Inventory = structuredClone(inventory);
