@@ -21,6 +21,11 @@ Options:
   --other-fds N      non-socket fds kept per process, so that fd filtering is exercised
                      (default 4); socket fds are always all kept
   --proc DIR         proc root to copy from (default /proc)
+  --runtime-out DIR  also write the container runtimes' metadata the collector reads, for
+                     \`sockaudit collect --proc-root OUT --runtime-root DIR\` (must not
+                     exist, or be empty): see "Runtime metadata" below
+  --runtime-from DIR where the runtimes' metadata is read (default /; a captured
+                     --runtime-out tree, to re-capture a fixture)
   --help             this text
 
 What is written (everything else of /proc is left out):
@@ -44,6 +49,21 @@ What is written (everything else of /proc is left out):
   run/netns/NAME                    text "net:[INODE]" for each bind mount in /run/netns
                                     (the live collector stats the mount; a tree stores it)
 
+Runtime metadata (--runtime-out), under the live paths, and only the fields sockaudit
+reads (environment variables, mounts, commands and every other field are left out: they
+may hold secrets):
+  var/lib/docker/containers/ID/config.v2.json   every docker container: ID, Name,
+                                    State.Running, Config.Image, Config.Labels io.kubernetes.*,
+                                    NetworkSettings.Ports and the networks' addresses
+  var/lib/docker/containers/ID/hostconfig.json  PortBindings
+  run/containerd/io.containerd.runtime.v2.task/NS/ID/config.json, and CRI-O's and
+  podman's {run,var/lib}/containers/storage/overlay-containers/ID/userdata/config.json
+                                    for the ids in captured processes' cgroup paths:
+                                    ociVersion and the io.kubernetes.* annotations
+  {var/lib,run}/containers/storage/overlay-containers/containers.json
+                                    those ids' entries: id, names, metadata's image-name and name
+Files are read only when they are regular files of at most 1 MiB (16 MiB for containers.json).
+
 The copy is not atomic: a process that exits mid-capture is left partial or out, and
 reported on stderr. Exit status: 0 written, 2 usage error.
 `;
@@ -54,7 +74,7 @@ const NET_FILES = [
   // interface index -> name, for packet sockets bound to one interface
   'if_inet6', 'igmp',
 ];
-const PID_FILES = ['comm', 'stat', 'status', 'cmdline'];
+const PID_FILES = ['comm', 'stat', 'status', 'cmdline', 'cgroup'];
 const SYS_FILES = [
   'sys/kernel/random/boot_id', 'sys/kernel/osrelease', 'sys/kernel/hostname',
   'sys/net/ipv4/ip_local_port_range', 'sys/net/ipv6/bindv6only',
@@ -62,7 +82,7 @@ const SYS_FILES = [
 const ALWAYS_USERS = new Set(['root', 'daemon', 'nobody']);
 
 function parseArgs(argv) {
-  const options = { out: null, pids: 'all', otherFds: 4, proc: '/proc', help: false };
+  const options = { out: null, pids: 'all', otherFds: 4, proc: '/proc', runtimeOut: null, runtimeFrom: '/', help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -75,6 +95,8 @@ function parseArgs(argv) {
     else if (arg === '--pids') options.pids = value();
     else if (arg === '--other-fds') options.otherFds = Number(value());
     else if (arg === '--proc') options.proc = value();
+    else if (arg === '--runtime-out') options.runtimeOut = value();
+    else if (arg === '--runtime-from') options.runtimeFrom = value();
     else throw new Error(`unknown argument ${arg}`);
   }
   if (options.help) return options;
@@ -202,6 +224,112 @@ function captureRunNetns(out) {
   return names.length;
 }
 
+/** A regular file of at most `max` bytes, as text; undefined otherwise (never follows a final symlink, never blocks on a FIFO). */
+function readRegular(file, max) {
+  let fd;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile() || stat.size > max) return undefined;
+    const buffer = Buffer.alloc(max + 1);
+    let length = 0;
+    for (let read; length < buffer.length && (read = fs.readSync(fd, buffer, length, buffer.length - length, null)) > 0; ) length += read;
+    return length > max ? undefined : buffer.toString('utf8', 0, length);
+  } catch {
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function readJson(file, max = 1 << 20) {
+  const text = readRegular(file, max);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+const kubernetesOnly = (map) => (isObject(map) ? Object.fromEntries(Object.entries(map).filter(([key, value]) => key.startsWith('io.kubernetes.') && typeof value === 'string')) : {});
+
+/** The docker config.v2.json fields sockaudit reads (runtime-metadata.ts), nothing else. */
+function dockerConfigSubset(config) {
+  const networks = {};
+  for (const [name, network] of Object.entries(isObject(config.NetworkSettings?.Networks) ? config.NetworkSettings.Networks : {})) {
+    if (isObject(network)) networks[name] = { IPAddress: network.IPAddress, GlobalIPv6Address: network.GlobalIPv6Address };
+  }
+  return {
+    ID: config.ID,
+    Name: config.Name,
+    State: { Running: config.State?.Running },
+    Config: { Image: config.Config?.Image, Labels: kubernetesOnly(config.Config?.Labels) },
+    NetworkSettings: { Ports: config.NetworkSettings?.Ports ?? null, Networks: networks },
+  };
+}
+
+/** Writes the runtime metadata of the captured processes' containers (see HELP), as subsets. */
+function captureRuntime(procOut, pids, runtimeOut, from) {
+  const live = (relative) => path.join(from, relative);
+  if (fs.existsSync(runtimeOut) && fs.readdirSync(runtimeOut).length > 0) throw new Error(`${runtimeOut} exists and is not empty`);
+  fs.mkdirSync(runtimeOut, { recursive: true });
+  const ids = new Set();
+  for (const pid of pids) {
+    const cgroup = tolerant(() => fs.readFileSync(`${procOut}/${pid}/cgroup`, 'utf8')) ?? '';
+    for (const id of cgroup.match(/[0-9a-f]{64}/g) ?? []) ids.add(id);
+  }
+  let written = 0;
+  const put = (relative, value) => {
+    write(path.join(runtimeOut, relative), JSON.stringify(value, null, 2) + '\n');
+    written++;
+  };
+  const docker = 'var/lib/docker/containers';
+  for (const id of (tolerant(() => fs.readdirSync(live(`${docker}`))) ?? []).filter((name) => /^[0-9a-f]{64}$/.test(name)).slice(0, 4096)) {
+    const config = readJson(live(`${docker}/${id}/config.v2.json`));
+    if (isObject(config)) put(`${docker}/${id}/config.v2.json`, dockerConfigSubset(config));
+    const host = readJson(live(`${docker}/${id}/hostconfig.json`));
+    if (isObject(host)) put(`${docker}/${id}/hostconfig.json`, { PortBindings: host.PortBindings ?? null });
+  }
+  const ociSubset = (spec) => ({ ociVersion: spec.ociVersion, annotations: kubernetesOnly(spec.annotations) });
+  for (const tasks of ['run/containerd/io.containerd.runtime.v2.task', 'run/containerd/io.containerd.runtime.v1.linux']) {
+    for (const namespace of (tolerant(() => fs.readdirSync(live(`${tasks}`))) ?? []).slice(0, 4096)) {
+      for (const id of ids) {
+        const spec = readJson(live(`${tasks}/${namespace}/${id}/config.json`));
+        if (isObject(spec)) put(`${tasks}/${namespace}/${id}/config.json`, ociSubset(spec));
+      }
+    }
+  }
+  for (const storage of ['run/containers/storage/overlay-containers', 'var/lib/containers/storage/overlay-containers']) {
+    for (const id of ids) {
+      const spec = readJson(live(`${storage}/${id}/userdata/config.json`));
+      if (isObject(spec)) put(`${storage}/${id}/userdata/config.json`, ociSubset(spec));
+    }
+    const list = readJson(live(`${storage}/containers.json`), 16 << 20);
+    if (Array.isArray(list)) {
+      const kept = list
+        .filter((entry) => isObject(entry) && ids.has(entry.id))
+        .map((entry) => {
+          let metadata = {};
+          try {
+            const parsed = JSON.parse(typeof entry.metadata === 'string' ? entry.metadata : '{}');
+            if (isObject(parsed)) metadata = { 'image-name': parsed['image-name'], name: parsed.name };
+          } catch {
+            metadata = {};
+          }
+          return { id: entry.id, names: Array.isArray(entry.names) ? entry.names : [], metadata: JSON.stringify(metadata) };
+        });
+      if (kept.length > 0) put(`${storage}/containers.json`, kept);
+    }
+  }
+  process.stderr.write(`captured ${written} runtime metadata files for ${ids.size} container ids into ${runtimeOut}\n`);
+}
+
 function capture(options) {
   const { out, proc } = options;
   if (fs.existsSync(out) && fs.readdirSync(out).length > 0) throw new Error(`${out} exists and is not empty`);
@@ -237,6 +365,7 @@ function capture(options) {
   }
   write(`${out}/etc/passwd`, sanitizedPasswd(uids));
   const boundNetns = captureRunNetns(out);
+  if (options.runtimeOut !== null) captureRuntime(out, pids, options.runtimeOut, options.runtimeFrom);
   process.stderr.write(
     `captured ${pids.length - vanished.length} processes, ${readerByNetns.size} network namespaces` +
       ` (${[...readerByNetns].map(([ns, pid]) => `${ns} via ${pid}`).join(', ')}),` +

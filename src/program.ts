@@ -19,6 +19,7 @@ function addCommonOptions(command: Command): Command {
   return command
     .option('--db <path|url>', 'database file (default: $SOCKAUDIT_DB, /var/lib/sockaudit/sockaudit.db as root, else $XDG_DATA_HOME/sockaudit/sockaudit.db)')
     .option('--proc-root <dir>', 'read a captured /proc tree instead of /proc', '/proc')
+    .option('--runtime-root <dir>', "read container runtimes' metadata (var/lib/docker, run/containerd, ...) under DIR instead of / (a captured tree has none without it)")
     .option('--host <name>', 'host name to record and select (default: the kernel hostname)')
     .option('--no-color', 'never colour the output (NO_COLOR also turns colour off)')
     .option('--debug', 'print stack traces for errors');
@@ -32,7 +33,8 @@ function addFilterOptions(command: Command): Command {
     .option('--listening', 'only sockets that can receive from outside their process')
     .option('--pid <n>', 'only sockets owned by this pid')
     .option('--exe <path>', 'only sockets owned by this executable')
-    .option('--netns <name>', 'only this network namespace (name or inode)');
+    .option('--netns <name>', 'only this network namespace (name or inode)')
+    .option('--container <name>', 'only sockets of this container (name, id or id prefix), or of this pod (namespace/name)');
 }
 
 /**

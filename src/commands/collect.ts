@@ -8,6 +8,7 @@ import { renderWarnings } from '../render/warnings-text.js';
 
 export interface CollectCommandOptions extends FilterOptions {
   procRoot?: string;
+  runtimeRoot?: string;
   host?: string;
   json?: boolean;
   /** the fd scan the bin started early, if any (fd-scan-head-start.ts). */
@@ -17,7 +18,7 @@ export interface CollectCommandOptions extends FilterOptions {
 /** `sockaudit collect`: the inventory now, as a table or JSON; stores nothing. */
 export async function collectCommand(options: CollectCommandOptions, io: CommandIo): Promise<number> {
   const filter = parseSocketFilter(options);
-  const inventory = await collectInventory({ procRoot: options.procRoot ?? '/proc', host: options.host, headStart: options.headStart, leaveOutOwnProcess: true });
+  const inventory = await collectInventory({ procRoot: options.procRoot ?? '/proc', runtimeRoot: options.runtimeRoot, host: options.host, headStart: options.headStart, leaveOutOwnProcess: true });
   checkNetnsFilter(filter, inventory.meta.namespaces, `the namespaces of ${inventory.meta.procRoot}`);
   const sockets = filterSockets(inventory.sockets, filter);
   if (options.json === true) {

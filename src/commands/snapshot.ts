@@ -14,6 +14,7 @@ import { readOpenState, writeSnapshot } from '../store/write-snapshot.js';
 export interface SnapshotCommandOptions {
   db?: string;
   procRoot?: string;
+  runtimeRoot?: string;
   host?: string;
   label?: string;
   quiet?: boolean;
@@ -43,7 +44,7 @@ export async function snapshotCommand(options: SnapshotCommandOptions, io: Comma
     if (store !== null) await periodicCheck(store);
     const procRoot = options.procRoot ?? '/proc';
     // owners' command lines are redacted as they are read, while their arguments are apart
-    const collecting = collectInventory({ procRoot, host: options.host, headStart: options.headStart, leaveOutOwnProcess: true, cmdline: cmdlineRenderer(policy) });
+    const collecting = collectInventory({ procRoot, runtimeRoot: options.runtimeRoot, host: options.host, headStart: options.headStart, leaveOutOwnProcess: true, cmdline: cmdlineRenderer(policy) });
     // read what the snapshot compares with while the collection waits for the kernel's
     // dumps (readOpenState); a read ahead that fails is simply done again under the lock
     const openState = store === null ? Promise.resolve(null) : readOpenState(store, selectedHost({ host: options.host, procRoot })).catch(() => null);

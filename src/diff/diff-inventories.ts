@@ -1,5 +1,5 @@
 import { isEmptyFilter, matchesFilter } from '../inventory/socket-filter.js';
-import { socketKey } from '../inventory/socket-key.js';
+import { keyScope, socketKey } from '../inventory/socket-key.js';
 import type { Inventory, SocketRecord } from '../model/socket-record.js';
 import { compareRecords } from './compare-records.js';
 import { CHANGE_SECTIONS, type ChangeKind, type DiffChange, type DiffOptions, type DiffResult } from './diff-result.js';
@@ -47,6 +47,7 @@ function addSocket(side: Side, socket: SocketRecord, context: FlowContext | null
 function untouched(before: SocketRecord, after: SocketRecord): boolean {
   if (
     before.netns !== after.netns ||
+    keyScope(before) !== keyScope(after) ||
     before.family !== after.family ||
     before.ipVersion !== after.ipVersion ||
     before.type !== after.type ||

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { errnoCode, InputError } from '../errors.js';
 import type { FdLinkScan } from '../model/fd-link-scan.js';
 import type { FdLinkScanJob } from '../proc/fd-links.js';
@@ -21,6 +22,12 @@ import type { Inventory, NamespaceInfo, SocketOwner, SocketRecord } from '../mod
 import { SOCKET_SOURCES, type SocketSource } from './socket-sources.js';
 import { withoutOwnSockets } from './own-sockets.js';
 import { WarningLog } from './warning-log.js';
+import { attachContainers, ContainerIdentity } from './container-identity.js';
+import { attachPublishedTargets, publishedWithoutListener } from './published-targets.js';
+import { createRuntimeMetadata, type RuntimeMetadata } from '../runtime/runtime-metadata.js';
+import { parseNftDnat, type DnatRule } from '../runtime/parse-nft-dnat.js';
+import { readNftRuleset } from './nft-ruleset.js';
+import type { SocketContainer } from '../model/container.js';
 
 export interface CollectOptions {
   procRoot: string;
@@ -39,6 +46,13 @@ export interface CollectOptions {
    * `snapshot` redacts here, where the arguments are still apart (store/cmdline-policy.ts).
    */
   cmdline?: CmdlineRenderer;
+  /**
+   * where container runtimes' metadata is read (docker, containerd, CRI-O, podman state
+   * directories, under their usual paths below it: runtime-metadata.ts). Default: `/` for
+   * the live /proc; for a captured tree, none (containers are then named by id, with a
+   * warning), since this host's runtimes know nothing of another's containers.
+   */
+  runtimeRoot?: string | null;
 }
 
 /**
@@ -55,6 +69,15 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
     const reason = errnoCode(error) === 'ENOENT' ? 'no such directory' : errnoCode(error) === 'ENOTDIR' ? 'not a directory' : String(errnoCode(error) ?? error);
     throw new InputError(`cannot read proc root ${options.procRoot}: ${reason}`);
   }
+  if (options.runtimeRoot !== undefined && options.runtimeRoot !== null) {
+    let directory = false;
+    try {
+      directory = fs.statSync(options.runtimeRoot).isDirectory();
+    } catch {
+      directory = false;
+    }
+    if (!directory) throw new InputError(`cannot read runtime root ${options.runtimeRoot}: not a directory`);
+  }
   // sock_diag only sees the live kernel: a captured tree is read from its files alone
   const sockDiag = isLiveProcRoot(options.procRoot) ? nativeAddon : null;
   return collectFromProc(
@@ -66,8 +89,13 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
     // our own sockets are ours only on the live host: a captured tree's pids are another machine's
     isLiveProcRoot(options.procRoot) ? { pid: options.leaveOutOwnProcess === true ? process.pid : null } : null,
     options.cmdline,
+    createRuntimeMetadata(options.runtimeRoot ?? (isLiveProcRoot(options.procRoot) ? '/' : null)),
+    () => readNftRuleset(isLiveProcRoot(options.procRoot)),
   );
 }
+
+/** Reads the host's nftables ruleset (nft-ruleset.ts), or says why not; null when not to be read. */
+export type NftRulesetReader = () => { text: string } | { problem: string } | null;
 
 /** What the collector needs to dump TCP, UDP and unix tables over sock_diag (the native addon). */
 export type SockDiagDumper = Pick<NativeAddon, 'dumpSockets'>;
@@ -110,6 +138,8 @@ export async function collectFromProc(
   startedScan: FdLinkScanJob | null = null,
   own: { pid: number | null } | null = null,
   renderCmdline: CmdlineRenderer = joinArgv,
+  runtime: RuntimeMetadata = createRuntimeMetadata(null),
+  nftRuleset: NftRulesetReader = () => null,
 ): Promise<Inventory> {
   // the exemplars must exist before the first record is parsed (see record-shapes.ts);
   // naming them here also keeps a bundler from dropping the module
@@ -119,7 +149,8 @@ export async function collectFromProc(
   const warnings = new WarningLog();
   const pids = listPids(proc);
   const netnsOfPid = readNetnsOfPids(proc, pids, warnings);
-  const namespaces = groupNamespaces(proc, pids, netnsOfPid, context, warnings);
+  const identity = new ContainerIdentity(proc, runtime, warnings);
+  const namespaces = groupNamespaces(proc, pids, netnsOfPid, context, warnings, identity);
 
   // the fd scan and the sock_diag dumps run on other threads while this thread reads and
   // parses the other socket tables (with the JavaScript scan, it then takes a share of
@@ -158,6 +189,11 @@ export async function collectFromProc(
   const scan = await fdScan.result();
   const details = readOwnerDetails(proc, scan, context.users, warnings, renderCmdline);
   attachOwners(scan, sockets, recordsByInode, details);
+  const namespaceContainers = new Map<number, SocketContainer>();
+  for (const namespace of namespaces) if (namespace.container !== null) namespaceContainers.set(namespace.inode, namespace.container);
+  attachContainers(sockets, identity, namespaceContainers, details.keys());
+  if ([...details.values()].some((process) => process.comm === 'docker-proxy')) attachPublishedTargets(sockets, runtime);
+  const publishedOnly = publishedWithoutListener(sockets, namespaces.find((namespace) => namespace.name === 'host')?.inode ?? null, runtime, readDnatRules(nftRuleset, warnings));
   const collected = own === null ? sockets : withoutOwnSockets(sockets, { pid: own.pid, netlinkInodes: await dumpSocketInodes(dumps) });
 
   const portRange = readOptionalText(proc, 'sys/net/ipv4/ip_local_port_range', warnings)?.split(/\s+/).map(Number);
@@ -181,10 +217,22 @@ export async function collectFromProc(
         portRange !== undefined && portRange.length === 2 && portRange.every(Number.isInteger)
           ? [portRange[0]!, portRange[1]!]
           : null,
+      ...(publishedOnly.length > 0 ? { publishedOnly } : {}),
     },
     sockets: collected,
     warnings: warnings.toArray(),
   };
+}
+
+/** The DNAT rules of the ruleset read (none when it was not read), a failure as a warning. */
+function readDnatRules(ruleset: NftRulesetReader, warnings: WarningLog): DnatRule[] {
+  const read = ruleset();
+  if (read === null) return [];
+  if ('problem' in read) {
+    warnings.add('nft-unreadable', () => `DNAT rules not read, so ports published only through them are not listed: ${read.problem}`);
+    return [];
+  }
+  return parseNftDnat(read.text);
 }
 
 /** The inodes of the netlink sockets the sock_diag dumps used (all settled by now). */
@@ -224,12 +272,18 @@ interface NamespaceGroup {
   name: string;
   /** pids inside, ascending: candidates for reading net/*, the lowest first. */
   pids: number[];
+  /** the one container whose namespace this is, if it is one container's (not a pod's). */
+  container: SocketContainer | null;
 }
 
 /**
  * Network namespaces in output order (host first, then by inode), each with its pids and
- * name: `host` for pid 1's (or, where pid 1 cannot be read, our own, with a warning), the
- * /run/netns name where one matches, otherwise the comm of its lowest pid.
+ * name: `host` for pid 1's (or, where pid 1 cannot be read, our own, with a warning); the
+ * container or pod all its processes run in (`container redis-1`, `pod default/web-7d9f`;
+ * ahead of /run/netns, where CNI names a pod's namespace `cni-<uuid>`); the /run/netns
+ * name where one matches; otherwise the comm of its lowest pid. Names are unique: a name
+ * two namespaces would share (two pods' `pause`, two containers of one name on two
+ * runtimes) gets ` #INODE` on every namespace but the first (by inode).
  */
 function groupNamespaces(
   proc: ProcFs,
@@ -237,6 +291,7 @@ function groupNamespaces(
   netnsOfPid: ReadonlyMap<number, number>,
   context: HostContext,
   warnings: WarningLog,
+  identity: ContainerIdentity,
 ): NamespaceGroup[] {
   const pidsOf = new Map<number, number[]>();
   for (const pid of pids) {
@@ -266,7 +321,8 @@ function groupNamespaces(
   for (const inode of context.netnsNames.keys()) if (!pidsOf.has(inode)) pidsOf.set(inode, []);
   const groups: NamespaceGroup[] = [];
   for (const [inode, pids] of pidsOf) {
-    let name = inode === hostNetns ? 'host' : context.netnsNames.get(inode);
+    const inContainer = inode === hostNetns ? null : identity.namespaceName(pids);
+    let name = inode === hostNetns ? 'host' : (inContainer?.name ?? context.netnsNames.get(inode));
     if (name === undefined) {
       try {
         name = pids.length > 0 ? parseCommFile(proc.readText(`${pids[0]}/comm`)) : `netns-${inode}`;
@@ -274,9 +330,14 @@ function groupNamespaces(
         name = `netns-${inode}`;
       }
     }
-    groups.push({ inode, name, pids });
+    groups.push({ inode, name, pids, container: inContainer?.container ?? null });
   }
   groups.sort((a, b) => (a.inode === hostNetns ? -1 : b.inode === hostNetns ? 1 : a.inode - b.inode));
+  const taken = new Set<string>();
+  for (const group of groups) {
+    if (taken.has(group.name)) group.name = `${group.name} #${group.inode}`;
+    taken.add(group.name);
+  }
   return groups;
 }
 

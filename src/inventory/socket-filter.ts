@@ -22,6 +22,7 @@ export interface SocketFilter {
   pid?: number;
   exe?: string;
   netns?: string;
+  container?: string;
 }
 
 /** The raw option values as commander hands them over. */
@@ -33,6 +34,7 @@ export interface FilterOptions {
   pid?: unknown;
   exe?: unknown;
   netns?: unknown;
+  container?: unknown;
 }
 
 function parsePositiveInteger(flag: string, value: unknown, max: number): number {
@@ -81,6 +83,10 @@ export function parseSocketFilter(options: FilterOptions): SocketFilter {
   if (options.pid !== undefined) filter.pid = parsePositiveInteger('--pid', options.pid, 2 ** 31);
   if (options.exe !== undefined) filter.exe = String(options.exe);
   if (options.netns !== undefined) filter.netns = String(options.netns);
+  if (options.container !== undefined) {
+    filter.container = String(options.container);
+    if (filter.container.trim() === '') throw new UsageError('--container expects a container name, id or pod (namespace/name)');
+  }
   return filter;
 }
 
@@ -116,7 +122,27 @@ export function matchesFilter(socket: SocketRecord, filter: SocketFilter): boole
   if (filter.pid !== undefined && !socket.owners.some((owner) => owner.pid === filter.pid)) return false;
   if (filter.exe !== undefined && !socket.owners.some((owner) => exeMatches(filter.exe!, owner))) return false;
   if (filter.netns !== undefined && socket.netnsName !== filter.netns && String(socket.netns) !== filter.netns) return false;
+  if (filter.container !== undefined && !containerMatches(filter.container, socket)) return false;
   return true;
+}
+
+/**
+ * `--container WORD`: the socket's container by name, by id or an id prefix of at least 4
+ * characters, or its pod (`namespace/name` or the pod name alone); also a host listener
+ * that forwards into a container of that name (docker-proxy).
+ *
+ * @example containerMatches('redis-1', socket in docker container redis-1 (id 3f4e...)) -> true
+ * @example containerMatches('3f4e', the same socket) -> true
+ * @example containerMatches('default/web-7d9f', socket of container nginx in pod web-7d9f of namespace default) -> true
+ * @example containerMatches('web', 0.0.0.0:8080 held by docker-proxy forwarding to container web) -> true
+ */
+export function containerMatches(word: string, socket: SocketRecord): boolean {
+  const container = socket.container;
+  if (socket.publishedTo !== null && socket.publishedTo.container === word) return true;
+  if (container === null) return false;
+  if (container.name === word || container.id === word || (word.length >= 4 && container.id.startsWith(word))) return true;
+  if (container.podName === null) return false;
+  return container.podName === word || `${container.podNamespace ?? ''}/${container.podName}` === word;
 }
 
 export function filterSockets(sockets: readonly SocketRecord[], filter: SocketFilter): SocketRecord[] {

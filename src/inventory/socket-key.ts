@@ -14,6 +14,36 @@ export function isConnectedInet(socket: SocketRecord): boolean {
 }
 
 /**
+ * Where a socket lives, for its key: its container (`container:` and the pod and container
+ * names) when it has one, so that a container recreated under the same name (a new network
+ * namespace, a new inode) keeps its sockets' keys and its listener is `restarted` rather
+ * than closed and opened; otherwise its network namespace's inode. A snapshot stored
+ * before sockaudit recorded containers has none: the first diff across the upgrade shows a
+ * container's sockets closed and opened once.
+ *
+ * @example keyScope(socket of docker container redis-1) -> 'container:redis-1'
+ * @example keyScope(socket of container nginx of pod default/web-7d9f) -> 'container:default/web-7d9f/nginx'
+ * @example keyScope(socket on the host) -> 4026531840
+ */
+export function keyScope(socket: SocketRecord): number | string {
+  const name = containerIdentityName(socket);
+  return name === null ? socket.netns : `container:${name}`;
+}
+
+/**
+ * The name that identifies a socket's container across recreations: its name, after its
+ * pod's namespace and name when it has a pod; null for a socket in no container.
+ *
+ * @example containerIdentityName(socket of redis-1) -> 'redis-1'
+ * @example containerIdentityName(socket of nginx in pod default/web-7d9f) -> 'default/web-7d9f/nginx'
+ */
+export function containerIdentityName(socket: SocketRecord): string | null {
+  const container = socket.container;
+  if (container === null || container === undefined) return null;
+  return container.podName === null ? container.name : `${container.podNamespace ?? ''}/${container.podName}/${container.name}`;
+}
+
+/**
  * Which socket a record is, across snapshots (docs/design.md, "Identity across snapshots"):
  * the key says which socket, the inode which instance. Returned as a JSON array so that it
  * is unambiguous (unix paths may contain any character) and cheap to compare; it is not
@@ -34,19 +64,21 @@ export function isConnectedInet(socket: SocketRecord): boolean {
  *     -> '["unix-path",4026531840,"stream","/run/docker.sock",true]'
  *   unix stream CONNECTED, unnamed, inode 4242
  *     -> '["inode",4026531840,"unix","stream",null,4242]'
+ *   tcp LISTEN 0.0.0.0:6379 in docker container redis-1 (whatever its namespace's inode)
+ *     -> '["inet","container:redis-1","tcp",4,"0.0.0.0",6379]'
  */
 export function socketKey(socket: SocketRecord): string {
   if (INET_FAMILIES.has(socket.family)) {
     // raw sockets show the IP protocol in the port column; prefer the explicit field
     const localPort = socket.family === 'raw' ? (socket.protocol ?? socket.localPort) : socket.localPort;
-    const base = [socket.netns, socket.family, socket.ipVersion, socket.localAddress, localPort];
+    const base = [keyScope(socket), socket.family, socket.ipVersion, socket.localAddress, localPort];
     if (isConnectedInet(socket)) {
       return JSON.stringify(['inet', ...base, socket.remoteAddress, socket.remotePort]);
     }
     return JSON.stringify(['inet', ...base]);
   }
   if (socket.family === 'unix' && socket.path !== null) {
-    return JSON.stringify(['unix-path', socket.netns, socket.type, socket.path, isListening(socket)]);
+    return JSON.stringify(['unix-path', keyScope(socket), socket.type, socket.path, isListening(socket)]);
   }
   // unnamed unix, packet, netlink: nothing stable but the instance itself
   return JSON.stringify(['inode', socket.netns, socket.family, socket.type, socket.protocol, socket.inode]);

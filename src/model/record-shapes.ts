@@ -18,7 +18,7 @@ import type { SocketOwner, SocketRecord } from './socket-record.js';
 export const RECORD_KEYS = [
   'netns', 'netnsName', 'family', 'ipVersion', 'type', 'protocol', 'state', 'localAddress', 'localPort',
   'remoteAddress', 'remotePort', 'path', 'interface', 'inode', 'uid', 'recvQueue', 'sendQueue', 'owners', 'exposure',
-  'v6only', 'v6onlySource',
+  'v6only', 'v6onlySource', 'container', 'publishedTo',
 ] as const;
 
 const NULLS: SocketRecord = {
@@ -43,6 +43,8 @@ const NULLS: SocketRecord = {
   exposure: null,
   v6only: null,
   v6onlySource: null,
+  container: null,
+  publishedTo: null,
 };
 
 const VALUES: SocketRecord = {
@@ -67,6 +69,8 @@ const VALUES: SocketRecord = {
   exposure: 'loopback',
   v6only: false,
   v6onlySource: 'socket',
+  container: { runtime: 'docker', id: '', name: '', image: '', podName: '', podNamespace: '' },
+  publishedTo: { container: '', address: '', port: 0 },
 };
 
 const OWNER_NULLS: SocketOwner = { pid: 0, fd: 0, comm: null, exe: null, cmdline: null, uid: null, user: null };

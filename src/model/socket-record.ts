@@ -36,6 +36,10 @@ export type Exposure = 'loopback' | 'link-local' | 'specific' | 'wildcard';
  */
 export type V6onlySource = 'socket' | 'inferred';
 
+import type { PublishedPort, PublishedTarget, SocketContainer } from './container.js';
+
+export type { ContainerRuntime, PublishedPort, PublishedTarget, SocketContainer } from './container.js';
+
 /** One process holding one file descriptor of a socket. */
 export interface SocketOwner {
   pid: number;
@@ -84,6 +88,17 @@ export interface SocketRecord {
   v6only: boolean | null;
   /** how v6only was learnt; null when v6only is null. */
   v6onlySource: V6onlySource | null;
+  /**
+   * The container the socket belongs to: its owners' (from /proc/PID/cgroup and the
+   * runtime's metadata) when they all run in one; for a socket no process holds, the
+   * container whose network namespace it is in, when that namespace is one container's.
+   * null on the host, or when the owners run in different containers.
+   */
+  container: SocketContainer | null;
+  /**
+   * A host listener that forwards into a container (docker-proxy): where to. null elsewhere.
+   */
+  publishedTo: PublishedTarget | null;
 }
 
 /**
@@ -120,6 +135,11 @@ export interface InventoryMeta {
   namespaces: NamespaceInfo[];
   /** ephemeral local port range, for grouping client connections into flows. */
   ephemeralPorts: [number, number] | null;
+  /**
+   * container ports published on the host with no host socket listening for them (DNAT
+   * only); a fresh collection's alone: not stored with a snapshot, so absent from `show`.
+   */
+  publishedOnly?: PublishedPort[];
 }
 
 export interface Inventory {

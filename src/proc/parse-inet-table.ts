@@ -81,6 +81,8 @@ export function inetRecord(
     exposure: null,
     v6only: null,
     v6onlySource: null,
+    container: null,
+    publishedTo: null,
   };
 }
 

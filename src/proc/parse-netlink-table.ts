@@ -64,6 +64,8 @@ export function parseNetlinkTable(text: string): TableParse<SocketRecord> {
       exposure: null,
       v6only: null,
       v6onlySource: null,
+      container: null,
+      publishedTo: null,
     });
   });
   return { rows, problems };

@@ -65,6 +65,8 @@ export function parsePacketTable(text: string): TableParse<SocketRecord> {
       exposure: null,
       v6only: null,
       v6onlySource: null,
+      container: null,
+      publishedTo: null,
     });
   });
   return { rows, problems };

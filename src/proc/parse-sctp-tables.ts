@@ -79,6 +79,8 @@ function sctpRecord(fields: SctpFields): SocketRecord {
     exposure: null,
     v6only: null,
     v6onlySource: null,
+    container: null,
+    publishedTo: null,
   };
 }
 

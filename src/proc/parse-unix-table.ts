@@ -61,6 +61,8 @@ export function unixRecord(type: number, state: string, path: string | null, ino
     exposure: null,
     v6only: null,
     v6onlySource: null,
+    container: null,
+    publishedTo: null,
   };
 }
 

@@ -1,6 +1,7 @@
 import { ephemeralPortsOf } from '../inventory/ephemeral-ports.js';
 import { exposureRank } from '../inventory/exposure.js';
 import { isListening } from '../inventory/listening.js';
+import { containerIdentityName } from '../inventory/socket-key.js';
 import type { Exposure, Inventory, SocketRecord } from '../model/socket-record.js';
 import type { Finding, FindingKind } from './finding.js';
 import { listeningPort } from './listening-report.js';
@@ -40,8 +41,14 @@ export interface AllowedListener {
   exposure: Exposure | null;
   /** the owner's executable; null allows any. */
   exe: string | null;
-  /** network namespace name (`host`, a /run/netns name, a container's comm). */
+  /** network namespace name (`host`, a /run/netns name, `container web`, `pod default/web-7d9f`, a comm). */
   netns: string;
+  /**
+   * the container (its name, or `namespace/pod/container` for a Kubernetes one): when set,
+   * the entry allows that container's listener in whatever namespace the container is in
+   * now (a recreated container gets a new one), and `netns` is not compared.
+   */
+  container?: string | null;
   /** when set, one of the owners must run as this user. */
   user?: string | null;
   comment?: string;
@@ -61,6 +68,12 @@ export interface AcceptedFinding {
   exposure?: Exposure | null;
   comment?: string;
   expires?: string | null;
+}
+
+/** Whether a baseline listener entry is about this socket's place: its container when the entry names one, else its namespace. */
+export function entryPlaceMatches(entry: AllowedListener, socket: SocketRecord): boolean {
+  if (entry.container !== undefined && entry.container !== null) return entry.container === containerIdentityName(socket);
+  return entry.netns === socket.netnsName;
 }
 
 export function isPoliced(socket: SocketRecord): boolean {
@@ -101,11 +114,12 @@ export function createBaseline(inventory: Inventory, findings: readonly Finding[
       exposure: socket.family === 'packet' ? null : (socket.exposure ?? 'wildcard'),
       exe: comparableExe(owner?.exe ?? null),
       netns: socket.netnsName,
+      ...(containerIdentityName(socket) !== null ? { container: containerIdentityName(socket) } : {}),
       user: owner?.user ?? null,
       comment: '',
       expires: null,
     };
-    const key = JSON.stringify([entry.netns, entry.family, entry.port, entry.exe, entry.user]);
+    const key = JSON.stringify([entry.netns, entry.container ?? null, entry.family, entry.port, entry.exe, entry.user]);
     const existing = listeners.get(key);
     if (existing === undefined) listeners.set(key, entry);
     else if (existing.exposure !== null && entry.exposure !== null && exposureRank(entry.exposure) > exposureRank(existing.exposure)) {

@@ -2,6 +2,7 @@ import { ephemeralPortsOf } from '../inventory/ephemeral-ports.js';
 import { exposureRank, isDualStack, reachedIpVersions } from '../inventory/exposure.js';
 import type { Inventory, SocketRecord } from '../model/socket-record.js';
 import {
+  entryPlaceMatches,
   comparableExe,
   isPoliced,
   type AcceptedFinding,
@@ -144,7 +145,7 @@ export function checkAgainstBaseline(inventory: Inventory, findings: readonly Fi
     const where = `${label} in netns ${socket.netnsName}, held by ${ownerText(socket)}`;
     const versions = reachedIpVersions(socket);
     const candidates = baseline.listeners.filter(
-      (entry) => entry.netns === socket.netnsName && familyMatches(entry, socket, versions) && slotMatches(entry, socket, exes, range),
+      (entry) => entryPlaceMatches(entry, socket) && familyMatches(entry, socket, versions) && slotMatches(entry, socket, exes, range),
     );
     const current = candidates.filter((entry) => !isExpired(entry.expires, now));
     if (current.length === 0) {

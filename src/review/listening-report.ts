@@ -1,6 +1,6 @@
-import { reachedIpVersions } from '../inventory/exposure.js';
+import { exposureOf, reachedIpVersions } from '../inventory/exposure.js';
 import { isListening } from '../inventory/listening.js';
-import type { Exposure, Inventory, SocketRecord } from '../model/socket-record.js';
+import type { Exposure, Inventory, PublishedPort, SocketRecord } from '../model/socket-record.js';
 
 /**
  * Where a listener can be reached from: the four inet exposures, widest first, then packet
@@ -25,6 +25,11 @@ export interface ListeningEntry extends SocketRecord {
    * be: v6only unknown), [4] for an IPv4-mapped address; [] for packet and unix sockets.
    */
   ipVersions: (4 | 6)[];
+  /**
+   * true for a container port published on the host with no host socket behind it (DNAT
+   * alone: meta.publishedOnly): state `PUBLISHED`, no inode, no owners, `publishedTo` its target.
+   */
+  published: boolean;
 }
 
 export function listeningGroup(socket: SocketRecord): ListeningGroup {
@@ -49,7 +54,44 @@ export function toListeningEntry(socket: SocketRecord): ListeningEntry {
     users: distinct(socket.owners.flatMap((owner) => (owner.user !== null ? [owner.user] : owner.uid !== null ? [String(owner.uid)] : []))).sort(),
     pids: distinct(socket.owners.map((owner) => owner.pid)).sort((a, b) => a - b),
     ipVersions: reachedIpVersions(socket),
+    published: false,
   };
+}
+
+/**
+ * A DNAT-only published port as a listening entry: where the host accepts it, and where to.
+ *
+ * @example { protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 6379, target: redis-1:6379 }
+ *   -> tcp PUBLISHED 127.0.0.1:6379 in the host namespace, group loopback, publishedTo redis-1:6379
+ */
+export function publishedEntry(port: PublishedPort, host: { inode: number; name: string }): ListeningEntry {
+  const ipVersion = port.hostAddress.includes(':') ? 6 : 4;
+  const record: SocketRecord = {
+    netns: host.inode,
+    netnsName: host.name,
+    family: port.protocol,
+    ipVersion,
+    type: null,
+    protocol: null,
+    state: 'PUBLISHED',
+    localAddress: port.hostAddress,
+    localPort: port.hostPort,
+    remoteAddress: null,
+    remotePort: null,
+    path: null,
+    interface: null,
+    inode: 0,
+    uid: null,
+    recvQueue: null,
+    sendQueue: null,
+    owners: [],
+    exposure: exposureOf(port.protocol, port.hostAddress),
+    v6only: null,
+    v6onlySource: null,
+    container: null,
+    publishedTo: port.target,
+  };
+  return { ...toListeningEntry(record), published: true };
 }
 
 /**
@@ -58,7 +100,10 @@ export function toListeningEntry(socket: SocketRecord): ListeningEntry {
  * sorted by port within a group.
  */
 export function listeningEntries(inventory: Inventory): ListeningEntry[] {
-  return inventory.sockets.filter(isListening).map(toListeningEntry).sort(compareEntries);
+  const entries = inventory.sockets.filter(isListening).map(toListeningEntry);
+  const host = inventory.meta.namespaces.find((namespace) => namespace.name === 'host') ?? { inode: 0, name: 'host' };
+  for (const port of inventory.meta.publishedOnly ?? []) entries.push(publishedEntry(port, host));
+  return entries.sort(compareEntries);
 }
 
 function compareEntries(a: ListeningEntry, b: ListeningEntry): number {

@@ -7,7 +7,7 @@ import { FINDING_KINDS, type FindingKind } from './finding.js';
 
 type Json = Record<string, unknown>;
 
-const LISTENER_KEYS = new Set(['family', 'port', 'exposure', 'exe', 'netns', 'user', 'comment', 'expires']);
+const LISTENER_KEYS = new Set(['family', 'port', 'exposure', 'exe', 'netns', 'container', 'user', 'comment', 'expires']);
 const FINDING_KEYS = new Set(['kind', 'exe', 'netns', 'port', 'exposure', 'comment', 'expires']);
 const TOP_KEYS = new Set(['sockauditBaseline', 'createdAt', 'host', 'snapshot', 'listeners', 'acceptedFindings']);
 
@@ -101,12 +101,14 @@ function parseListener(value: unknown, where: string, fail: (problem: string) =>
     fail(`${where}.exposure: required for ${baseFamily} (${EXPOSURE_ORDER.join(', ')})`);
   }
   const netns = optionalString(value.netns, `${where}.netns`, fail) ?? 'host';
+  const container = optionalString(value.container, `${where}.container`, fail);
   return {
     family,
     port,
     exposure,
     exe: optionalString(value.exe, `${where}.exe`, fail),
     netns,
+    ...(container !== null ? { container } : {}),
     user: optionalString(value.user, `${where}.user`, fail),
     comment: optionalString(value.comment, `${where}.comment`, fail) ?? '',
     expires: parseExpires(value.expires, where, fail),

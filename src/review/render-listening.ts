@@ -1,5 +1,6 @@
 import { versionedFamily } from '../inventory/exposure.js';
 import { escapeText } from '../render/escape-text.js';
+import { anyContainer, containerCell, targetLabel } from '../render/container-text.js';
 import { localEndpoint, netidOf } from '../render/format-endpoint.js';
 import type { Finding } from './finding.js';
 import { LISTENING_GROUPS, type ListeningEntry } from './listening-report.js';
@@ -32,26 +33,33 @@ const GROUP_TITLES: Record<string, string> = {
  *   wildcard: every address
  *     tcp  0.0.0.0:22  host  /usr/sbin/sshd  root  812
  *   ...
+ * With containers, a CONTAINER column, and published ports with their target:
+ *     tcp  0.0.0.0:8080 -> container web:80  host             -      /usr/bin/docker-proxy  root  1500
+ *     tcp  0.0.0.0:80                        container web    web    /usr/sbin/nginx        root  2001,2002
+ *     tcp  127.0.0.1:6379 -> container redis-1:6379  host  -  (published: DNAT, no host listener)  -  -
  *   findings
  *     low  root-wildcard-listener  sshd (pid 812, root) listens on every address as root (tcp 0.0.0.0:22)
  */
 export function renderListening(source: ListeningSource, entries: readonly ListeningEntry[], findings: readonly Finding[], color: boolean): string {
   const what = source.kind === 'snapshot' ? `snapshot ${source.id} taken ${source.takenAt}` : `now (${source.takenAt}, not stored)`;
   const lines: string[] = [escapeText(`listening on ${source.host}, ${what}`)];
+  const containers = anyContainer(entries);
   for (const group of LISTENING_GROUPS) {
     const members = entries.filter((entry) => entry.group === group);
     if (members.length === 0) continue;
     lines.push('', bold(GROUP_TITLES[group]!, color));
-    const rows = [['PROTO', 'LOCAL', 'NETNS', 'EXE', 'USER', 'PIDS']];
+    const rows = [['PROTO', 'LOCAL', 'NETNS', ...(containers ? ['CONTAINER'] : []), 'EXE', 'USER', 'PIDS']];
     for (const entry of members) {
       // named by the IP versions it answers: `tcp` for IPv4 (and a dual-stack socket, whose
       // LOCAL says v4+v6), `tcp6` for IPv6 only
       const proto = entry.family === 'packet' || entry.family === 'unix' ? netidOf(entry) : versionedFamily(entry);
+      const local = entry.publishedTo === null ? localEndpoint(entry) : `${localEndpoint(entry)} ${targetLabel(entry.publishedTo)}`;
       rows.push([
         proto,
-        localEndpoint(entry),
+        local,
         entry.netnsName,
-        entry.exes.length > 0 ? entry.exes.join(',') : '-',
+        ...(containers ? [containerCell(entry)] : []),
+        entry.published ? '(published: DNAT, no host listener)' : entry.exes.length > 0 ? entry.exes.join(',') : '-',
         entry.users.length > 0 ? entry.users.join(',') : '-',
         entry.pids.length > 0 ? entry.pids.join(',') : '-',
       ]);

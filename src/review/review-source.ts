@@ -16,6 +16,7 @@ export interface ReviewSourceOptions {
   selectors?: string[];
   db?: string;
   procRoot?: string;
+  runtimeRoot?: string;
   host?: string;
 }
 
@@ -36,10 +37,10 @@ export async function loadReviewInput(options: ReviewSourceOptions, env: NodeJS.
   const host = selectedHost(options); // the host whose snapshots selectors search
   const selectors = options.selectors ?? [];
   // no SNAP: a captured tree given with --proc-root is what the user wants to look at
-  if (selectors.length === 0 && (!isLiveProcRoot(procRoot) || !storeExists({ db: options.db, env }))) return collectNow(procRoot, options.host);
+  if (selectors.length === 0 && (!isLiveProcRoot(procRoot) || !storeExists({ db: options.db, env }))) return collectNow(procRoot, options.host, options.runtimeRoot);
   const store = await openStore({ db: options.db, env, readOnly: true });
   try {
-    if (selectors.length === 0 && (await findHostId(store.db, host)) === undefined) return collectNow(procRoot, options.host);
+    if (selectors.length === 0 && (await findHostId(store.db, host)) === undefined) return collectNow(procRoot, options.host, options.runtimeRoot);
     const row = await resolveSnapshotWords(store, host, selectors);
     const inventory = await readSnapshotOf(store, row);
     const thisMachine = isLiveProcRoot(row.procRoot) && row.host === selectedHost({ procRoot: '/proc' });
@@ -53,8 +54,8 @@ export async function loadReviewInput(options: ReviewSourceOptions, env: NodeJS.
   }
 }
 
-async function collectNow(procRoot: string, host: string | undefined): Promise<ReviewInput> {
-  const inventory = await collectInventory({ procRoot, host, leaveOutOwnProcess: true });
+async function collectNow(procRoot: string, host: string | undefined, runtimeRoot: string | undefined): Promise<ReviewInput> {
+  const inventory = await collectInventory({ procRoot, host, runtimeRoot, leaveOutOwnProcess: true });
   return {
     inventory,
     source: { kind: 'collection', id: null, host: inventory.meta.host, takenAt: inventory.meta.takenAt },

@@ -2,6 +2,7 @@ import type { Insertable } from 'kysely';
 import { StorageError } from '../errors.js';
 import type { Exposure, SocketFamily, SocketOwner, SocketRecord, V6onlySource } from '../model/socket-record.js';
 import type { SocketVersionsTable } from './database-schema.js';
+import { CONTAINER_RUNTIMES, type ContainerRuntime, type PublishedTarget, type SocketContainer } from '../model/container.js';
 
 /**
  * A socket record, owners and queues aside, as the text of its version's `content`
@@ -15,12 +16,21 @@ import type { SocketVersionsTable } from './database-schema.js';
  * digest and its snapshots' hashes still verify. Decided over a format marker because it
  * changes nothing for the sockets it does not concern (IPv4, unix, connections...).
  *
+ * `container` and `publishedTo` (added later still) follow the same rule: appended, with
+ * the two v6only fields before them (null, null where v6only is unknown), only when either
+ * is known, as arrays in a fixed order (CONTAINER_FIELDS, TARGET_FIELDS). Every version
+ * stored before them, and every socket of the host outside containers, keeps its text.
+ *
  * @example
  *   encodeVersionContent(tcp LISTEN 0.0.0.0:22 inode 1000)
  *     -> '[4026531840,"host","tcp",4,null,null,"LISTEN","0.0.0.0",22,"0.0.0.0",0,null,null,1000,0,"wildcard"]'
  * @example
  *   encodeVersionContent(tcp LISTEN [::]:9101 inode 1001, dual-stack as sock_diag reported it)
  *     -> '[4026531840,"host","tcp",6,null,null,"LISTEN","::",9101,null,null,null,null,1001,0,"wildcard",false,"socket"]'
+ * @example
+ *   encodeVersionContent(tcp LISTEN 0.0.0.0:6379 inode 1002 in docker container redis-1)
+ *     -> '[4026532300,"container redis-1","tcp",4,null,null,"LISTEN","0.0.0.0",6379,"0.0.0.0",0,null,null,1002,999,"wildcard",
+ *          null,null,["docker","3f4e...","redis-1","redis:7",null,null],null]'
  */
 export function encodeVersionContent(socket: SocketRecord): string {
   return JSON.stringify(contentFields(socket));
@@ -46,7 +56,16 @@ export function contentFields(socket: SocketRecord): unknown[] {
     socket.uid,
     socket.exposure,
   ];
-  if (typeof socket.v6only === 'boolean') fields.push(socket.v6only, socket.v6onlySource);
+  const container = socket.container ?? null;
+  const publishedTo = socket.publishedTo ?? null;
+  if (container !== null || publishedTo !== null) {
+    fields.push(
+      socket.v6only,
+      socket.v6onlySource,
+      container === null ? null : [container.runtime, container.id, container.name, container.image, container.podName, container.podNamespace],
+      publishedTo === null ? null : [publishedTo.container, publishedTo.address, publishedTo.port],
+    );
+  } else if (typeof socket.v6only === 'boolean') fields.push(socket.v6only, socket.v6onlySource);
   return fields;
 }
 
@@ -54,6 +73,8 @@ export function contentFields(socket: SocketRecord): unknown[] {
 const CONTENT_FIELDS = 16;
 /** Fields of a version with v6only and v6onlySource. */
 const CONTENT_FIELDS_V6ONLY = 18;
+/** Fields of a version with a container or a published target (v6only possibly null). */
+const CONTENT_FIELDS_CONTAINER = 20;
 
 /**
  * The socket record of a stored version; `owners` must already be sorted by pid then fd.
@@ -66,12 +87,19 @@ export function decodeVersionContent(content: string, owners: SocketOwner[]): So
   } catch {
     fields = undefined;
   }
-  if (!Array.isArray(fields) || (fields.length !== CONTENT_FIELDS && fields.length !== CONTENT_FIELDS_V6ONLY)) {
-    throw new StorageError(`a stored socket version is damaged (content is not a ${CONTENT_FIELDS}- or ${CONTENT_FIELDS_V6ONLY}-field array); run sockaudit verify`);
+  if (!Array.isArray(fields) || (fields.length !== CONTENT_FIELDS && fields.length !== CONTENT_FIELDS_V6ONLY && fields.length !== CONTENT_FIELDS_CONTAINER)) {
+    throw new StorageError(`a stored socket version is damaged (content is not a ${CONTENT_FIELDS}-, ${CONTENT_FIELDS_V6ONLY}- or ${CONTENT_FIELDS_CONTAINER}-field array); run sockaudit verify`);
   }
-  const [netns, netnsName, family, ipVersion, type, protocol, state, localAddress, localPort, remoteAddress, remotePort, path, iface, inode, uid, exposure, v6only = null, v6onlySource = null] = fields;
-  if (fields.length === CONTENT_FIELDS_V6ONLY && (typeof v6only !== 'boolean' || (v6onlySource !== 'socket' && v6onlySource !== 'inferred'))) {
+  const [netns, netnsName, family, ipVersion, type, protocol, state, localAddress, localPort, remoteAddress, remotePort, path, iface, inode, uid, exposure, v6only = null, v6onlySource = null, containerFields = null, targetFields = null] = fields;
+  const v6onlyKnown = typeof v6only === 'boolean' && (v6onlySource === 'socket' || v6onlySource === 'inferred');
+  const v6onlyUnknown = v6only === null && v6onlySource === null;
+  if (fields.length === CONTENT_FIELDS_V6ONLY ? !v6onlyKnown : !(v6onlyKnown || v6onlyUnknown)) {
     throw new StorageError('a stored socket version is damaged (its v6only fields are not a boolean and "socket" or "inferred"); run sockaudit verify');
+  }
+  const container = decodeContainer(containerFields);
+  const publishedTo = decodeTarget(targetFields);
+  if (fields.length === CONTENT_FIELDS_CONTAINER && ((containerFields !== null && container === null) || (targetFields !== null && publishedTo === null) || (container === null && publishedTo === null))) {
+    throw new StorageError('a stored socket version is damaged (its container fields are malformed); run sockaudit verify');
   }
   return {
     netns: netns as number,
@@ -95,7 +123,28 @@ export function decodeVersionContent(content: string, owners: SocketOwner[]): So
     exposure: exposure as Exposure | null,
     v6only: v6only as boolean | null,
     v6onlySource: v6onlySource as V6onlySource | null,
+    container,
+    publishedTo,
   };
+}
+
+const isText = (value: unknown): value is string => typeof value === 'string';
+const isTextOrNull = (value: unknown): value is string | null => value === null || typeof value === 'string';
+
+/** `[runtime, id, name, image, podName, podNamespace]` -> the container; null when absent or malformed. */
+function decodeContainer(fields: unknown): SocketContainer | null {
+  if (!Array.isArray(fields) || fields.length !== 6) return null;
+  const [runtime, id, name, image, podName, podNamespace] = fields;
+  if (!CONTAINER_RUNTIMES.includes(runtime as ContainerRuntime) || !isText(id) || !isText(name) || !isTextOrNull(image) || !isTextOrNull(podName) || !isTextOrNull(podNamespace)) return null;
+  return { runtime: runtime as ContainerRuntime, id, name, image, podName, podNamespace };
+}
+
+/** `[container, address, port]` -> the target; null when absent or malformed. */
+function decodeTarget(fields: unknown): PublishedTarget | null {
+  if (!Array.isArray(fields) || fields.length !== 3) return null;
+  const [container, address, port] = fields;
+  if (!isTextOrNull(container) || !isText(address) || !Number.isInteger(port)) return null;
+  return { container, address, port: port as number };
 }
 
 export type VersionInsert = Insertable<SocketVersionsTable>;

@@ -9,7 +9,7 @@ import { CLI, IS_ROOT, REPO_ROOT, runCli } from '../helpers/live.js';
 const RECORD_FIELDS = [
   'netns', 'netnsName', 'family', 'ipVersion', 'type', 'protocol', 'state', 'localAddress', 'localPort',
   'remoteAddress', 'remotePort', 'path', 'interface', 'inode', 'uid', 'recvQueue', 'sendQueue', 'owners', 'exposure',
-  'v6only', 'v6onlySource',
+  'v6only', 'v6onlySource', 'container', 'publishedTo',
 ].sort();
 const OWNER_FIELDS = ['pid', 'fd', 'comm', 'exe', 'cmdline', 'uid', 'user'].sort();
 const EDGE = path.join(REPO_ROOT, 'fixtures/proc/edge-cases');

@@ -30,6 +30,8 @@ export function socket(fields: Partial<SocketRecord>): SocketRecord {
     exposure: null,
     v6only: null,
     v6onlySource: null,
+    container: null,
+    publishedTo: null,
     ...fields,
   };
 }

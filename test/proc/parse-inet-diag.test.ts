@@ -70,6 +70,8 @@ describe('parseInetDiagRecords', () => {
         exposure: null,
         v6only: null,
         v6onlySource: null,
+        container: null,
+        publishedTo: null,
       },
     ]);
   });

@@ -24,6 +24,8 @@ export function makeRecord(overrides: Partial<SocketRecord> = {}): SocketRecord 
     exposure: 'wildcard',
     v6only: null,
     v6onlySource: null,
+    container: null,
+    publishedTo: null,
     ...overrides,
   };
 }

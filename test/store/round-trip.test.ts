@@ -43,6 +43,9 @@ const BASES: SocketRecord[] = [
   makeRecord({ inode: 15, family: 'unix', ipVersion: null, type: 'stream', localAddress: null, localPort: null, remoteAddress: null, remotePort: null, path: '/run/a b\nc.sock', exposure: null }),
   makeRecord({ inode: 16, family: 'unix', ipVersion: null, type: 'dgram', state: 'UNCONN', localAddress: null, localPort: null, remoteAddress: null, remotePort: null, path: null, exposure: null }),
   makeRecord({ inode: 17, family: 'packet', ipVersion: null, type: 'raw', protocol: 3, state: 'UNCONN', localAddress: null, localPort: null, remoteAddress: null, remotePort: null, interface: 'eth0', exposure: null }),
+  makeRecord({ inode: 21, localPort: 6379, netns: 4026532300, netnsName: 'container redis-1', container: { runtime: 'docker', id: 'a'.repeat(64), name: 'redis-1', image: 'redis:7', podName: null, podNamespace: null } }),
+  makeRecord({ inode: 22, ipVersion: 6, localAddress: '::', remoteAddress: null, remotePort: null, localPort: 80, v6only: false, v6onlySource: 'socket', netns: 4026532301, netnsName: 'pod default/web-7d9f', container: { runtime: 'containerd', id: 'b'.repeat(64), name: 'nginx', image: null, podName: 'web-7d9f', podNamespace: 'default' } }),
+  makeRecord({ inode: 23, localPort: 8080, publishedTo: { container: 'web', address: '172.17.0.2', port: 80 } }),
   makeRecord({ inode: 18, family: 'netlink', ipVersion: null, protocol: 0, state: 'UNCONN', localAddress: null, localPort: 4321, remoteAddress: null, remotePort: null, exposure: null, uid: null }),
 ];
 
@@ -89,8 +92,8 @@ describe('canonicalFields', () => {
       fc.property(socketArb, (socket) => {
         const fields = canonicalFields(socket);
         const content = contentFields(socket);
-        // 16 fields, or 18 with v6only and its source when v6only is known
-        expect(content).toHaveLength(socket.v6only === null ? 16 : 18);
+        // 16 fields, 18 with v6only and its source when v6only is known, 20 with a container or target
+        expect(content).toHaveLength(socket.container !== null || socket.publishedTo !== null ? 20 : socket.v6only === null ? 16 : 18);
         expect(fields.slice(0, -1)).toEqual(content);
         expect(fields.at(-1)).toEqual(socket.owners.map((owner) => [owner.pid, owner.fd, owner.comm, owner.exe, owner.cmdline, owner.uid, owner.user]));
         expect(fields).toHaveLength(content.length + 1);
