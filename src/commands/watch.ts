@@ -77,6 +77,8 @@ export async function watchCommand(options: WatchCommandOptions, io: CommandIo):
     onEvent: (event) => io.stdout(`${options.json === true ? eventJson(event) : eventText(event)}\n`),
     onOpened: reportViolations,
     onNotice: (text) => io.stderr(`sockaudit: ${escapeControl(text)}\n`),
+    onReady: (namespaces, sockets) =>
+      io.stderr(`sockaudit: watching ${sockets} listening and bound sockets, destroy events from ${namespaces} network namespace(s), every ${intervalMs} ms\n`),
   });
   const stop = () => watcher.stop();
   process.on('SIGTERM', stop);

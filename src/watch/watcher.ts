@@ -32,6 +32,8 @@ export interface WatcherOptions {
   onOpened?(sockets: readonly SocketRecord[], meta: Inventory['meta'] | null): void;
   /** a line for stderr: what went wrong and what watch does about it. */
   onNotice(text: string): void;
+  /** after the first poll: from now on, every change is reported. */
+  onReady?(namespaces: number, sockets: number): void;
   /** how many events to hold while the database is locked before dropping (counted). */
   maxBufferedEvents?: number;
 }
@@ -93,6 +95,7 @@ export class Watcher {
     try {
       await this.snapshot('start');
       await this.poll(true);
+      this.options.onReady?.(this.subscriptions.size, this.known.size);
       while (!this.stopped) {
         await this.sleep(this.options.intervalMs);
         if (this.stopped) break;
