@@ -16,7 +16,8 @@
  *
  * JavaScript API (see src/native/destroy-events.ts):
  *   openDestroyEvents(netnsPath: string | null,
- *                     onEvents: (records: Uint8Array, protocols: Uint8Array, lost: number) => void)
+ *                     onEvents: (records: Uint8Array, protocols: Uint8Array, lost: number) => void,
+ *                     queueBytes?: number)
  *     -> { netns: number, close(): void }
  * The socket is made on a short-lived thread that first enters `netnsPath` (a namespace
  * file such as /proc/PID/ns/net; null: ours): a socket stays in the namespace it was
@@ -55,8 +56,8 @@
 #define SO_MEMINFO 55
 #endif
 
-/* 4 MB of receive queue: a burst of a few tens of thousands of closes before ENOBUFS
-   (each event takes about 600 bytes of queue with its skb overhead) */
+/* the default receive queue, 4 MB (the kernel doubles it for its bookkeeping): tens of
+   thousands of closes between two reads before ENOBUFS. `queueBytes` overrides it. */
 #define RECEIVE_QUEUE_BYTES (4 * 1024 * 1024)
 #define READ_BUFFER_SIZE (64 * 1024)
 /* at most this many events per call into JavaScript; the rest come on the next wake-up */
@@ -76,6 +77,7 @@ typedef struct {
 
 typedef struct {
   const char *netns_path;
+  int queue_bytes;
   int fd;
   int error;
   double netns;
@@ -94,7 +96,7 @@ static int open_in_current_netns(open_request *request) {
   if (error != 0) return error;
   int sock = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_SOCK_DIAG);
   if (sock < 0) return errno;
-  int size = RECEIVE_QUEUE_BYTES;
+  int size = request->queue_bytes;
   /* FORCE passes net.core.rmem_max, which is root's (CAP_NET_ADMIN) alone */
   if (setsockopt(sock, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0)
     setsockopt(sock, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
@@ -245,8 +247,8 @@ static napi_value close_listener(napi_env env, napi_callback_info info) {
 }
 
 napi_value open_destroy_events(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
+  size_t argc = 3;
+  napi_value argv[3];
   napi_valuetype path_type, callback_type;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
       napi_typeof(env, argv[0], &path_type) != napi_ok || napi_typeof(env, argv[1], &callback_type) != napi_ok ||
@@ -255,7 +257,16 @@ napi_value open_destroy_events(napi_env env, napi_callback_info info) {
     return NULL;
   }
   char path[4096] = {0};
-  open_request request = {.netns_path = NULL, .fd = -1, .error = 0, .netns = 0};
+  open_request request = {.netns_path = NULL, .queue_bytes = RECEIVE_QUEUE_BYTES, .fd = -1, .error = 0, .netns = 0};
+  napi_valuetype queue_type = napi_undefined;
+  if (argc >= 3 && napi_typeof(env, argv[2], &queue_type) == napi_ok && queue_type == napi_number) {
+    int32_t queue_bytes = 0;
+    if (napi_get_value_int32(env, argv[2], &queue_bytes) != napi_ok || queue_bytes < 4096) {
+      napi_throw_range_error(env, NULL, "openDestroyEvents: queueBytes must be at least 4096");
+      return NULL;
+    }
+    request.queue_bytes = queue_bytes;
+  }
   if (path_type == napi_string) {
     size_t length = 0;
     if (napi_get_value_string_utf8(env, argv[0], path, sizeof path, &length) != napi_ok || length >= sizeof path - 1) {

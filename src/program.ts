@@ -303,6 +303,7 @@ Exit codes: 0 as good as this machine allows (limits such as not being root are 
     .option('--baseline <file>', 'report a listener the baseline does not allow as soon as it appears')
     .option('--on-violation <cmd>', 'run CMD (split on spaces, no shell) with each violation as JSON on stdin')
     .option('--cmdline <mode>', 'owners\' command lines to store: full, redacted or none', 'redacted')
+    .option('--event-buffer <size>', 'kernel queue for destroy events per namespace (beyond it events are lost, and counted)', '4M')
     .addHelpText('after', `
 Examples:
   sockaudit watch                           events as text lines; a snapshot every 5 minutes

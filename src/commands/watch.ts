@@ -27,6 +27,7 @@ export interface WatchCommandOptions {
   baseline?: string;
   onViolation?: string;
   cmdline?: string;
+  eventBuffer?: string;
 }
 
 /** Violation kinds a live policy reports: the ones about a socket that just appeared. */
@@ -45,6 +46,7 @@ export async function watchCommand(options: WatchCommandOptions, io: CommandIo):
   if (intervalMs < 100) throw new UsageError('--interval: at least 100ms');
   if (snapshotEveryMs < intervalMs) throw new UsageError('--snapshot-every: at least one --interval');
   const cmdline = parseCmdlinePolicy(options.cmdline);
+  const eventQueueBytes = options.eventBuffer === undefined ? undefined : parseByteSize(options.eventBuffer, '--event-buffer');
   const procRoot = options.procRoot ?? '/proc';
   if (!isLiveProcRoot(procRoot)) throw new UsageError('watch reads the live kernel: --proc-root must be /proc');
   const violationArgv = options.onViolation === undefined ? null : splitCommand(options.onViolation);
@@ -74,6 +76,7 @@ export async function watchCommand(options: WatchCommandOptions, io: CommandIo):
     cmdline,
     dumper,
     destroyEvents,
+    eventQueueBytes,
     onEvent: (event) => io.stdout(`${options.json === true ? eventJson(event) : eventText(event)}\n`),
     onOpened: reportViolations,
     onNotice: (text) => io.stderr(`sockaudit: ${escapeControl(text)}\n`),
@@ -152,4 +155,18 @@ function readBaselineFile(file: string): string {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? String(error));
     throw new InputError(`baseline ${file}: cannot read it (${why})`);
   }
+}
+
+/**
+ * --event-buffer: bytes with an optional k or M (1024-based).
+ *
+ * @example parseByteSize('4M', '--event-buffer') -> 4194304
+ */
+export function parseByteSize(text: string, what: string): number {
+  const match = /^\s*(\d+)\s*([kKmM]?)i?[bB]?\s*$/.exec(text);
+  const bytes = match === null ? NaN : Number(match[1]) * (match[2] === '' ? 1 : /k/i.test(match[2]!) ? 1024 : 1024 * 1024);
+  if (!Number.isSafeInteger(bytes) || bytes < 4096 || bytes > 1024 * 1024 * 1024) {
+    throw new UsageError(`${what}: expected a size from 4k to 1024M (e.g. 256k, 4M), got "${text}"`);
+  }
+  return bytes;
 }

@@ -24,9 +24,10 @@ export interface DestroyEventsSource {
   /**
    * Subscribes to the TCP and UDP (v4 and v6) destroy groups of the namespace of
    * `netnsPath` (null: ours). Throws an Error with the errno name as `code` (EPERM: no
-   * right to enter the namespace; ENOENT: it is gone).
+   * right to enter the namespace; ENOENT: it is gone). `queueBytes`: the kernel-side
+   * queue of events not read yet (default 4 MB); beyond it events are lost, and counted.
    */
-  openDestroyEvents(netnsPath: string | null, onEvents: DestroyEventsHandler): DestroyEventsSubscription;
+  openDestroyEvents(netnsPath: string | null, onEvents: DestroyEventsHandler, queueBytes?: number): DestroyEventsSubscription;
 }
 
 /** The addon's subscription, or null when the addon is not built (or predates it). */

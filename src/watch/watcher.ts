@@ -26,6 +26,8 @@ export interface WatcherOptions {
   dumper: FilteredDumper;
   /** null: no destroy events (no addon): polls alone. */
   destroyEvents: DestroyEventsSource | null;
+  /** the kernel-side queue of destroy events per namespace, in bytes (default: the addon's 4 MB). */
+  eventQueueBytes?: number;
   /** every event, as it is seen. */
   onEvent(event: WatchEvent): void;
   /** sockets that a poll found new, with their owners (for the live policy). */
@@ -242,7 +244,7 @@ export class Watcher {
       if (this.subscriptions.has(namespace.inode) || this.refusedNamespaces.has(namespace.inode)) continue;
       let subscription: DestroyEventsSubscription;
       try {
-        subscription = source.openDestroyEvents(namespace.entryPath, (records, protocols, lost) => this.onDestroyed(namespace, records, protocols, lost));
+        subscription = source.openDestroyEvents(namespace.entryPath, (records, protocols, lost) => this.onDestroyed(namespace, records, protocols, lost), this.options.eventQueueBytes);
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (code === 'EPERM' || code === 'EACCES') {

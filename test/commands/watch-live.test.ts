@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, hasCommand, IS_ROOT, makeTempDir, runCli } from '../helpers/live.js';
 
@@ -216,6 +217,67 @@ describe.skipIf(!CAN_RUN)(`sockaudit watch --baseline, live (${REASON})`, () => 
     } finally {
       expect(await watch.stop()).toBe(0);
     }
+  });
+});
+
+describe.skipIf(!CAN_RUN)(`sockaudit watch under faults, live (${REASON})`, () => {
+  const dir = CAN_RUN ? makeTempDir('sockaudit-watch-faults-') : '';
+
+  afterAll(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps events in memory while the database is locked and stores them all once it frees', async () => {
+    const db = path.join(dir, 'locked.db');
+    const watch = new WatchRun(['--db', db, '--interval', '500ms']);
+    const ports: number[] = [];
+    try {
+      await watch.ready();
+      const holder = new Database(db);
+      holder.exec('BEGIN IMMEDIATE'); // another writer holds the lock
+      try {
+        for (let i = 0; i < 3; i++) {
+          const server = await listen();
+          ports.push(portOf(server));
+          await sleep(700);
+          await close(server);
+        }
+        await watch.waitFor(() => (watch.stderr.includes('events kept in memory') ? true : undefined), 10_000, 'the notice that events wait');
+      } finally {
+        holder.exec('COMMIT');
+        holder.close();
+      }
+      await sleep(1_500);
+    } finally {
+      expect(await watch.stop()).toBe(0);
+    }
+    const stored = runCli(['events', '--db', db, '--json']).stdout.trim().split('\n').map((text) => JSON.parse(text) as Line);
+    for (const port of ports) {
+      expect(stored.filter((entry) => entry.socket?.localPort === port).map((entry) => entry.event).sort()).toEqual(['closed', 'opened']);
+    }
+  });
+
+  it.skipIf(!hasCommand('python3'))('says how many destroy events the kernel dropped and takes a snapshot at once (skipped without python3)', async () => {
+    const db = path.join(dir, 'overrun.db');
+    const watch = new WatchRun(['--db', db, '--interval', '1s', '--snapshot-every', '1h', '--event-buffer', '64k']);
+    try {
+      await watch.ready();
+      watch.child.kill('SIGSTOP'); // its queue fills while it cannot read
+      try {
+        // 5,000 UDP sockets bound and closed: a destroy event each, far more than 64k of queue holds
+        const burst = 'import socket\nfor i in range(5000):\n s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n s.bind(("127.0.0.1",0))\n s.close()';
+        expect(spawnSync('python3', ['-c', burst]).status).toBe(0);
+        await sleep(1_000); // UDP sockets are freed after an RCU grace period: their events follow the burst
+      } finally {
+        watch.child.kill('SIGCONT');
+      }
+      const lost = await watch.waitFor(() => watch.lines.find((entry) => entry.event === 'lost'), 20_000, 'the lost notice');
+      expect((lost as unknown as { lost: number }).lost).toBeGreaterThan(0);
+      await watch.waitFor(() => (watch.lines.length > 0 && Date.now() - watch.lines.at(-1)!.receivedAt > 1_500 ? true : undefined), 30_000, 'the burst to be printed');
+    } finally {
+      expect(await watch.stop()).toBe(0);
+    }
+    expect(watch.stderr).toMatch(/, 2 snapshots, \d+ destroy events lost/);
   });
 });
 
