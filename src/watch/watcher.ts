@@ -125,6 +125,10 @@ export class Watcher {
 
   private emit(event: WatchEvent): void {
     this.counts.events++;
+    // owners' command lines as --cmdline says, before they are printed or stored
+    if (event.socket !== null && event.socket.owners.length > 0 && this.options.cmdline !== 'full') {
+      event = { ...event, socket: applyCmdlinePolicy({ meta: this.meta!, sockets: [event.socket], warnings: [] }, this.options.cmdline).sockets[0]! };
+    }
     this.options.onEvent(event);
     const limit = this.options.maxBufferedEvents ?? 100_000;
     if (this.pending.length >= limit) {

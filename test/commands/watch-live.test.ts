@@ -281,6 +281,30 @@ describe.skipIf(!CAN_RUN)(`sockaudit watch under faults, live (${REASON})`, () =
   });
 });
 
+describe.skipIf(!CAN_RUN || !hasCommand('python3'))(`sockaudit watch keeps secrets out, live (${REASON}; and python3)`, () => {
+  it('redacts secret-looking values in owners\' command lines before printing or storing an event', async () => {
+    const dir = makeTempDir('sockaudit-watch-secret-');
+    const db = path.join(dir, 'db');
+    const watch = new WatchRun(['--db', db, '--interval', '500ms']);
+    try {
+      await watch.ready();
+      const script = 'import socket,sys,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen()\nprint(s.getsockname()[1],flush=True)\ntime.sleep(2)';
+      const child = spawn('python3', ['-c', script, '--password=hunter2-watch-secret'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const port = Number(await new Promise<string>((resolve) => readline.createInterface({ input: child.stdout! }).once('line', resolve)));
+      const line = await watch.waitFor(() => watch.lines.find((entry) => entry.event === 'opened' && entry.socket?.localPort === port), 5_000, 'the listener');
+      expect(JSON.stringify(line)).not.toContain('hunter2-watch-secret');
+      expect(JSON.stringify(line)).toContain('--password=');
+      await new Promise((resolve) => child.once('exit', resolve));
+      await sleep(1_000);
+    } finally {
+      expect(await watch.stop()).toBe(0);
+    }
+    expect(fs.readFileSync(db).includes('hunter2-watch-secret')).toBe(false);
+    expect(runCli(['events', '--db', db, '--json']).stdout).not.toContain('hunter2-watch-secret');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('sockaudit watch and events, argument errors', () => {
   it('rejects a bad --interval with one line and exit 2', () => {
     const result = runCli(['watch', '--interval', 'soon', '--db', '/nonexistent/x.db']);
