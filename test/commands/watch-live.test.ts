@@ -187,6 +187,16 @@ describe.skipIf(!CAN_RUN)(`sockaudit watch, live (${REASON})`, () => {
     expect(byPort.stdout.trim().split('\n').every((text) => text.includes(`:${ports.long}`))).toBe(true);
     // the watch's snapshot is an ordinary snapshot
     expect(runCli(['list', '--db', db]).stdout).toMatch(/^\s*1\s/m);
+    // history and diff show what lived only between snapshots
+    const history = runCli(['history', '--db', db, '--port', String(ports.long)]);
+    expect(history.status).toBe(0);
+    expect(history.stdout).toMatch(new RegExp(`seen between snapshots \\(1, from sockaudit watch\\):\\n  listener tcp 127\\.0\\.0\\.1:${ports.long} netns host, opened between .* node \\(.*\\) pid ${process.pid}`));
+    expect(runCli(['snapshot', '--db', db, '--quiet']).status).toBe(0);
+    const diff = runCli(['diff', '--db', db, '--format', 'json']);
+    const seen = (JSON.parse(diff.stdout) as { seenBetweenSnapshots: { seenAs: string; socket: { localPort: number; remotePort: number | null } }[] }).seenBetweenSnapshots;
+    expect(seen).toContainEqual(expect.objectContaining({ seenAs: 'listener', socket: expect.objectContaining({ localPort: ports.long }) }));
+    expect(seen).toContainEqual(expect.objectContaining({ seenAs: 'short-lived', socket: expect.objectContaining({ localPort: ports.connectionClient, remotePort: ports.connection }) }));
+    expect(diff.status).toBe(1);
   });
 });
 
