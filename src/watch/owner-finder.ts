@@ -19,10 +19,17 @@ import type { ProcFs } from '../proc/proc-fs.js';
  *    each: on Linux 6.2 and later its st_size is the number of open fds; on older kernels
  *    it is 0 for all, and this step finds nothing).
  * 3. Sockets still not found are looked for in every other process: a process that
- *    closed one fd and opened a socket keeps its fd count. Rare; as costly as a full scan.
+ *    closed one fd and opened a socket keeps its fd count. As costly as a full scan, so at
+ *    most once per FULL_SCAN_GAP_MS: under churn most sockets not found in step 2 belong
+ *    to processes that already exited, and a full scan per poll would cost more than all
+ *    the rest of watch. A socket skipped that way is reported without owner.
  * A socket whose owner exited (or passed it on) before the look-up is left without owners.
  */
+/** The least time between two look-ups in every process (step 3); measured reason above. */
+const FULL_SCAN_GAP_MS = 5_000;
+
 export class OwnerFinder {
+  private lastFullScan = 0;
   private readonly ownersByInode = new Map<number, SocketOwner[]>();
   /** pid -> its fd count when last looked at (-1: unknown). */
   private fdCounts = new Map<number, number>();
@@ -62,7 +69,10 @@ export class OwnerFinder {
       (before === undefined || before !== count ? likely : rest).push(pid);
     }
     await this.scan(likely, wanted, found);
-    if (wanted.size > 0) await this.scan(rest, wanted, found);
+    if (wanted.size > 0 && Date.now() - this.lastFullScan >= FULL_SCAN_GAP_MS) {
+      this.lastFullScan = Date.now();
+      await this.scan(rest, wanted, found);
+    }
     this.fdCounts = counts; // pids gone since are dropped with the old map: memory stays flat
     for (const inode of wanted) found.set(inode, []);
     return found;

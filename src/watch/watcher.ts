@@ -167,7 +167,8 @@ export class Watcher {
     const { proc, host, store } = this.options;
     let inventory: Inventory;
     try {
-      inventory = applyCmdlinePolicy(await collectInventory({ procRoot: proc.root, host }), this.options.cmdline);
+      // as `snapshot` does: watch's own sockets (its destroy-event subscriptions) are left out
+      inventory = applyCmdlinePolicy(await collectInventory({ procRoot: proc.root, host, leaveOutOwnProcess: true }), this.options.cmdline);
       await writeSnapshot(store, inventory, { host, label: null });
     } catch (error) {
       // a locked database: tried again at the next poll
