@@ -32,8 +32,9 @@ export interface WatchCommandOptions {
 
 /** Violation kinds a live policy reports: the ones about a socket that just appeared. */
 const LIVE_KINDS = new Set(['unexpected-listener', 'exposure-wider', 'different-exe', 'different-user']);
-/** --on-violation commands running at once; more are not started (and say so). */
+/** --on-violation commands running at once, and violations waiting for one (more are not run, and stderr says so). */
 const MAX_VIOLATION_COMMANDS = 4;
+const MAX_WAITING_COMMANDS = 100;
 
 /**
  * `sockaudit watch`: runs until SIGTERM or SIGINT (then finishes the write in progress,
@@ -58,13 +59,13 @@ export async function watchCommand(options: WatchCommandOptions, io: CommandIo):
   if (destroyEvents === null) io.stderr('sockaudit: this build of the addon has no destroy events: sockets that live less than one interval are not seen\n');
 
   const store = await openStore({ db: options.db, env: io.env, busyTimeoutMs: 250 });
-  const running = new Set<number>();
+  const commands = violationArgv === null ? null : new ViolationCommands(violationArgv, io);
   const reportViolations = (sockets: readonly SocketRecord[], meta: Inventory['meta'] | null): void => {
     if (baseline === null) return;
     for (const violation of liveViolations(sockets, meta, baseline)) {
       const at = new Date().toISOString();
       io.stdout(options.json === true ? `${JSON.stringify({ event: 'violation', at, violation })}\n` : `${escapeControl(`${at} violation ${violation.kind}: ${violation.message}`)}\n`);
-      if (violationArgv !== null) runViolationCommand(violationArgv, { at, ...violation }, running, io);
+      commands?.run({ at, ...violation });
     }
   };
   const watcher = new Watcher({
@@ -120,31 +121,59 @@ export function splitCommand(text: string): string[] {
   return argv;
 }
 
-/** Runs the command with the violation as one JSON document on stdin; never waits for it. */
-function runViolationCommand(argv: string[], violation: object, running: Set<number>, io: CommandIo): void {
-  if (running.size >= MAX_VIOLATION_COMMANDS) {
-    io.stderr(`sockaudit: --on-violation: ${running.size} commands still running; not started for this violation\n`);
-    return;
+/**
+ * Runs --on-violation commands, at most MAX_VIOLATION_COMMANDS at once, each with its
+ * violation as one JSON document on stdin; never waits for them. Violations beyond that
+ * wait their turn (up to MAX_WAITING_COMMANDS; beyond, a command is not started, and
+ * stderr says so).
+ */
+class ViolationCommands {
+  private running = 0;
+  private readonly waiting: object[] = [];
+
+  constructor(
+    private readonly argv: string[],
+    private readonly io: CommandIo,
+  ) {}
+
+  run(violation: object): void {
+    if (this.running >= MAX_VIOLATION_COMMANDS) {
+      if (this.waiting.length >= MAX_WAITING_COMMANDS) {
+        this.io.stderr(`sockaudit: --on-violation: ${this.waiting.length} violations already wait for their command; not started for this one\n`);
+      } else {
+        this.waiting.push(violation);
+      }
+      return;
+    }
+    this.running++;
+    const program = escapeControl(this.argv[0]!);
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      this.running--;
+      const next = this.waiting.shift();
+      if (next !== undefined) this.run(next);
+    };
+    let child;
+    try {
+      child = spawn(this.argv[0]!, this.argv.slice(1), { stdio: ['pipe', 'ignore', 'inherit'] });
+    } catch (error) {
+      this.io.stderr(`sockaudit: --on-violation: cannot run ${program}: ${error instanceof Error ? error.message : String(error)}\n`);
+      finish();
+      return;
+    }
+    child.on('error', (error) => {
+      this.io.stderr(`sockaudit: --on-violation: cannot run ${program}: ${error.message}\n`);
+      finish();
+    });
+    child.on('exit', (code) => {
+      if (code !== 0 && code !== null) this.io.stderr(`sockaudit: --on-violation: ${program} exited with ${code}\n`);
+      finish();
+    });
+    child.stdin!.on('error', () => undefined); // the command did not read its stdin
+    child.stdin!.end(`${JSON.stringify(violation)}\n`);
   }
-  let child;
-  try {
-    child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'ignore', 'inherit'] });
-  } catch (error) {
-    io.stderr(`sockaudit: --on-violation: cannot run ${escapeControl(argv[0]!)}: ${error instanceof Error ? error.message : String(error)}\n`);
-    return;
-  }
-  const id = child.pid ?? -Math.random();
-  running.add(id);
-  child.on('error', (error) => {
-    running.delete(id);
-    io.stderr(`sockaudit: --on-violation: cannot run ${escapeControl(argv[0]!)}: ${error.message}\n`);
-  });
-  child.on('exit', (code) => {
-    running.delete(id);
-    if (code !== 0 && code !== null) io.stderr(`sockaudit: --on-violation: ${escapeControl(argv[0]!)} exited with ${code}\n`);
-  });
-  child.stdin!.on('error', () => undefined); // the command did not read its stdin
-  child.stdin!.end(`${JSON.stringify(violation)}\n`);
 }
 
 function readBaselineFile(file: string): string {

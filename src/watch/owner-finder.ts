@@ -25,7 +25,7 @@ import type { ProcFs } from '../proc/proc-fs.js';
  *    the rest of watch. A socket skipped that way is reported without owner.
  * A socket whose owner exited (or passed it on) before the look-up is left without owners.
  */
-/** The least time between two look-ups in every process (step 3); measured reason above. */
+/** The least time between two look-ups in every process (step 3): each is a full fd scan, some 16 ms at 10,000 sockets by the collect figures (0.08 s at 50,000), against well under 1 ms for a poll. */
 const FULL_SCAN_GAP_MS = 5_000;
 
 export class OwnerFinder {

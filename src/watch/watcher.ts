@@ -216,7 +216,8 @@ export class Watcher {
           this.emit({ kind: 'opened', at: now, source: 'poll', socket: socket.record, openedAfter: this.lastPollAt, openedBy: now, closedAfter: null, closedBy: null, lost: null, netns: socket.record.netns });
         }
       }
-      this.options.onOpened?.(fresh.map((socket) => socket.record), this.meta);
+      // the sockets there at start are `check`'s to judge: the live policy is about what appears
+      if (!first) this.options.onOpened?.(fresh.map((socket) => socket.record), this.meta);
     }
     for (const [key, socket] of this.known) {
       if (result.sockets.has(key)) continue;
