@@ -78,7 +78,6 @@ export class Watcher {
   private meta: Inventory['meta'] | null = null;
   private stopped = false;
   private wake: (() => void) | null = null;
-  private readonly namespaceNames = new Map<number, string>();
   /** counters for the end-of-run line and the soak bench. */
   readonly counts = { polls: 0, events: 0, snapshots: 0, lost: 0, ownerLookups: 0 };
 
@@ -181,7 +180,6 @@ export class Watcher {
     this.lastSnapshotMs = Date.now();
     this.lastSnapshotAt = inventory.meta.takenAt;
     this.meta = inventory.meta;
-    for (const namespace of inventory.meta.namespaces) this.namespaceNames.set(namespace.inode, namespace.name);
     const connections = new Set<string>();
     for (const socket of inventory.sockets) {
       if ((socket.family === 'tcp' || socket.family === 'udp') && socket.remoteAddress !== null) connections.add(connectionKey(socket.netns, socket));
@@ -195,7 +193,6 @@ export class Watcher {
   private async poll(first: boolean): Promise<void> {
     const now = new Date().toISOString();
     const view = readNamespaceView(this.options.proc);
-    for (const namespace of view.namespaces) this.namespaceNames.set(namespace.inode, namespace.name);
     this.syncSubscriptions(view.namespaces);
     const result = await pollBoundSockets(this.options.proc, view.namespaces, this.options.dumper, this.known);
     this.counts.polls++;
@@ -246,6 +243,7 @@ export class Watcher {
       subscription.close();
       this.subscriptions.delete(inode);
     }
+    for (const inode of this.refusedNamespaces) if (!inView.has(inode)) this.refusedNamespaces.delete(inode); // memory stays flat as namespaces come and go
     for (const namespace of namespaces) {
       if (this.subscriptions.has(namespace.inode) || this.refusedNamespaces.has(namespace.inode)) continue;
       let subscription: DestroyEventsSubscription;
@@ -269,7 +267,6 @@ export class Watcher {
 
   private onDestroyed(namespace: WatchedNamespace, records: Uint8Array, protocols: Uint8Array, lost: number): void {
     const now = new Date().toISOString();
-    const name = this.namespaceNames.get(namespace.inode) ?? namespace.name;
     for (let index = 0; index < protocols.length; index++) {
       const at = index * INET_DIAG_MSG_SIZE;
       const bytes = records.subarray(at, at + INET_DIAG_MSG_SIZE);
@@ -288,7 +285,7 @@ export class Watcher {
       const [record] = parseInetDiagRecords(bytes, { family, ipVersion });
       if (record === undefined) continue;
       record.netns = namespace.inode;
-      record.netnsName = name;
+      record.netnsName = namespace.name;
       record.exposure = exposureOf(record.family, record.localAddress);
       const connected = record.remoteAddress !== null;
       if (connected && this.snapshotConnections.has(connectionKey(namespace.inode, record))) continue;

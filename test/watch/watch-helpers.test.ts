@@ -6,6 +6,8 @@ import type { SocketRecord } from '../../src/model/socket-record.js';
 import { inetDiagCookie } from '../../src/proc/inet-diag-cookie.js';
 import { parseDuration } from '../../src/watch/parse-duration.js';
 import { escapeControl, eventJson, eventText, type WatchEvent } from '../../src/watch/watch-event.js';
+import { renderSeenBetweenSnapshots, seenOnlyByEvents } from '../../src/watch/between-snapshots.js';
+import { socketLabel } from '../../src/review/socket-label.js';
 
 const listener: SocketRecord = {
   netns: 4026531840,
@@ -115,5 +117,50 @@ describe('inetDiagCookie', () => {
     view.setUint32(44, 0x1114, littleEndian);
     view.setUint32(48, 2, littleEndian);
     expect(inetDiagCookie(bytes, 0)).toBe(2 * 4294967296 + 0x1114);
+  });
+});
+
+describe('seenOnlyByEvents', () => {
+  const stored = (kind: string, socket: SocketRecord, afterSnapshot: number, at: string) => ({
+    kind,
+    at,
+    source: kind === 'short-lived' ? 'destroy' : 'poll',
+    socket,
+    openedAfter: kind === 'opened' ? '2026-11-28T05:00:00.000Z' : null,
+    openedBy: kind === 'opened' || kind === 'short-lived' ? at : null,
+    closedAfter: kind === 'closed' ? '2026-11-28T05:01:00.000Z' : null,
+    closedBy: kind === 'closed' || kind === 'short-lived' ? at : null,
+    lost: null,
+    netns: socket.netns,
+    afterSnapshot,
+  });
+
+  it('pairs an open and a close after the same snapshot, keeps short-lived ones, and leaves the rest to the snapshots', () => {
+    const other = { ...listener, inode: 999, localPort: 8080 };
+    const connection = { ...listener, inode: 0, state: 'CLOSE', localPort: 41230, remoteAddress: '127.0.0.1', remotePort: 8080, owners: [] };
+    const seen = seenOnlyByEvents([
+      stored('opened', listener, 3, '2026-11-28T05:00:01.000Z'),
+      stored('opened', other, 3, '2026-11-28T05:00:02.000Z'), // still open at the next snapshot
+      stored('closed', listener, 3, '2026-11-28T05:01:01.000Z'),
+      stored('closed', { ...other, inode: 555 }, 3, '2026-11-28T05:01:02.000Z'), // listed by snapshot 3: its close is the diff's
+      stored('short-lived', connection, 3, '2026-11-28T05:00:30.000Z'),
+      { ...stored('lost', listener, 3, '2026-11-28T05:00:31.000Z'), socket: null, lost: 12 },
+    ]);
+    expect(seen).toEqual([
+      { seenAs: 'short-lived', socket: connection, afterSnapshot: 3, openedAfter: null, openedBy: '2026-11-28T05:00:30.000Z', closedAfter: null, closedBy: '2026-11-28T05:00:30.000Z' },
+      {
+        seenAs: 'listener',
+        socket: listener,
+        afterSnapshot: 3,
+        openedAfter: '2026-11-28T05:00:00.000Z',
+        openedBy: '2026-11-28T05:00:01.000Z',
+        closedAfter: '2026-11-28T05:01:00.000Z',
+        closedBy: '2026-11-28T05:01:01.000Z',
+      },
+    ]);
+    const text = renderSeenBetweenSnapshots(seen, socketLabel);
+    expect(text).toContain('seen between snapshots (2, from sockaudit watch):');
+    expect(text).toContain('  listener tcp 0.0.0.0:4444 netns host, opened between 2026-11-28T05:00:00.000Z and 2026-11-28T05:00:01.000Z, closed between 2026-11-28T05:01:00.000Z and 2026-11-28T05:01:01.000Z, nc\\x1b[2J (/tmp/nc\\x0aforged line) pid 77');
+    expect(renderSeenBetweenSnapshots([], socketLabel)).toBe('');
   });
 });
