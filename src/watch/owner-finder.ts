@@ -78,8 +78,13 @@ export class OwnerFinder {
     return found;
   }
 
-  /** Forgets a socket that closed. */
+  /**
+   * Forgets a socket that closed, and its owners' fd counts: a process that closes a socket
+   * and opens another keeps its count, so without this a listener reopened by the same
+   * process (a restart in place, a port tried and dropped) would be missed by step 2.
+   */
   forget(inode: number): void {
+    for (const owner of this.ownersByInode.get(inode) ?? []) this.fdCounts.delete(owner.pid);
     this.ownersByInode.delete(inode);
   }
 

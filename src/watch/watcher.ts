@@ -278,6 +278,7 @@ export class Watcher {
       if (known !== undefined) {
         if (this.closedByDestroy.has(key)) continue;
         this.closedByDestroy.add(key);
+        this.finder.forget(known.record.inode);
         const seen = this.sighted.get(key);
         this.emit({ kind: 'closed', at: now, source: 'destroy', socket: known.record, openedAfter: seen?.after ?? null, openedBy: seen?.by ?? null, closedAfter: this.lastPollAt, closedBy: now, lost: null, netns: namespace.inode });
         continue;
