@@ -24,7 +24,7 @@
  * made in. It is then watched on Node's own event loop (uv_poll), so no thread waits on
  * it. Each time it is readable, everything queued is read and handed to `onEvents` at
  * once: `records` the 72-byte inet_diag_msg of each event back to back (the layout
- * src/proc/parse-inet-diag.ts decodes), `protocols` the IP protocol of each, and `lost`
+ * src/proc/parse-inet-diag.ts decodes, v6only in byte 2 as sock-diag.c packs it), `protocols` the IP protocol of each, and `lost`
  * the events the kernel dropped because the receive queue was full (ENOBUFS), counted
  * exactly from the socket's drop counter (SO_MEMINFO, SK_MEMINFO_DROPS). A failure to
  * open throws an Error whose `code` is the errno name. `close()` must be called to stop.
@@ -150,13 +150,18 @@ static uint32_t read_drops(int fd) {
 static int append_event(destroy_listener *listener, const struct nlmsghdr *header) {
   if (header->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg))) return 1; /* malformed: skipped */
   const struct inet_diag_msg *message = NLMSG_DATA(header);
-  unsigned char protocol = 0;
+  unsigned char protocol = 0, v6only = 0;
   int remaining = (int)header->nlmsg_len - (int)NLMSG_LENGTH(sizeof *message);
   for (const struct rtattr *attribute = (const struct rtattr *)(message + 1); RTA_OK(attribute, remaining);
        attribute = RTA_NEXT(attribute, remaining)) {
     if (attribute->rta_type == INET_DIAG_PROTOCOL && RTA_PAYLOAD(attribute) >= 1) protocol = *(const unsigned char *)RTA_DATA(attribute);
+    if (attribute->rta_type == INET_DIAG_SKV6ONLY && RTA_PAYLOAD(attribute) >= 1) v6only = *(const unsigned char *)RTA_DATA(attribute) != 0 ? 2 : 1;
   }
-  return append_bytes(&listener->records, message, sizeof *message) && append_bytes(&listener->protocols, &protocol, 1);
+  /* byte 2 (idiag_timer) carries v6only as sock-diag.c packs it (0 not reported, 1 off,
+     2 on): the decoder reads it there. Destroy messages do not report it today. */
+  struct inet_diag_msg packed = *message;
+  packed.idiag_timer = v6only;
+  return append_bytes(&listener->records, &packed, sizeof packed) && append_bytes(&listener->protocols, &protocol, 1);
 }
 
 static void deliver(destroy_listener *listener, uint32_t lost) {

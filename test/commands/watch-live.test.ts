@@ -219,7 +219,8 @@ describe.skipIf(!CAN_RUN)(`sockaudit watch --baseline, live (${REASON})`, () => 
       const opened = Date.now();
       const port = portOf(server);
       const line = await watch.waitFor(() => watch.lines.find((entry) => entry.event === 'violation' && entry.violation?.port === port), 5_000, `a violation for port ${port}`);
-      expect(line.receivedAt - opened).toBeLessThanOrEqual(2_000);
+      // when watch reported it (its own clock: this test's reading of the pipe may lag on a busy machine)
+      expect(Date.parse(line.at) - opened).toBeLessThanOrEqual(2_000);
       expect(line.violation!.kind).toBe('unexpected-listener');
       await watch.waitFor(() => (fs.existsSync(received) && fs.readFileSync(received, 'utf8').includes(`"port":${port}`) ? true : undefined), 5_000, 'the --on-violation command');
       expect(JSON.parse(fs.readFileSync(received, 'utf8').trim().split('\n').at(-1)!)).toMatchObject({ kind: 'unexpected-listener', port, pids: [process.pid] });

@@ -29,6 +29,8 @@ const listener: SocketRecord = {
   sendQueue: 0,
   owners: [{ pid: 77, fd: 3, comm: 'nc\u001b[2J', exe: '/tmp/nc\nforged line', cmdline: 'nc -l 4444', uid: 0, user: 'root' }],
   exposure: 'wildcard',
+  v6only: null,
+  v6onlySource: null,
 };
 
 function event(kind: WatchEvent['kind'], socket: SocketRecord | null): WatchEvent {
