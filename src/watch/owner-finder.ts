@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { readProcessDetails } from '../inventory/process-details.js';
+import { readProcessDetails, type CmdlineRenderer } from '../inventory/process-details.js';
 import type { Inventory, SocketOwner, SocketRecord } from '../model/socket-record.js';
 import type { ProcFs } from '../proc/proc-fs.js';
 
@@ -37,6 +37,8 @@ export class OwnerFinder {
   constructor(
     private readonly proc: ProcFs,
     private users: ReadonlyMap<number, string> | null,
+    /** owners' command lines as the --cmdline policy says (redacted before anything sees them). */
+    private readonly renderCmdline: CmdlineRenderer,
   ) {}
 
   /** After a full snapshot: its owners, and every pid of the host as "already looked at". */
@@ -112,7 +114,7 @@ export class OwnerFinder {
       for (const { pid, fd } of holders.sort((a, b) => a.pid - b.pid || a.fd - b.fd)) {
         if (!details.has(pid)) {
           try {
-            details.set(pid, readProcessDetails(this.proc, pid, this.users));
+            details.set(pid, readProcessDetails(this.proc, pid, this.users, this.renderCmdline));
           } catch {
             details.set(pid, null); // exited since the scan: the fd is still its, the details are gone
           }

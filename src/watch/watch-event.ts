@@ -70,7 +70,7 @@ export function eventText(event: WatchEvent): string {
 /**
  * Host text can hold anything (a comm or path with an escape sequence or a newline, to
  * forge a line or repaint the terminal): control characters are shown as \xNN.
- * TODO(lead): switch to the shared escaping function being written in src/render/.
+ * TODO(lead): switch to the shared escapeText (src/render/escape-text.ts, landed on main meanwhile).
  *
  * @example escapeControl('evil\n2026 opened') -> 'evil\\x0a2026 opened'
  */

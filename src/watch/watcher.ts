@@ -10,7 +10,7 @@ import type { ProcFs } from '../proc/proc-fs.js';
 import type { Store } from '../store/open-store.js';
 import { insertWatchEvents } from '../store/watch-events.js';
 import { writeSnapshot } from '../store/write-snapshot.js';
-import { applyCmdlinePolicy, type CmdlinePolicy } from '../store/cmdline-policy.js';
+import { cmdlineRenderer, type CmdlinePolicy } from '../store/cmdline-policy.js';
 import { OwnerFinder } from './owner-finder.js';
 import { pollBoundSockets, type FilteredDumper, type PolledSocket } from './poll-bound-sockets.js';
 import type { WatchEvent } from './watch-event.js';
@@ -81,8 +81,12 @@ export class Watcher {
   /** counters for the end-of-run line and the soak bench. */
   readonly counts = { polls: 0, events: 0, snapshots: 0, lost: 0, ownerLookups: 0 };
 
+  /** owners' command lines as --cmdline says (redacted by default), in snapshots and events alike. */
+  private readonly renderCmdline: ReturnType<typeof cmdlineRenderer>;
+
   constructor(private readonly options: WatcherOptions) {
-    this.finder = new OwnerFinder(options.proc, null);
+    this.renderCmdline = cmdlineRenderer(options.cmdline);
+    this.finder = new OwnerFinder(options.proc, null, this.renderCmdline);
   }
 
   /** Asks the loop to stop after the step in progress (SIGTERM). */
@@ -124,10 +128,6 @@ export class Watcher {
 
   private emit(event: WatchEvent): void {
     this.counts.events++;
-    // owners' command lines as --cmdline says, before they are printed or stored
-    if (event.socket !== null && event.socket.owners.length > 0 && this.options.cmdline !== 'full') {
-      event = { ...event, socket: applyCmdlinePolicy({ meta: this.meta!, sockets: [event.socket], warnings: [] }, this.options.cmdline).sockets[0]! };
-    }
     this.options.onEvent(event);
     const limit = this.options.maxBufferedEvents ?? 100_000;
     if (this.pending.length >= limit) {
@@ -167,7 +167,7 @@ export class Watcher {
     let inventory: Inventory;
     try {
       // as `snapshot` does: watch's own sockets (its destroy-event subscriptions) are left out
-      inventory = applyCmdlinePolicy(await collectInventory({ procRoot: proc.root, host, leaveOutOwnProcess: true }), this.options.cmdline);
+      inventory = await collectInventory({ procRoot: proc.root, host, leaveOutOwnProcess: true, cmdline: this.renderCmdline });
       await writeSnapshot(store, inventory, { host, label: null });
     } catch (error) {
       // a locked database: tried again at the next poll

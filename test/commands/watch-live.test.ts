@@ -321,13 +321,13 @@ describe('sockaudit watch and events, argument errors', () => {
   it('rejects a bad --interval with one line and exit 2', () => {
     const result = runCli(['watch', '--interval', 'soon', '--db', '/nonexistent/x.db']);
     expect(result.status).toBe(2);
-    expect(result.stderr).toBe('sockaudit: --interval: expected a duration such as 500ms, 1s, 5m or 1h, got "soon"\n');
+    expect(result.stderr).toBe('sockaudit: --interval: expected a duration such as 500ms, 1s, 5m or 1h, got "soon"; see sockaudit watch --help\n');
   });
 
   it('rejects --on-violation without --baseline', () => {
     const result = runCli(['watch', '--on-violation', 'true', '--db', '/nonexistent/x.db']);
     expect(result.status).toBe(2);
-    expect(result.stderr).toBe('sockaudit: --on-violation needs --baseline\n');
+    expect(result.stderr).toBe('sockaudit: --on-violation needs --baseline; see sockaudit watch --help\n');
   });
 
   it('rejects a bad --since for events', () => {
