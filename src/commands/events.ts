@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { CommandIo } from '../io.js';
-import { selectedHost } from '../store/default-host.js';
+import { selectedHost } from '../inventory/default-host.js';
 import { openStore } from '../store/open-store.js';
 import { readWatchEvents } from '../store/watch-events.js';
 import { parseDuration } from '../watch/parse-duration.js';

@@ -10,7 +10,7 @@ import type { Baseline } from '../review/baseline.js';
 import { checkAgainstBaseline, type Violation } from '../review/check.js';
 import { parseBaseline } from '../review/parse-baseline.js';
 import { parseCmdlinePolicy } from '../store/cmdline-policy.js';
-import { selectedHost } from '../store/default-host.js';
+import { selectedHost } from '../inventory/default-host.js';
 import { openStore } from '../store/open-store.js';
 import { parseDuration } from '../watch/parse-duration.js';
 import type { FilteredDumper } from '../watch/poll-bound-sockets.js';
