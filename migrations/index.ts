@@ -5,9 +5,11 @@
  */
 import type { Migration } from 'kysely';
 import * as initialSchema from './0001-initial-schema.js';
+import * as watchEvents from './0004-watch-events.js';
 import * as incrementalSetHash from './0005-incremental-set-hash.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial-schema': initialSchema,
+  '0004-watch-events': watchEvents,
   '0005-incremental-set-hash': incrementalSetHash,
 };

@@ -1,8 +1,9 @@
 /*
  * sockaudit's native addon: the two parts of collection where JavaScript is too slow,
  * the fd-link scan (fd-scan.c) and the TCP, UDP and unix table dumps over sock_diag
- * (sock-diag.c); a snapshot's version digests, hashed off the JavaScript thread
- * (digest.c); and the set hash updates of verify (set-hash.c).
+ * (sock-diag.c); the sockets' destroy events for `watch` (sock-destroy.c); a snapshot's
+ * version digests, hashed off the JavaScript thread (digest.c); and the set hash updates
+ * of verify (set-hash.c).
  * Built by `npm run build:native` (node-gyp); loaded by src/native/native-addon.ts.
  */
 #include <errno.h>
@@ -76,7 +77,9 @@ static napi_value init(napi_env env, napi_value exports) {
       napi_create_function(env, "matchDigests", NAPI_AUTO_LENGTH, match_digests, NULL, &function) != napi_ok ||
       napi_set_named_property(env, exports, "matchDigests", function) != napi_ok ||
       napi_create_function(env, "ltHashUpdate", NAPI_AUTO_LENGTH, lthash_update, NULL, &function) != napi_ok ||
-      napi_set_named_property(env, exports, "ltHashUpdate", function) != napi_ok)
+      napi_set_named_property(env, exports, "ltHashUpdate", function) != napi_ok ||
+      napi_create_function(env, "openDestroyEvents", NAPI_AUTO_LENGTH, open_destroy_events, NULL, &function) != napi_ok ||
+      napi_set_named_property(env, exports, "openDestroyEvents", function) != napi_ok)
     return NULL;
   return exports;
 }

@@ -9,6 +9,8 @@
 napi_value scan_socket_fds(napi_env env, napi_callback_info info);
 /* sock-diag.c: dumpSockets(requests) */
 napi_value dump_sockets(napi_env env, napi_callback_info info);
+/* sock-destroy.c: openDestroyEvents(netnsPath, onEvents) */
+napi_value open_destroy_events(napi_env env, napi_callback_info info);
 /* digest.c: digestJsonElements(json) */
 napi_value digest_json_elements(napi_env env, napi_callback_info info);
 /* digest.c: matchDigests(current, open) */

@@ -11,6 +11,8 @@
  * JavaScript API (see src/native/native-addon.ts):
  *   dumpSockets(requests: { netnsPath: string | null, family: 4 | 6 | 'unix', protocol: number }[])
  *     -> Promise<({ netns: number, records: Uint8Array, socketInode } | { code: string, socketInode })[]>
+ * A request may also carry `states`, a mask of kernel state numbers (1 << 10: LISTEN) to
+ * dump only those (the kernel filters; `watch` polls listeners alone); default: all.
  * One result per request, in order; `netns` is the inode of the namespace the dump came
  * from; `socketInode` the inode of the netlink socket the dump used (0 if none was made),
  * so that the collector can leave sockaudit's own sockets out of the netlink table. `records`:
@@ -55,6 +57,7 @@ typedef struct {
   char *netns_path; /* NULL: the namespace this process is in */
   int family;       /* AF_INET, AF_INET6 or AF_UNIX */
   int protocol;     /* IPPROTO_TCP, IPPROTO_UDP, ... */
+  uint32_t states;  /* bit per kernel state (1 << TCP_LISTEN, ...); ~0: every state */
   /* result */
   int error;        /* errno, 0 on success */
   double netns;     /* inode of the namespace dumped */
@@ -96,7 +99,7 @@ static int send_dump_request(int sock, const dump_request *request) {
     memset(&message, 0, sizeof message);
     fill_dump_header(&message.header, sizeof message);
     message.body.sdiag_family = AF_UNIX;
-    message.body.udiag_states = ~0u;
+    message.body.udiag_states = request->states;
     message.body.udiag_show = UDIAG_SHOW_NAME;
     return sendto(sock, &message, sizeof message, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0 ? errno : 0;
   }
@@ -108,7 +111,7 @@ static int send_dump_request(int sock, const dump_request *request) {
   fill_dump_header(&message.header, sizeof message);
   message.body.sdiag_family = (uint8_t)request->family;
   message.body.sdiag_protocol = (uint8_t)request->protocol;
-  message.body.idiag_states = ~0u; /* every state, TIME_WAIT and SYN_RECV included, as /proc lists them */
+  message.body.idiag_states = request->states; /* by default every state, TIME_WAIT and SYN_RECV included, as /proc lists them */
   return sendto(sock, &message, sizeof message, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0 ? errno : 0;
 }
 
@@ -349,8 +352,8 @@ napi_value dump_sockets(napi_env env, napi_callback_info info) {
   job->count = count;
   for (uint32_t i = 0; i < count; i++) {
     dump_request *request = &job->requests[i];
-    napi_value element, path, family, protocol;
-    napi_valuetype path_type, family_type;
+    napi_value element, path, family, protocol, states;
+    napi_valuetype path_type, family_type, states_type;
     int32_t family_value = 0, protocol_value = 0;
     if (napi_get_element(env, argv[0], i, &element) != napi_ok ||
         napi_get_named_property(env, element, "netnsPath", &path) != napi_ok ||
@@ -359,6 +362,10 @@ napi_value dump_sockets(napi_env env, napi_callback_info info) {
         napi_typeof(env, family, &family_type) != napi_ok ||
         napi_get_value_int32(env, protocol, &protocol_value) != napi_ok || napi_typeof(env, path, &path_type) != napi_ok)
       return fail_argument(env, job, "dumpSockets: each request needs netnsPath, family and protocol");
+    request->states = ~0u;
+    if (napi_get_named_property(env, element, "states", &states) == napi_ok && napi_typeof(env, states, &states_type) == napi_ok &&
+        states_type == napi_number && napi_get_value_uint32(env, states, &request->states) != napi_ok)
+      return fail_argument(env, job, "dumpSockets: states must be a 32-bit mask");
     if (family_type == napi_string) {
       char name[8] = {0};
       size_t length = 0;

@@ -296,6 +296,40 @@ Exit codes: 0 as good as this machine allows (limits such as not being root are 
       run(options, async (io) => (await import('./commands/doctor.js')).doctorCommand(options, io)),
     );
 
+  // --- watch, events (between snapshots) ------------------------------------------------------
+  addCommonOptions(program.command('watch'))
+    .description('run in the foreground: report listeners opening and closing, and short-lived sockets, as they happen; a snapshot every --snapshot-every')
+    .option('--interval <duration>', 'poll the listening and bound sockets this often', '1s')
+    .option('--snapshot-every <duration>', 'take a full snapshot this often (as `snapshot` does)', '5m')
+    .option('--json', 'print each event as one JSON line')
+    .option('--baseline <file>', 'report a listener the baseline does not allow as soon as it appears')
+    .option('--on-violation <cmd>', 'run CMD (split on spaces, no shell) with each violation as JSON on stdin')
+    .option('--cmdline <mode>', 'owners\' command lines to store: full, redacted or none', 'redacted')
+    .option('--event-buffer <size>', 'kernel queue for destroy events per namespace (beyond it events are lost, and counted)', '4M')
+    .addHelpText('after', `
+Examples:
+  sockaudit watch                           events as text lines; a snapshot every 5 minutes
+  sockaudit watch --json --interval 2s
+  sockaudit watch --baseline /etc/sockaudit/baseline.json --on-violation "/usr/local/bin/alert --team sec"
+
+Stops on SIGTERM or SIGINT after the write in progress (exit 0). See contrib/systemd/sockaudit-watch.service.`)
+    .action((options: Options) =>
+      run(options, async (io) => (await import('./commands/watch.js')).watchCommand(options, io)),
+    );
+
+  addCommonOptions(program.command('events'))
+    .description('the events `watch` stored, oldest first')
+    .option('--since <age|time>', 'only events since then: 1h, 2d (ago) or an ISO time')
+    .option('--port <n>', 'local or remote port')
+    .option('--json', 'one JSON line per event')
+    .addHelpText('after', `
+Examples:
+  sockaudit events --since 1h
+  sockaudit events --port 4444 --json`)
+    .action((options: Options) =>
+      run(options, async (io) => (await import('./commands/events.js')).eventsCommand(options, io)),
+    );
+
   return withOneLineUsageErrors(program);
 }
 

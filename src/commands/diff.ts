@@ -13,6 +13,10 @@ import { openStore } from '../store/open-store.js';
 import { readSnapshotPair } from '../store/read-snapshot.js';
 import { resolveSnapshotPair } from '../store/resolve-snapshot.js';
 import type { SnapshotRow } from '../store/snapshot-row.js';
+import { readWatchEvents } from '../store/watch-events.js';
+import { socketLabel } from '../review/socket-label.js';
+import { matchesFilter } from '../inventory/socket-filter.js';
+import { renderSeenBetweenSnapshots, seenOnlyByEvents } from '../watch/between-snapshots.js';
 
 export const DIFF_FORMATS = ['text', 'json', 'unified', 'markdown'] as const;
 export type DiffFormat = (typeof DIFF_FORMATS)[number];
@@ -62,8 +66,17 @@ export async function diffCommand(options: DiffCommandOptions, io: CommandIo): P
       io.stdout(patch.text);
       return patch.differs ? EXIT_DIFFERENCES : EXIT_OK;
     }
-    io.stdout(format === 'json' ? renderJson(report) : format === 'markdown' ? renderMarkdown(report) : renderText(report, { color: io.color }));
-    return report.result.changes.length > 0 ? EXIT_DIFFERENCES : EXIT_OK;
+    // what `watch` saw live and die between the two (events after FROM, before TO was taken)
+    const between = seenOnlyByEvents(
+      await readWatchEvents(store, { host: pair.to.host, afterSnapshotFrom: Math.min(pair.from.id, pair.to.id), afterSnapshotBefore: Math.max(pair.from.id, pair.to.id) }),
+    ).filter((entry) => matchesFilter(entry.socket, filter));
+    if (format === 'json') {
+      const rendered = renderJson(report);
+      io.stdout(between.length === 0 ? rendered : JSON.stringify({ ...JSON.parse(rendered), seenBetweenSnapshots: between }, null, 2) + '\n');
+    } else {
+      io.stdout((format === 'markdown' ? renderMarkdown(report) : renderText(report, { color: io.color })) + renderSeenBetweenSnapshots(between, socketLabel));
+    }
+    return report.result.changes.length > 0 || between.length > 0 ? EXIT_DIFFERENCES : EXIT_OK;
   } finally {
     await store.close();
   }

@@ -3,6 +3,10 @@ import { openStore } from '../store/open-store.js';
 import { parseHistoryFilter, queryHistory, type HistoryOptions } from '../review/history-query.js';
 import { historyJson, renderHistory } from '../review/render-history.js';
 import { selectedHost } from '../inventory/default-host.js';
+import { socketLabel } from '../review/socket-label.js';
+import { readWatchEvents } from '../store/watch-events.js';
+import { renderSeenBetweenSnapshots, seenOnlyByEvents } from '../watch/between-snapshots.js';
+import type { SocketRecord } from '../model/socket-record.js';
 
 export interface HistoryCommandOptions extends HistoryOptions {
   db?: string;
@@ -26,9 +30,25 @@ export async function historyCommand(options: HistoryCommandOptions, io: Command
       .filter((flag) => options[flag] !== undefined)
       .map((flag) => `--${flag} ${String(options[flag])}`)
       .join(' ');
-    io.stdout(options.json === true ? historyJson(host, filter, periods) : renderHistory(host, description, periods));
+    // sockets that only `watch` saw (opened and closed between two snapshots)
+    const between = seenOnlyByEvents(await readWatchEvents(store, { host, port: filter.port ?? null })).filter((entry) => matchesHistory(entry.socket, filter));
+    if (options.json === true) {
+      io.stdout(between.length === 0 ? historyJson(host, filter, periods) : JSON.stringify({ ...JSON.parse(historyJson(host, filter, periods)), seenBetweenSnapshots: between }, null, 2) + '\n');
+    } else {
+      io.stdout(renderHistory(host, description, periods) + renderSeenBetweenSnapshots(between, socketLabel));
+    }
     return 0;
   } finally {
     await store.close();
   }
+}
+
+/** The history flags applied to a socket known only from events (the store filters versions in SQL). */
+function matchesHistory(socket: SocketRecord, filter: ReturnType<typeof parseHistoryFilter>): boolean {
+  if (filter.port !== undefined && socket.localPort !== filter.port && socket.remotePort !== filter.port) return false;
+  if (filter.path !== undefined && socket.path !== filter.path) return false;
+  if (filter.family !== undefined && socket.family !== filter.family) return false;
+  if (filter.ipVersion !== undefined && socket.ipVersion !== filter.ipVersion) return false;
+  if (filter.exe !== undefined && !socket.owners.some((owner) => owner.exe === filter.exe)) return false;
+  return true;
 }

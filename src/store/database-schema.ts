@@ -72,6 +72,27 @@ export interface SetHashHeadsTable {
   state: Uint8Array;
 }
 
+/** migrations/0004-watch-events.ts: what `watch` saw between snapshots. */
+export interface WatchEventsTable {
+  id: Generated<number>;
+  host_id: number;
+  after_snapshot: number | null;
+  seen_at: string;
+  kind: string;
+  source: string;
+  family: string | null;
+  local_port: number | null;
+  remote_port: number | null;
+  /** JSON: SocketRecord */
+  record: string | null;
+  opened_after: string | null;
+  opened_by: string | null;
+  closed_after: string | null;
+  closed_by: string | null;
+  lost: number | null;
+  netns: number | null;
+}
+
 export interface Database {
   hosts: HostsTable;
   snapshots: SnapshotsTable;
@@ -79,4 +100,5 @@ export interface Database {
   socket_versions: SocketVersionsTable;
   socket_owners: SocketOwnersTable;
   set_hash_heads: SetHashHeadsTable;
+  watch_events: WatchEventsTable;
 }

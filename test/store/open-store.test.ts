@@ -39,7 +39,7 @@ describe('openStore', () => {
       const migrations = raw.prepare('select name from kysely_migration order by name').all();
       expect(migrations).toEqual(MIGRATION_NAMES.map((name) => ({ name })));
       const tables = raw.prepare("select name from sqlite_master where type = 'table' and name not like 'kysely%' and name not like 'sqlite%' order by name").all();
-      expect(tables.map((row) => (row as { name: string }).name)).toEqual(expect.arrayContaining(['hosts', 'processes', 'set_hash_heads', 'snapshots', 'socket_owners', 'socket_versions']));
+      expect(tables.map((row) => (row as { name: string }).name)).toEqual(expect.arrayContaining(['hosts', 'processes', 'set_hash_heads', 'snapshots', 'socket_owners', 'socket_versions', 'watch_events']));
       raw.close();
       // opening again is a no-op
       await (await openStore({ db: file, env: {} })).close();

@@ -1,0 +1,201 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { errnoCode, InputError, UsageError } from '../errors.js';
+import type { CommandIo } from '../io.js';
+import type { Inventory, SocketRecord } from '../model/socket-record.js';
+import { destroyEventsSource } from '../native/destroy-events.js';
+import { nativeAddon } from '../native/native-addon.js';
+import { createProcFs, isLiveProcRoot } from '../proc/proc-fs.js';
+import type { Baseline } from '../review/baseline.js';
+import { checkAgainstBaseline, type Violation } from '../review/check.js';
+import { parseBaseline } from '../review/parse-baseline.js';
+import { parseCmdlinePolicy } from '../store/cmdline-policy.js';
+import { selectedHost } from '../inventory/default-host.js';
+import { openStore } from '../store/open-store.js';
+import { parseDuration } from '../watch/parse-duration.js';
+import type { FilteredDumper } from '../watch/poll-bound-sockets.js';
+import { escapeControl, eventJson, eventText } from '../watch/watch-event.js';
+import { Watcher } from '../watch/watcher.js';
+
+export interface WatchCommandOptions {
+  db?: string;
+  procRoot?: string;
+  host?: string;
+  interval?: string;
+  snapshotEvery?: string;
+  json?: boolean;
+  baseline?: string;
+  onViolation?: string;
+  cmdline?: string;
+  eventBuffer?: string;
+}
+
+/** Violation kinds a live policy reports: the ones about a socket that just appeared. */
+const LIVE_KINDS = new Set(['unexpected-listener', 'exposure-wider', 'different-exe', 'different-user']);
+/** --on-violation commands running at once, and violations waiting for one (more are not run, and stderr says so). */
+const MAX_VIOLATION_COMMANDS = 4;
+const MAX_WAITING_COMMANDS = 100;
+
+/**
+ * `sockaudit watch`: runs until SIGTERM or SIGINT (then finishes the write in progress,
+ * stores what is buffered and exits 0). See src/watch/watcher.ts for the loop and the
+ * README ("Watching between snapshots") for what it catches and what it cannot.
+ */
+export async function watchCommand(options: WatchCommandOptions, io: CommandIo): Promise<number> {
+  const intervalMs = parseDuration(options.interval ?? '1s', '--interval');
+  const snapshotEveryMs = parseDuration(options.snapshotEvery ?? '5m', '--snapshot-every');
+  if (intervalMs < 100) throw new UsageError('--interval: at least 100ms');
+  if (snapshotEveryMs < intervalMs) throw new UsageError('--snapshot-every: at least one --interval');
+  const cmdline = parseCmdlinePolicy(options.cmdline);
+  const eventQueueBytes = options.eventBuffer === undefined ? undefined : parseByteSize(options.eventBuffer, '--event-buffer');
+  const procRoot = options.procRoot ?? '/proc';
+  if (!isLiveProcRoot(procRoot)) throw new UsageError('watch reads the live kernel: --proc-root must be /proc');
+  const violationArgv = options.onViolation === undefined ? null : splitCommand(options.onViolation);
+  const baseline = options.baseline === undefined ? null : parseBaseline(readBaselineFile(options.baseline), options.baseline);
+  if (violationArgv !== null && baseline === null) throw new UsageError('--on-violation needs --baseline');
+  const dumper = nativeAddon as unknown as FilteredDumper | null;
+  if (dumper === null) throw new InputError('watch needs the native addon (sock_diag dumps): build it with `npm run build:native`');
+  const destroyEvents = destroyEventsSource();
+  if (destroyEvents === null) io.stderr('sockaudit: this build of the addon has no destroy events: sockets that live less than one interval are not seen\n');
+
+  const store = await openStore({ db: options.db, env: io.env, busyTimeoutMs: 250 });
+  const commands = violationArgv === null ? null : new ViolationCommands(violationArgv, io);
+  const reportViolations = (sockets: readonly SocketRecord[], meta: Inventory['meta'] | null): void => {
+    if (baseline === null) return;
+    for (const violation of liveViolations(sockets, meta, baseline)) {
+      const at = new Date().toISOString();
+      io.stdout(options.json === true ? `${JSON.stringify({ event: 'violation', at, violation })}\n` : `${escapeControl(`${at} violation ${violation.kind}: ${violation.message}`)}\n`);
+      commands?.run({ at, ...violation });
+    }
+  };
+  const watcher = new Watcher({
+    proc: createProcFs(procRoot),
+    host: options.host ?? selectedHost({ procRoot }),
+    store,
+    intervalMs,
+    snapshotEveryMs,
+    cmdline,
+    dumper,
+    destroyEvents,
+    eventQueueBytes,
+    onEvent: (event) => io.stdout(`${options.json === true ? eventJson(event) : eventText(event)}\n`),
+    onOpened: reportViolations,
+    onNotice: (text) => io.stderr(`sockaudit: ${escapeControl(text)}\n`),
+    onReady: (namespaces, sockets) =>
+      io.stderr(`sockaudit: watching ${sockets} listening and bound sockets, destroy events from ${namespaces} network namespace(s), every ${intervalMs} ms\n`),
+  });
+  const stop = () => watcher.stop();
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  try {
+    await watcher.run();
+  } finally {
+    process.off('SIGTERM', stop);
+    process.off('SIGINT', stop);
+    await store.close();
+  }
+  const { polls, events, snapshots, lost } = watcher.counts;
+  io.stderr(`sockaudit: watch stopped: ${polls} polls, ${events} events, ${snapshots} snapshots${lost > 0 ? `, ${lost} destroy events lost` : ''}\n`);
+  return 0;
+}
+
+/** Violations of the baseline by sockets that just appeared (expired entries are `check`'s to report). */
+export function liveViolations(sockets: readonly SocketRecord[], meta: Inventory['meta'] | null, baseline: Baseline): Violation[] {
+  const inventory: Inventory = {
+    meta: meta ?? { host: '', takenAt: '', bootId: null, kernel: null, procRoot: '/proc', toolVersion: '', durationMs: 0, namespaces: [], ephemeralPorts: null },
+    sockets: [...sockets],
+    warnings: [],
+  };
+  return checkAgainstBaseline(inventory, [], baseline, new Date()).violations.filter((violation) => LIVE_KINDS.has(violation.kind));
+}
+
+/**
+ * --on-violation CMD is split on whitespace into argv and run without a shell (so a
+ * socket's hostile text can never become shell syntax): `--on-violation "/usr/local/bin/page
+ * --team sec"` runs that program with two arguments. Quotes are not interpreted; a command
+ * that needs them belongs in a script.
+ */
+export function splitCommand(text: string): string[] {
+  const argv = text.split(/\s+/).filter((word) => word !== '');
+  if (argv.length === 0) throw new UsageError('--on-violation: expected a command');
+  return argv;
+}
+
+/**
+ * Runs --on-violation commands, at most MAX_VIOLATION_COMMANDS at once, each with its
+ * violation as one JSON document on stdin; never waits for them. Violations beyond that
+ * wait their turn (up to MAX_WAITING_COMMANDS; beyond, a command is not started, and
+ * stderr says so).
+ */
+class ViolationCommands {
+  private running = 0;
+  private readonly waiting: object[] = [];
+
+  constructor(
+    private readonly argv: string[],
+    private readonly io: CommandIo,
+  ) {}
+
+  run(violation: object): void {
+    if (this.running >= MAX_VIOLATION_COMMANDS) {
+      if (this.waiting.length >= MAX_WAITING_COMMANDS) {
+        this.io.stderr(`sockaudit: --on-violation: ${this.waiting.length} violations already wait for their command; not started for this one\n`);
+      } else {
+        this.waiting.push(violation);
+      }
+      return;
+    }
+    this.running++;
+    const program = escapeControl(this.argv[0]!);
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      this.running--;
+      const next = this.waiting.shift();
+      if (next !== undefined) this.run(next);
+    };
+    let child;
+    try {
+      child = spawn(this.argv[0]!, this.argv.slice(1), { stdio: ['pipe', 'ignore', 'inherit'] });
+    } catch (error) {
+      this.io.stderr(`sockaudit: --on-violation: cannot run ${program}: ${error instanceof Error ? error.message : String(error)}\n`);
+      finish();
+      return;
+    }
+    child.on('error', (error) => {
+      this.io.stderr(`sockaudit: --on-violation: cannot run ${program}: ${error.message}\n`);
+      finish();
+    });
+    child.on('exit', (code) => {
+      if (code !== 0 && code !== null) this.io.stderr(`sockaudit: --on-violation: ${program} exited with ${code}\n`);
+      finish();
+    });
+    child.stdin!.on('error', () => undefined); // the command did not read its stdin
+    child.stdin!.end(`${JSON.stringify(violation)}\n`);
+  }
+}
+
+function readBaselineFile(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = errnoCode(error);
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? String(error));
+    throw new InputError(`baseline ${file}: cannot read it (${why})`);
+  }
+}
+
+/**
+ * --event-buffer: bytes with an optional k or M (1024-based).
+ *
+ * @example parseByteSize('4M', '--event-buffer') -> 4194304
+ */
+export function parseByteSize(text: string, what: string): number {
+  const match = /^\s*(\d+)\s*([kKmM]?)i?[bB]?\s*$/.exec(text);
+  const bytes = match === null ? NaN : Number(match[1]) * (match[2] === '' ? 1 : /k/i.test(match[2]!) ? 1024 : 1024 * 1024);
+  if (!Number.isSafeInteger(bytes) || bytes < 4096 || bytes > 1024 * 1024 * 1024) {
+    throw new UsageError(`${what}: expected a size from 4k to 1024M (e.g. 256k, 4M), got "${text}"`);
+  }
+  return bytes;
+}
