@@ -14,7 +14,8 @@ import { selectedHost } from '../inventory/default-host.js';
 import { openStore } from '../store/open-store.js';
 import { parseDuration } from '../watch/parse-duration.js';
 import type { FilteredDumper } from '../watch/poll-bound-sockets.js';
-import { escapeControl, eventJson, eventText } from '../watch/watch-event.js';
+import { eventJson, eventText } from '../watch/watch-event.js';
+import { escapeText } from '../render/escape-text.js';
 import { Watcher } from '../watch/watcher.js';
 
 export interface WatchCommandOptions {
@@ -64,7 +65,7 @@ export async function watchCommand(options: WatchCommandOptions, io: CommandIo):
     if (baseline === null) return;
     for (const violation of liveViolations(sockets, meta, baseline)) {
       const at = new Date().toISOString();
-      io.stdout(options.json === true ? `${JSON.stringify({ event: 'violation', at, violation })}\n` : `${escapeControl(`${at} violation ${violation.kind}: ${violation.message}`)}\n`);
+      io.stdout(options.json === true ? `${JSON.stringify({ event: 'violation', at, violation })}\n` : `${escapeText(`${at} violation ${violation.kind}: ${violation.message}`)}\n`);
       commands?.run({ at, ...violation });
     }
   };
@@ -80,7 +81,7 @@ export async function watchCommand(options: WatchCommandOptions, io: CommandIo):
     eventQueueBytes,
     onEvent: (event) => io.stdout(`${options.json === true ? eventJson(event) : eventText(event)}\n`),
     onOpened: reportViolations,
-    onNotice: (text) => io.stderr(`sockaudit: ${escapeControl(text)}\n`),
+    onNotice: (text) => io.stderr(`sockaudit: ${escapeText(text)}\n`),
     onReady: (namespaces, sockets) =>
       io.stderr(`sockaudit: watching ${sockets} listening and bound sockets, destroy events from ${namespaces} network namespace(s), every ${intervalMs} ms\n`),
   });
@@ -146,7 +147,7 @@ class ViolationCommands {
       return;
     }
     this.running++;
-    const program = escapeControl(this.argv[0]!);
+    const program = escapeText(this.argv[0]!);
     let finished = false;
     const finish = () => {
       if (finished) return;

@@ -72,7 +72,7 @@ export interface SetHashHeadsTable {
   state: Uint8Array;
 }
 
-/** migrations/0004-watch-events.ts: what `watch` saw between snapshots. */
+/** migrations/0006-watch-events.ts: what `watch` saw between snapshots. */
 export interface WatchEventsTable {
   id: Generated<number>;
   host_id: number;

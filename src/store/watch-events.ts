@@ -2,7 +2,7 @@ import type { SocketRecord } from '../model/socket-record.js';
 import type { Store } from './open-store.js';
 import { inWriteTransaction } from './write-transaction.js';
 
-/** An event of `watch` as stored (see migrations/0004-watch-events.ts); mirrors src/watch/watch-event.ts. */
+/** An event of `watch` as stored (see migrations/0006-watch-events.ts); mirrors src/watch/watch-event.ts. */
 export interface StoredWatchEvent {
   id?: number;
   kind: string;

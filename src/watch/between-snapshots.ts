@@ -1,6 +1,6 @@
 import type { SocketRecord } from '../model/socket-record.js';
 import type { StoredWatchEvent } from '../store/watch-events.js';
-import { escapeControl } from './watch-event.js';
+import { escapeText } from '../render/escape-text.js';
 
 /** A socket no snapshot listed, known only from `watch` events. */
 export interface SeenBetweenSnapshots {
@@ -53,7 +53,7 @@ export function renderSeenBetweenSnapshots(seen: readonly SeenBetweenSnapshots[]
     const owners = socket.owners.length === 0 ? 'owner unknown' : socket.owners.map((owner) => `${owner.comm ?? '?'} (${owner.exe ?? '?'}) pid ${owner.pid}`).join(', ');
     const opened = entry.openedAfter === null ? `by ${entry.openedBy}` : `between ${entry.openedAfter} and ${entry.openedBy}`;
     const closed = entry.closedAfter === null ? `by ${entry.closedBy}` : `between ${entry.closedAfter} and ${entry.closedBy}`;
-    return `  ${escapeControl(`${entry.seenAs} ${label(socket)}${remote} netns ${socket.netnsName}, opened ${opened}, closed ${closed}, ${owners}`)}`;
+    return `  ${escapeText(`${entry.seenAs} ${label(socket)}${remote} netns ${socket.netnsName}, opened ${opened}, closed ${closed}, ${owners}`)}`;
   });
   return `\nseen between snapshots (${seen.length}, from sockaudit watch):\n${lines.join('\n')}\n`;
 }

@@ -1,3 +1,4 @@
+import { escapeText } from '../render/escape-text.js';
 import type { SocketRecord } from '../model/socket-record.js';
 import { socketLabel } from '../review/socket-label.js';
 
@@ -50,7 +51,8 @@ export function eventJson(event: WatchEvent): string {
  * One text line, e.g.
  *   2026-11-28T05:40:01.120Z opened tcp 0.0.0.0:8080 LISTEN netns host by pid 4242 nc (/usr/bin/nc.openbsd) uid 0
  *   2026-11-28T05:40:01.410Z short-lived tcp 127.0.0.1:41230 -> 127.0.0.1:8080 netns host, owner unknown (closed before a poll saw it)
- * Host text (comm, exe, paths, namespace names) is escaped: see escapeControl.
+ * Host text (comm, exe, paths, namespace names) is escaped by the one rule of every human
+ * format (src/render/escape-text.ts), so one event is always one line.
  */
 export function eventText(event: WatchEvent): string {
   if (event.kind === 'lost') {
@@ -64,17 +66,6 @@ export function eventText(event: WatchEvent): string {
         ? 'owner unknown (closed before a poll saw it)'
         : 'owner unknown'
       : `by ${socket.owners.map((owner) => `pid ${owner.pid} ${owner.comm ?? '?'} (${owner.exe ?? '?'}) uid ${owner.uid ?? '?'}`).join(', ')}`;
-  return escapeControl(`${event.at} ${event.kind} ${socketLabel(socket)}${remote} ${socket.state} netns ${socket.netnsName}, ${owners}`);
+  return escapeText(`${event.at} ${event.kind} ${socketLabel(socket)}${remote} ${socket.state} netns ${socket.netnsName}, ${owners}`);
 }
 
-/**
- * Host text can hold anything (a comm or path with an escape sequence or a newline, to
- * forge a line or repaint the terminal): control characters are shown as \xNN.
- * TODO(lead): switch to the shared escapeText (src/render/escape-text.ts, landed on main meanwhile).
- *
- * @example escapeControl('evil\n2026 opened') -> 'evil\\x0a2026 opened'
- */
-export function escapeControl(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}

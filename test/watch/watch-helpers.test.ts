@@ -5,7 +5,7 @@ import { UsageError } from '../../src/errors.js';
 import type { SocketRecord } from '../../src/model/socket-record.js';
 import { inetDiagCookie } from '../../src/proc/inet-diag-cookie.js';
 import { parseDuration } from '../../src/watch/parse-duration.js';
-import { escapeControl, eventJson, eventText, type WatchEvent } from '../../src/watch/watch-event.js';
+import { eventJson, eventText, type WatchEvent } from '../../src/watch/watch-event.js';
 import { renderSeenBetweenSnapshots, seenOnlyByEvents } from '../../src/watch/between-snapshots.js';
 import { socketLabel } from '../../src/review/socket-label.js';
 
@@ -31,6 +31,8 @@ const listener: SocketRecord = {
   exposure: 'wildcard',
   v6only: null,
   v6onlySource: null,
+  container: null,
+  publishedTo: null,
 };
 
 function event(kind: WatchEvent['kind'], socket: SocketRecord | null): WatchEvent {
@@ -83,7 +85,7 @@ describe('--on-violation and --event-buffer', () => {
 describe('event lines', () => {
   it('writes a text line with host text escaped: a comm or exe cannot forge a line or drive the terminal', () => {
     const line = eventText(event('opened', listener));
-    expect(line).toBe('2026-11-28T05:40:01.120Z opened tcp 0.0.0.0:4444 LISTEN netns host, by pid 77 nc\\x1b[2J (/tmp/nc\\x0aforged line) uid 0');
+    expect(line).toBe('2026-11-28T05:40:01.120Z opened tcp 0.0.0.0:4444 LISTEN netns host, by pid 77 nc\\x1b[2J (/tmp/nc\\nforged line) uid 0');
     expect(line).not.toMatch(/[\u0000-\u001f]/);
   });
 
@@ -106,8 +108,11 @@ describe('event lines', () => {
     expect(parsed.socket).toEqual(listener);
   });
 
-  it('escapes C0, DEL, C1 and the Unicode line separators', () => {
-    expect(escapeControl('a\u0000b\u007fc\u009bd\u2028e')).toBe('a\\x00b\\x7fc\\x9bd\\x2028e');
+  it('escapes C0, DEL, C1 and the Unicode line separators in a text line, by the one rule of every human format', () => {
+    const hostile: SocketRecord = { ...listener, owners: [{ ...listener.owners[0]!, comm: 'a\u0000b\u007fc\u009bd\u2028e' }] };
+    const line = eventText(event('opened', hostile));
+    expect(line).toContain('a\\x00b\\x7fc\\u009bd\\u2028e');
+    expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
   });
 });
 
@@ -162,7 +167,7 @@ describe('seenOnlyByEvents', () => {
     ]);
     const text = renderSeenBetweenSnapshots(seen, socketLabel);
     expect(text).toContain('seen between snapshots (2, from sockaudit watch):');
-    expect(text).toContain('  listener tcp 0.0.0.0:4444 netns host, opened between 2026-11-28T05:00:00.000Z and 2026-11-28T05:00:01.000Z, closed between 2026-11-28T05:01:00.000Z and 2026-11-28T05:01:01.000Z, nc\\x1b[2J (/tmp/nc\\x0aforged line) pid 77');
+    expect(text).toContain('  listener tcp 0.0.0.0:4444 netns host, opened between 2026-11-28T05:00:00.000Z and 2026-11-28T05:00:01.000Z, closed between 2026-11-28T05:01:00.000Z and 2026-11-28T05:01:01.000Z, nc\\x1b[2J (/tmp/nc\\nforged line) pid 77');
     expect(renderSeenBetweenSnapshots([], socketLabel)).toBe('');
   });
 });
