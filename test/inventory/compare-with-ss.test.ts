@@ -1,7 +1,8 @@
 /**
  * Every socket `ss` lists, sockaudit lists too (matched by inode). Sockets that come and
  * go between the reads are allowed for: reads go ss, sockaudit, ss, sockaudit, and only an
- * inode seen by both ss runs yet by neither sockaudit run is a miss.
+ * inode seen by both ss runs yet by neither sockaudit run is a miss, in each of up to three
+ * rounds.
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -36,18 +37,28 @@ function ssInodes(): Map<number, string> {
 
 describe.skipIf(!hasCommand('ss'))('comparison with ss (needs ss from iproute2)', () => {
   it('lists every socket ss lists, by inode', async () => {
-    const ssFirst = ssInodes();
-    const oursFirst = await collectInventory({ procRoot: '/proc' });
-    const ssSecond = ssInodes();
-    const oursSecond = await collectInventory({ procRoot: '/proc' });
-    const ours = new Set([...oursFirst.sockets, ...oursSecond.sockets].map((socket) => socket.inode));
-    const missed = [...ssFirst].filter(([inode]) => ssSecond.has(inode) && !ours.has(inode));
-    expect(ssFirst.size).toBeGreaterThan(0);
-    expect(missed).toEqual([]);
-    // and the families agree where both list a socket
-    const familyOf = new Map(oursSecond.sockets.map((socket) => [socket.inode, socket.family]));
-    const netidFamily: Record<string, string> = { tcp: 'tcp', udp: 'udp', u_str: 'unix', u_dgr: 'unix', u_seq: 'unix', p_raw: 'packet', p_dgr: 'packet' };
-    const disagreements = [...ssSecond].filter(([inode, netid]) => familyOf.has(inode) && netidFamily[netid] !== undefined && familyOf.get(inode) !== netidFamily[netid]);
-    expect(disagreements).toEqual([]);
+    /** Inodes ss listed in both of its runs and sockaudit in neither of its runs between them. */
+    const oneRound = async () => {
+      const ssFirst = ssInodes();
+      const oursFirst = await collectInventory({ procRoot: '/proc' });
+      const ssSecond = ssInodes();
+      const oursSecond = await collectInventory({ procRoot: '/proc' });
+      const ours = new Set([...oursFirst.sockets, ...oursSecond.sockets].map((socket) => socket.inode));
+      expect(ssFirst.size).toBeGreaterThan(0);
+      // and the families agree where both list a socket
+      const familyOf = new Map(oursSecond.sockets.map((socket) => [socket.inode, socket.family]));
+      const netidFamily: Record<string, string> = { tcp: 'tcp', udp: 'udp', u_str: 'unix', u_dgr: 'unix', u_seq: 'unix', p_raw: 'packet', p_dgr: 'packet' };
+      const disagreements = [...ssSecond].filter(([inode, netid]) => familyOf.has(inode) && netidFamily[netid] !== undefined && familyOf.get(inode) !== netidFamily[netid]);
+      expect(disagreements).toEqual([]);
+      return new Map([...ssFirst].filter(([inode]) => ssSecond.has(inode) && !ours.has(inode)));
+    };
+    // Other test files open and close sockets meanwhile (and a hostile unix name can make
+    // ss's text ambiguous for a moment): a real miss shows in every round, churn does not.
+    let missed = await oneRound();
+    for (let round = 0; round < 2 && missed.size > 0; round++) {
+      const again = await oneRound();
+      missed = new Map([...missed].filter(([inode]) => again.has(inode)));
+    }
+    expect([...missed]).toEqual([]);
   });
 });
