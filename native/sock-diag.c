@@ -23,8 +23,8 @@
  *   socket), 2 for IPV6_V6ONLY on. The kernel sends the attribute for every AF_INET6
  *   socket in LISTEN or CLOSE (unconnected datagram) state (net/ipv4/inet_diag.c,
  *   inet_diag_msg_attrs_fill); `ss -e` prints it as v6only:0/1;
- * - unix: per socket, 8 bytes [type u8, state u8, name length u16, inode u32] (host
- *   order) then the name's bytes (UNIX_DIAG_NAME: sun_path as bound, a path's trailing
+ * - unix: per socket, 12 bytes [type u8, state u8, name length u16, inode u32, peer inode
+ *   u32] (host order; the peer is UNIX_DIAG_PEER, 0 when the socket has none) then the name's bytes (UNIX_DIAG_NAME: sun_path as bound, a path's trailing
  *   NUL included, an abstract name's leading NUL included), padded to 4 bytes.
  * With a `netnsPath` (e.g. "/proc/1234/ns/net") the dump runs on a thread of its own that
  * first enters that namespace with setns(); entering needs CAP_SYS_ADMIN, and a refusal
@@ -100,7 +100,7 @@ static int send_dump_request(int sock, const dump_request *request) {
     fill_dump_header(&message.header, sizeof message);
     message.body.sdiag_family = AF_UNIX;
     message.body.udiag_states = request->states;
-    message.body.udiag_show = UDIAG_SHOW_NAME;
+    message.body.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER;
     return sendto(sock, &message, sizeof message, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0 ? errno : 0;
   }
   struct {
@@ -120,20 +120,24 @@ static int append_unix_record(growable_bytes *records, const struct nlmsghdr *he
   const struct unix_diag_msg *message = NLMSG_DATA(header);
   const unsigned char *name = NULL;
   uint16_t name_length = 0;
+  uint32_t peer = 0;
   int remaining = (int)header->nlmsg_len - (int)NLMSG_LENGTH(sizeof *message);
   for (const struct rtattr *attribute = (const struct rtattr *)(message + 1); RTA_OK(attribute, remaining);
        attribute = RTA_NEXT(attribute, remaining)) {
     if (attribute->rta_type == UNIX_DIAG_NAME) {
       name = RTA_DATA(attribute);
       name_length = (uint16_t)RTA_PAYLOAD(attribute);
+    } else if (attribute->rta_type == UNIX_DIAG_PEER && RTA_PAYLOAD(attribute) >= sizeof peer) {
+      memcpy(&peer, RTA_DATA(attribute), sizeof peer);
     }
   }
-  unsigned char head[8];
+  unsigned char head[12];
   uint32_t inode = message->udiag_ino;
   head[0] = message->udiag_type;
   head[1] = message->udiag_state;
   memcpy(head + 2, &name_length, 2);
   memcpy(head + 4, &inode, 4);
+  memcpy(head + 8, &peer, 4);
   static const unsigned char padding[4] = {0, 0, 0, 0};
   size_t pad = (4 - name_length % 4) % 4;
   return append_bytes(records, head, sizeof head) && (name_length == 0 || append_bytes(records, name, name_length)) &&

@@ -18,7 +18,7 @@ import type { SocketOwner, SocketRecord } from './socket-record.js';
 export const RECORD_KEYS = [
   'netns', 'netnsName', 'family', 'ipVersion', 'type', 'protocol', 'state', 'localAddress', 'localPort',
   'remoteAddress', 'remotePort', 'path', 'interface', 'inode', 'uid', 'recvQueue', 'sendQueue', 'owners', 'exposure',
-  'v6only', 'v6onlySource', 'container', 'publishedTo',
+  'v6only', 'v6onlySource', 'container', 'publishedTo', 'backlog', 'peerInode',
 ] as const;
 
 const NULLS: SocketRecord = {
@@ -45,6 +45,8 @@ const NULLS: SocketRecord = {
   v6onlySource: null,
   container: null,
   publishedTo: null,
+  backlog: null,
+  peerInode: null,
 };
 
 const VALUES: SocketRecord = {
@@ -71,6 +73,8 @@ const VALUES: SocketRecord = {
   v6onlySource: 'socket',
   container: { runtime: 'docker', id: '', name: '', image: '', podName: '', podNamespace: '' },
   publishedTo: { container: '', address: '', port: 0 },
+  backlog: 0,
+  peerInode: 4026531833,
 };
 
 const OWNER_NULLS: SocketOwner = { pid: 0, fd: 0, comm: null, exe: null, cmdline: null, uid: null, user: null };

@@ -99,6 +99,20 @@ export interface SocketRecord {
    * A host listener that forwards into a container (docker-proxy): where to. null elsewhere.
    */
   publishedTo: PublishedTarget | null;
+   * TCP listeners: the listen backlog (the kernel's sk_max_ack_backlog, what ss shows as a
+   * listener's Send-Q), from sock_diag's idiag_wqueue; recvQueue is then the accept queue
+   * (connections waiting for accept(), ss's Recv-Q). null elsewhere, and where only /proc
+   * text was read: /proc/net/tcp does not print the backlog (its tx_queue of a listener is
+   * write_seq - snd_una, 0). Stored: it is configuration, and a change of it is a change.
+   */
+  backlog: number | null;
+  /**
+   * Connected unix sockets: the inode of the other end (sock_diag's UNIX_DIAG_PEER, what ss
+   * shows in its Peer column). null elsewhere, where only /proc/net/unix was read (it has no
+   * peer column), and in stored snapshots: every connection is a new pair of sockets, so the
+   * peer says nothing about identity or change and is not stored.
+   */
+  peerInode: number | null;
 }
 
 /**

@@ -31,9 +31,13 @@ import { datagramStateName, inetRecord, tcpStateName } from './parse-inet-table.
  * `v6only` and `v6onlySource` alone (the collector infers those from the namespace's
  * default, see collect.ts).
  *
- * One difference from /proc is smoothed over: for a TCP listener the dump's send queue is
- * the backlog limit, where /proc/net/tcp shows write_seq - snd_una, which is 0 for a
- * socket that never connected; the record says 0, as /proc would.
+ * For a TCP listener the dump's send queue is the backlog limit (tcp_diag_get_info:
+ * idiag_wqueue = sk_max_ack_backlog, idiag_rqueue = sk_ack_backlog, the accept queue), where
+ * /proc/net/tcp shows write_seq - snd_una, 0 for a socket that never connected
+ * (get_tcp4_sock; its rx_queue is sk_ack_backlog as here). The record keeps sendQueue 0,
+ * as /proc would, and carries the backlog in `backlog`, which /proc text cannot give.
+ *
+ *   rq 3 wq 511 of a tcp LISTEN record -> recvQueue 3 (waiting for accept), sendQueue 0, backlog 511
  */
 export const INET_DIAG_MSG_SIZE = 72;
 
@@ -86,7 +90,8 @@ export function parseInetDiagRecords(bytes: Uint8Array, options: InetDiagOptions
     const remotePort = view.getUint16(at + 6, false);
     const connected = remotePort !== 0 || !isZero(at + 24);
     const recvQueue = view.getUint32(at + 56, HOST_LITTLE_ENDIAN);
-    const sendQueue = isStream && state === TCP_LISTEN ? 0 : view.getUint32(at + 60, HOST_LITTLE_ENDIAN);
+    const listener = isStream && state === TCP_LISTEN;
+    const sendQueue = listener ? 0 : view.getUint32(at + 60, HOST_LITTLE_ENDIAN);
     const record = inetRecord(
       family,
       ipVersion,
@@ -101,6 +106,7 @@ export function parseInetDiagRecords(bytes: Uint8Array, options: InetDiagOptions
       recvQueue,
       sendQueue,
     );
+    if (listener) record.backlog = view.getUint32(at + 60, HOST_LITTLE_ENDIAN);
     const v6only = bytes[at + 2]!;
     if (v6only === V6ONLY_OFF || v6only === V6ONLY_ON) {
       record.v6only = v6only === V6ONLY_ON;

@@ -83,6 +83,8 @@ export function inetRecord(
     v6onlySource: null,
     container: null,
     publishedTo: null,
+    backlog: null,
+    peerInode: null,
   };
 }
 

@@ -66,6 +66,8 @@ export function parseNetlinkTable(text: string): TableParse<SocketRecord> {
       v6onlySource: null,
       container: null,
       publishedTo: null,
+      backlog: null,
+      peerInode: null,
     });
   });
   return { rows, problems };

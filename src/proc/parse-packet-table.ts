@@ -67,6 +67,8 @@ export function parsePacketTable(text: string): TableParse<SocketRecord> {
       v6onlySource: null,
       container: null,
       publishedTo: null,
+      backlog: null,
+      peerInode: null,
     });
   });
   return { rows, problems };

@@ -81,6 +81,8 @@ function sctpRecord(fields: SctpFields): SocketRecord {
     v6onlySource: null,
     container: null,
     publishedTo: null,
+    backlog: null,
+    peerInode: null,
   };
 }
 

@@ -12,11 +12,12 @@ import { trimAbstractPadding, unixRecord } from './parse-unix-table.js';
  *        1     1  the kernel's sk_state (10 LISTEN, 1 ESTABLISHED, 7 CLOSE)
  *        2     2  name length N
  *        4     4  inode (0: no file yet, a connection not yet accepted)
- *        8     N  name: sun_path as bound (a path with its trailing NUL, an abstract name
+ *        8     4  peer inode (UNIX_DIAG_PEER; 0: no peer, the record's peerInode is null)
+ *       12     N  name: sun_path as bound (a path with its trailing NUL, an abstract name
  *                 with its leading NUL), then padding to a multiple of 4
  *
- *   01 0a 0e 00 | 9b 4e 00 00 | "/run/app.sock\0" 00 00
- *   -> unix stream, LISTEN, inode 20123, path "/run/app.sock"
+ *   01 0a 0e 00 | 9b 4e 00 00 | 00 00 00 00 | "/run/app.sock\0" 00 00
+ *   -> unix stream, LISTEN, inode 20123, no peer, path "/run/app.sock"
  *
  * /proc/net/unix has no state column as such: it prints LISTEN as the __SO_ACCEPTCON flag,
  * and for the rest the socket's own state, derived from sk_state and whether the socket
@@ -30,6 +31,8 @@ const TCP_ESTABLISHED = 1;
 const TCP_LISTEN = 10;
 const HOST_LITTLE_ENDIAN = os.endianness() === 'LE';
 const AT_SIGN = 0x40;
+/** Bytes before a record's name. */
+const HEAD_SIZE = 12;
 
 /** The state /proc/net/unix shows, from sk_state and whether the socket has a file (inode). */
 function stateName(state: number, inode: number): string {
@@ -67,15 +70,18 @@ export function parseUnixDiagRecords(dump: Uint8Array): SocketRecord[] {
   const rows: SocketRecord[] = [];
   let at = 0;
   while (at < bytes.length) {
-    if (at + 8 > bytes.length) throw new Error(`unix diag dump truncated at byte ${at} of ${bytes.length}`);
+    if (at + HEAD_SIZE > bytes.length) throw new Error(`unix diag dump truncated at byte ${at} of ${bytes.length}`);
     const type = bytes[at]!;
     const state = bytes[at + 1]!;
     const nameLength = view.getUint16(at + 2, HOST_LITTLE_ENDIAN);
     const inode = view.getUint32(at + 4, HOST_LITTLE_ENDIAN);
-    if (at + 8 + nameLength > bytes.length) throw new Error(`unix diag dump truncated in a name at byte ${at} of ${bytes.length}`);
-    const path = nameLength === 0 ? null : renderName(bytes, at + 8, at + 8 + nameLength);
-    at += 8 + nameLength + ((4 - (nameLength % 4)) % 4);
-    rows.push(unixRecord(type, stateName(state, inode), path, inode));
+    const peer = view.getUint32(at + 8, HOST_LITTLE_ENDIAN);
+    if (at + HEAD_SIZE + nameLength > bytes.length) throw new Error(`unix diag dump truncated in a name at byte ${at} of ${bytes.length}`);
+    const path = nameLength === 0 ? null : renderName(bytes, at + HEAD_SIZE, at + HEAD_SIZE + nameLength);
+    at += HEAD_SIZE + nameLength + ((4 - (nameLength % 4)) % 4);
+    const record = unixRecord(type, stateName(state, inode), path, inode);
+    if (peer !== 0) record.peerInode = peer;
+    rows.push(record);
   }
   return rows;
 }

@@ -63,6 +63,8 @@ export function unixRecord(type: number, state: string, path: string | null, ino
     v6onlySource: null,
     container: null,
     publishedTo: null,
+    backlog: null,
+    peerInode: null,
   };
 }
 

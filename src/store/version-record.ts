@@ -21,6 +21,14 @@ import { CONTAINER_RUNTIMES, type ContainerRuntime, type PublishedTarget, type S
  * is known, as arrays in a fixed order (CONTAINER_FIELDS, TARGET_FIELDS). Every version
  * stored before them, and every socket of the host outside containers, keeps its text.
  *
+ * `backlog` (TCP listeners, known from sock_diag; issue 15) extends the same scheme:
+ * optional fields are appended in a fixed order (v6only, v6onlySource, container,
+ * publishedTo, backlog), only up to the last one known, every earlier optional field written
+ * (null when unknown). So a version has 16 fields (none known), 18 (v6only), 20 (a container
+ * or a published target) or 21 (a backlog). Every version stored before keeps its text,
+ * digest and set hash; the first snapshot after an upgrade writes one new version of each
+ * listener whose backlog it now knows.
+ *
  * @example
  *   encodeVersionContent(tcp LISTEN 0.0.0.0:22 inode 1000)
  *     -> '[4026531840,"host","tcp",4,null,null,"LISTEN","0.0.0.0",22,"0.0.0.0",0,null,null,1000,0,"wildcard"]'
@@ -31,6 +39,9 @@ import { CONTAINER_RUNTIMES, type ContainerRuntime, type PublishedTarget, type S
  *   encodeVersionContent(tcp LISTEN 0.0.0.0:6379 inode 1002 in docker container redis-1)
  *     -> '[4026532300,"container redis-1","tcp",4,null,null,"LISTEN","0.0.0.0",6379,"0.0.0.0",0,null,null,1002,999,"wildcard",
  *          null,null,["docker","3f4e...","redis-1","redis:7",null,null],null]'
+ * @example
+ *   encodeVersionContent(tcp LISTEN 0.0.0.0:80 inode 1003 on the host, listen(511) as sock_diag reported it)
+ *     -> '[4026531840,"host","tcp",4,null,null,"LISTEN","0.0.0.0",80,null,null,null,null,1003,0,"wildcard",null,null,null,null,511]'
  */
 export function encodeVersionContent(socket: SocketRecord): string {
   return JSON.stringify(contentFields(socket));
@@ -58,7 +69,16 @@ export function contentFields(socket: SocketRecord): unknown[] {
   ];
   const container = socket.container ?? null;
   const publishedTo = socket.publishedTo ?? null;
-  if (container !== null || publishedTo !== null) {
+  const backlog = socket.backlog ?? null;
+  if (backlog !== null) {
+    fields.push(
+      socket.v6only ?? null,
+      socket.v6only === null || socket.v6only === undefined ? null : socket.v6onlySource,
+      container === null ? null : [container.runtime, container.id, container.name, container.image, container.podName, container.podNamespace],
+      publishedTo === null ? null : [publishedTo.container, publishedTo.address, publishedTo.port],
+      backlog,
+    );
+  } else if (container !== null || publishedTo !== null) {
     fields.push(
       socket.v6only,
       socket.v6onlySource,
@@ -75,10 +95,12 @@ const CONTENT_FIELDS = 16;
 const CONTENT_FIELDS_V6ONLY = 18;
 /** Fields of a version with a container or a published target (v6only possibly null). */
 const CONTENT_FIELDS_CONTAINER = 20;
+/** Fields of a version with a backlog (the optional fields before it possibly null). */
+const CONTENT_FIELDS_BACKLOG = 21;
 
 /**
  * The socket record of a stored version; `owners` must already be sorted by pid then fd.
- * recvQueue and sendQueue are null: a stored snapshot does not know them.
+ * recvQueue, sendQueue and peerInode are null: a stored snapshot does not know them.
  */
 export function decodeVersionContent(content: string, owners: SocketOwner[]): SocketRecord {
   let fields: unknown;
@@ -87,10 +109,11 @@ export function decodeVersionContent(content: string, owners: SocketOwner[]): So
   } catch {
     fields = undefined;
   }
-  if (!Array.isArray(fields) || (fields.length !== CONTENT_FIELDS && fields.length !== CONTENT_FIELDS_V6ONLY && fields.length !== CONTENT_FIELDS_CONTAINER)) {
-    throw new StorageError(`a stored socket version is damaged (content is not a ${CONTENT_FIELDS}-, ${CONTENT_FIELDS_V6ONLY}- or ${CONTENT_FIELDS_CONTAINER}-field array); run sockaudit verify`);
+  const lengths = [CONTENT_FIELDS, CONTENT_FIELDS_V6ONLY, CONTENT_FIELDS_CONTAINER, CONTENT_FIELDS_BACKLOG];
+  if (!Array.isArray(fields) || !lengths.includes(fields.length)) {
+    throw new StorageError(`a stored socket version is damaged (content is not a ${lengths.join('-, ').replace(/, (\d+)$/, ' or $1')}-field array); run sockaudit verify`);
   }
-  const [netns, netnsName, family, ipVersion, type, protocol, state, localAddress, localPort, remoteAddress, remotePort, path, iface, inode, uid, exposure, v6only = null, v6onlySource = null, containerFields = null, targetFields = null] = fields;
+  const [netns, netnsName, family, ipVersion, type, protocol, state, localAddress, localPort, remoteAddress, remotePort, path, iface, inode, uid, exposure, v6only = null, v6onlySource = null, containerFields = null, targetFields = null, backlog = null] = fields;
   const v6onlyKnown = typeof v6only === 'boolean' && (v6onlySource === 'socket' || v6onlySource === 'inferred');
   const v6onlyUnknown = v6only === null && v6onlySource === null;
   if (fields.length === CONTENT_FIELDS_V6ONLY ? !v6onlyKnown : !(v6onlyKnown || v6onlyUnknown)) {
@@ -100,6 +123,12 @@ export function decodeVersionContent(content: string, owners: SocketOwner[]): So
   const publishedTo = decodeTarget(targetFields);
   if (fields.length === CONTENT_FIELDS_CONTAINER && ((containerFields !== null && container === null) || (targetFields !== null && publishedTo === null) || (container === null && publishedTo === null))) {
     throw new StorageError('a stored socket version is damaged (its container fields are malformed); run sockaudit verify');
+  }
+  if (fields.length === CONTENT_FIELDS_BACKLOG && ((containerFields !== null && container === null) || (targetFields !== null && publishedTo === null))) {
+    throw new StorageError('a stored socket version is damaged (its container fields are malformed); run sockaudit verify');
+  }
+  if (fields.length === CONTENT_FIELDS_BACKLOG && !(Number.isSafeInteger(backlog) && (backlog as number) >= 0)) {
+    throw new StorageError('a stored socket version is damaged (its backlog is not a non-negative integer); run sockaudit verify');
   }
   return {
     netns: netns as number,
@@ -125,6 +154,8 @@ export function decodeVersionContent(content: string, owners: SocketOwner[]): So
     v6onlySource: v6onlySource as V6onlySource | null,
     container,
     publishedTo,
+    backlog: backlog as number | null,
+    peerInode: null,
   };
 }
 

@@ -32,6 +32,8 @@ export function socket(fields: Partial<SocketRecord>): SocketRecord {
     v6onlySource: null,
     container: null,
     publishedTo: null,
+    backlog: null,
+    peerInode: null,
     ...fields,
   };
 }

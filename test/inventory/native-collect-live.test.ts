@@ -42,7 +42,8 @@ function withJavaScriptScan(proc: ProcFs): ProcFs {
  * have overridden. checkV6only holds each pair to that.
  */
 function withoutV6only(socket: SocketRecord | undefined): SocketRecord | undefined {
-  return socket === undefined ? undefined : { ...socket, v6only: null, v6onlySource: null };
+  // backlog and peerInode too: sock_diag gives them, the /proc text has no column for them
+  return socket === undefined ? undefined : { ...socket, v6only: null, v6onlySource: null, backlog: null, peerInode: null };
 }
 
 /** v6only of one socket read both ways, as the paths may differ in it (see withoutV6only). */

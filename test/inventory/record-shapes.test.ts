@@ -31,7 +31,7 @@ describe('socket record key order', () => {
     const inet = new Uint8Array(72);
     inet[0] = 2;
     inet[1] = 10;
-    const unix = new Uint8Array(8);
+    const unix = new Uint8Array(12);
     unix[0] = 1;
     unix[1] = 10;
     expect(Object.keys(parseInetDiagRecords(inet, { family: 'tcp', ipVersion: 4 })[0]!)).toEqual(RECORD_KEYS);

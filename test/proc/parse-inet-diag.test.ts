@@ -45,7 +45,7 @@ const LOOPBACK6 = [...new Array<number>(15).fill(0), 1];
 const MAPPED_LOOPBACK = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1];
 
 describe('parseInetDiagRecords', () => {
-  it('decodes a TCP listener as /proc/net/tcp would show it (send queue 0, not the backlog)', () => {
+  it('decodes a TCP listener as /proc/net/tcp would show it (send queue 0), with the backlog beside it', () => {
     const records = diagMessage({ family: 2, state: 10, localPort: 8080, remotePort: 0, local: LOOPBACK4, remote: [0, 0, 0, 0], recvQueue: 1, sendQueue: 128, uid: 1000, inode: 20571 });
     expect(parseInetDiagRecords(records, { family: 'tcp', ipVersion: 4 })).toEqual([
       {
@@ -72,6 +72,8 @@ describe('parseInetDiagRecords', () => {
         v6onlySource: null,
         container: null,
         publishedTo: null,
+        backlog: 128,
+        peerInode: null,
       },
     ]);
   });
@@ -127,7 +129,7 @@ describe('parseInetDiagRecords', () => {
     expect(fromText.rows.map((row) => [row.v6only, row.v6onlySource])).toEqual([[null, null], [null, null]]);
     const fromDiag = parseInetDiagRecords(diag, { family: 'tcp', ipVersion: 6 });
     expect(fromDiag.map((row) => [row.v6only, row.v6onlySource])).toEqual([[false, 'socket'], [true, 'socket']]);
-    expect(fromDiag.map((row) => ({ ...row, v6only: null, v6onlySource: null }))).toEqual(fromText.rows);
+    expect(fromDiag.map((row) => ({ ...row, v6only: null, v6onlySource: null, backlog: null }))).toEqual(fromText.rows);
   });
 
   it('decodes UDP: unconnected is UNCONN with no peer, connected is ESTABLISHED', () => {

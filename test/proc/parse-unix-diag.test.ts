@@ -8,6 +8,7 @@ interface UnixFields {
   type: number;
   state: number;
   inode: number;
+  peer?: number;
   name?: number[];
 }
 
@@ -15,14 +16,15 @@ interface UnixFields {
 function packed(fields: UnixFields): Uint8Array {
   const name = fields.name ?? [];
   const padded = name.length + ((4 - (name.length % 4)) % 4);
-  const bytes = new Uint8Array(8 + padded);
+  const bytes = new Uint8Array(12 + padded);
   const view = new DataView(bytes.buffer);
   const little = os.endianness() === 'LE';
   bytes[0] = fields.type;
   bytes[1] = fields.state;
   view.setUint16(2, name.length, little);
   view.setUint32(4, fields.inode, little);
-  bytes.set(name, 8);
+  view.setUint32(8, fields.peer ?? 0, little);
+  bytes.set(name, 12);
   return bytes;
 }
 
@@ -84,6 +86,13 @@ describe('parseUnixDiagRecords', () => {
     expect(states).toEqual(['LISTEN', 'CONNECTED', 'UNCONN', 'CONNECTING', 'DISCONNECTING']);
   });
 
+  it('reads the peer inode, which /proc/net/unix does not show (null there)', () => {
+    const rows = parseUnixDiagRecords(concatBytes(packed({ type: 1, state: ESTABLISHED, inode: 20125, peer: 20130 }), packed({ type: 1, state: LISTEN, inode: 20126 })));
+    expect(rows.map((row) => row.peerInode)).toEqual([20130, null]);
+    const [fromText] = parseUnixTable(['Num       RefCount Protocol Flags    Type St Inode Path', '0000000000000000: 00000003 00000000 00000000 0001 03 20125', ''].join('\n')).rows;
+    expect(fromText!.peerInode).toBeNull();
+  });
+
   it('keeps a path containing a newline whole (the /proc text cannot)', () => {
     const [row] = parseUnixDiagRecords(packed({ type: 1, state: LISTEN, inode: 9, name: [...bytesOf('/tmp/a\nb'), 0] }));
     expect(row!.path).toBe('/tmp/a\nb');
@@ -96,7 +105,7 @@ describe('parseUnixDiagRecords', () => {
   it('gives nothing for an empty dump and rejects a truncated one', () => {
     expect(parseUnixDiagRecords(new Uint8Array(0))).toEqual([]);
     expect(() => parseUnixDiagRecords(new Uint8Array(5))).toThrow(/truncated at byte 0/);
-    const cut = packed({ type: 1, state: LISTEN, inode: 1, name: bytesOf('/run/x.sock') }).subarray(0, 10);
+    const cut = packed({ type: 1, state: LISTEN, inode: 1, name: bytesOf('/run/x.sock') }).subarray(0, 14);
     expect(() => parseUnixDiagRecords(cut)).toThrow(/truncated in a name/);
   });
 });

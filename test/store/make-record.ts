@@ -26,6 +26,8 @@ export function makeRecord(overrides: Partial<SocketRecord> = {}): SocketRecord 
     v6onlySource: null,
     container: null,
     publishedTo: null,
+    backlog: null,
+    peerInode: null,
     ...overrides,
   };
 }
