@@ -201,7 +201,8 @@ unreadable).`)
     .description('what was opened, closed, changed and rebound between two snapshots (default: last 2)')
     .argument('[selectors...]', 'FROM and TO: id, latest, last N, @label, ISO time, 1h or 2d ago')
     .option('--format <format>', 'text, json, unified or markdown', 'text')
-    .option('--sockets', 'report every socket instead of counting client connections in flows')
+    .option('--sockets', 'report every socket instead of counting client connections and ephemeral listeners')
+    .option('--verbose', 'also list inode-only changes (the same owners reopened a socket) in text and markdown')
     .addHelpText('after', `
 Examples:
   sockaudit diff                            the two newest snapshots (= diff last 2)

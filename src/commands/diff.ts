@@ -28,6 +28,8 @@ export interface DiffCommandOptions extends FilterOptions {
   procRoot?: string;
   host?: string;
   sockets?: boolean;
+  /** list inode-only changes too (text and markdown; JSON always has them) */
+  verbose?: boolean;
   format?: string;
 }
 
@@ -74,7 +76,8 @@ export async function diffCommand(options: DiffCommandOptions, io: CommandIo): P
       const rendered = renderJson(report);
       io.stdout(between.length === 0 ? rendered : JSON.stringify({ ...JSON.parse(rendered), seenBetweenSnapshots: between }, null, 2) + '\n');
     } else {
-      io.stdout((format === 'markdown' ? renderMarkdown(report) : renderText(report, { color: io.color })) + renderSeenBetweenSnapshots(between, socketLabel));
+      const verbose = options.verbose === true;
+      io.stdout((format === 'markdown' ? renderMarkdown(report, { verbose }) : renderText(report, { color: io.color, verbose })) + renderSeenBetweenSnapshots(between, socketLabel));
     }
     return report.result.changes.length > 0 || between.length > 0 ? EXIT_DIFFERENCES : EXIT_OK;
   } finally {

@@ -25,6 +25,7 @@ function sameJson(a: unknown, b: unknown): boolean {
 /** The fast answer for the common case, an untouched socket: every compared field equal. */
 function sameInstance(before: SocketRecord, after: SocketRecord): boolean {
   if (before.state !== after.state || before.uid !== after.uid || before.inode !== after.inode || before.interface !== after.interface) return false;
+  if (!sameBacklog(before, after)) return false;
   if (before.owners.length !== after.owners.length) return false;
   for (let index = 0; index < before.owners.length; index += 1) {
     const left = before.owners[index]!;
@@ -41,7 +42,7 @@ export interface RecordComparison {
 
 /**
  * What changed between two instances of one key, or null when nothing that counts did.
- * Compared: state, owners by exe and comm, uid, inode, packet interface, v6only (see
+ * Compared: state, owners by exe and comm, uid, inode, packet interface, listen backlog, v6only (see
  * compareV6only: tagged as an exposure change when it changes the IP versions). Receive and send
  * queues, fds and command lines never count. A pid change with the same owners is the tag
  * `restarted` (with a `pids` field), or `workers-replaced` when some process held the
@@ -79,12 +80,24 @@ export function compareRecords(before: SocketRecord, after: SocketRecord): Recor
     fields.push({ field: 'inode', before: before.inode, after: after.inode });
   }
   if (before.interface !== after.interface) fields.push({ field: 'interface', before: before.interface, after: after.interface });
+  if (!sameBacklog(before, after)) fields.push({ field: 'backlog', before: before.backlog, after: after.backlog });
   const v6only = compareV6only(before, after);
   if (v6only !== null) {
     fields.push(v6only.field);
     if (v6only.tag !== null) tags.push(v6only.tag);
   }
   return fields.length === 0 ? null : { fields, tags };
+}
+
+/**
+ * Whether two instances have the same listen backlog, or one of them does not know it (read
+ * from /proc text, or stored before sockaudit recorded it: the first snapshot after the
+ * upgrade must not make every listener look changed). A listener's backlog is
+ * configuration (nginx `backlog=`, a daemon's listen(511)): a change of it is a change,
+ * even on the same socket (listen() may be called again).
+ */
+function sameBacklog(before: SocketRecord, after: SocketRecord): boolean {
+  return typeof before.backlog !== 'number' || typeof after.backlog !== 'number' || before.backlog === after.backlog;
 }
 
 /**

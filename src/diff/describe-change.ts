@@ -74,7 +74,7 @@ function signed(delta: number): string {
 export function describeChange(change: DiffChange, options: { tags: boolean } = { tags: true }): string {
   if (change.kind === 'flow' && change.flow !== null) {
     const { countBefore, countAfter, direction } = change.flow;
-    const noun = direction === 'local' ? 'socket' : 'connection';
+    const noun = direction === 'local' ? 'socket' : direction === 'listening' ? 'listener' : 'connection';
     return `${countBefore} -> ${countAfter} ${noun}${countAfter === 1 ? '' : 's'} (${signed(countAfter - countBefore)})`;
   }
   if (change.kind === 'opened' && change.after !== null) return describeSocket(change.after);
@@ -90,8 +90,12 @@ export function describeChange(change: DiffChange, options: { tags: boolean } = 
   return tags.length === 0 || !options.tags ? text : `${tags.join(', ')}: ${text}`;
 }
 
-/** `+` opened (or a flow that appeared), `-` closed (or a flow that ended), `~` anything else. */
-export function changeMarker(change: DiffChange): '+' | '-' | '~' {
+/**
+ * `!` exposure widened (what must be seen first, marked without colour too), `+` opened (or
+ * a flow that appeared), `-` closed (or a flow that ended), `~` anything else.
+ */
+export function changeMarker(change: DiffChange): '!' | '+' | '-' | '~' {
+  if (change.tags.includes('exposure-widened')) return '!';
   if (change.kind === 'opened' || (change.kind === 'flow' && change.flow?.countBefore === 0)) return '+';
   if (change.kind === 'closed' || (change.kind === 'flow' && change.flow?.countAfter === 0)) return '-';
   return '~';

@@ -1,3 +1,4 @@
+import { isListening } from '../inventory/listening.js';
 import { isEmptyFilter, matchesFilter } from '../inventory/socket-filter.js';
 import { keyScope, socketKey } from '../inventory/socket-key.js';
 import type { Inventory, SocketRecord } from '../model/socket-record.js';
@@ -60,6 +61,7 @@ function untouched(before: SocketRecord, after: SocketRecord): boolean {
     before.path !== after.path ||
     before.interface !== after.interface ||
     before.uid !== after.uid ||
+    before.backlog !== after.backlog ||
     before.owners.length !== after.owners.length
   ) {
     return false;
@@ -165,17 +167,61 @@ function socketChange(kind: 'opened' | 'closed', socket: SocketRecord): DiffChan
     fields: [],
     flow: null,
     section: sectionOf(socket),
+    severity: 0,
   };
+}
+
+/** Whether a socket can be reached from another host: listening, on more than loopback. */
+function reachableFromOutside(socket: SocketRecord | null): boolean {
+  return socket !== null && socket.exposure !== null && socket.exposure !== 'loopback' && isListening(socket);
+}
+
+/** Fields that say only that the socket instance or its processes were replaced. */
+const RESTART_FIELDS = new Set(['pids', 'inode']);
+
+/**
+ * How much a change matters (issue 15: the finding an operator must see comes first):
+ * 0 exposure widened; 1 a new listener reachable from outside (or a count of such
+ * listeners that grew); 2 any other change of what a socket is (owner, uid, state,
+ * backlog...) or an opening; 3 closed or narrowed; 4 restarted, workers replaced,
+ * reopened; 5 counts of connections and ephemeral listeners.
+ */
+export function severityOf(change: DiffChange): number {
+  if (change.tags.includes('exposure-widened')) return 0;
+  if (change.kind === 'flow') {
+    const flow = change.flow!;
+    const reachable = flow.direction === 'listening' && flow.exposure !== null && flow.exposure !== 'loopback';
+    return reachable && flow.countAfter > flow.countBefore ? 1 : 5;
+  }
+  if (change.kind === 'opened') return reachableFromOutside(change.after) ? 1 : 2;
+  if (change.kind === 'closed' || change.tags.includes('exposure-narrowed')) return 3;
+  if (change.kind === 'changed' && change.fields.every((field) => RESTART_FIELDS.has(field.field))) return 4;
+  return 2;
+}
+
+/** The port a change is ordered by within its severity: the local one, or a flow's peer port. */
+function portOf(change: DiffChange): number {
+  const socket = change.after ?? change.before;
+  const port = socket?.localPort ?? change.flow?.localPort ?? change.flow?.remotePort ?? null;
+  return socket?.family === 'netlink' || port === null ? Number.MAX_SAFE_INTEGER : port;
 }
 
 const KIND_ORDER: readonly ChangeKind[] = ['rebound', 'changed', 'closed', 'opened', 'flow'];
 
-/** Report order: section, then key in natural order, then kind: stable for golden files and eyes. */
+/**
+ * Report order: section, then severity (severityOf), then port, then key in natural order,
+ * then kind: the widened listener is the first line of its section, and the order is stable
+ * for golden files and eyes.
+ */
 function sortChanges(changes: readonly DiffChange[]): DiffChange[] {
-  const decorated = changes.map((change) => ({ change, parts: naturalParts(change.key) }));
+  const decorated = changes.map((change) => ({ change, parts: naturalParts(change.key), port: portOf(change) }));
   decorated.sort((a, b) => {
     const section = CHANGE_SECTIONS.indexOf(a.change.section) - CHANGE_SECTIONS.indexOf(b.change.section);
     if (section !== 0) return section;
+    const severity = a.change.severity - b.change.severity;
+    if (severity !== 0) return severity;
+    const port = a.port - b.port;
+    if (port !== 0) return port;
     const key = compareNaturalParts(a.parts, b.parts);
     if (key !== 0) return key;
     const kind = KIND_ORDER.indexOf(a.change.kind) - KIND_ORDER.indexOf(b.change.kind);
@@ -235,6 +281,7 @@ export function diffInventories(before: Inventory, after: Inventory, options: Di
         fields: comparison.fields,
         flow: null,
         section: sectionOf(recordAfter),
+        severity: 0,
       });
     }
   }
@@ -263,14 +310,16 @@ export function diffInventories(before: Inventory, after: Inventory, options: Di
       after: null,
       fields: [],
       flow: { ...identity, countBefore, countAfter },
-      section: identity.direction === 'local' ? 'unix' : 'connections',
+      section: identity.direction === 'local' ? 'unix' : identity.direction === 'listening' ? 'bound' : 'connections',
+      severity: 0,
     });
   }
 
+  for (const change of changes) change.severity = severityOf(change);
   const sorted = sortChanges(changes);
   const count = (kind: ChangeKind): number => sorted.filter((change) => change.kind === kind).length;
   return {
-    summary: { opened: count('opened'), closed: count('closed'), changed: count('changed'), rebound: count('rebound'), flows: count('flow') },
+    summary: { widened: sorted.filter((change) => change.tags.includes('exposure-widened')).length, opened: count('opened'), closed: count('closed'), changed: count('changed'), rebound: count('rebound'), flows: count('flow') },
     changes: sorted,
     warnings: { before: before.warnings, after: after.warnings },
     uncompared,

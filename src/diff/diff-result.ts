@@ -1,5 +1,5 @@
 import type { SocketFilter } from '../inventory/socket-filter.js';
-import type { InventoryWarning, SocketFamily, SocketRecord } from '../model/socket-record.js';
+import type { Exposure, InventoryWarning, SocketFamily, SocketRecord } from '../model/socket-record.js';
 
 /**
  * The result of comparing two inventories (docs/design.md, "Identity across snapshots"): plain
@@ -38,13 +38,16 @@ export interface FieldChange {
  * A group of connections counted rather than listed, because their members churn:
  * - outbound: connected inet sockets on an ephemeral local port, keyed by the peer;
  * - inbound: connections accepted by a listener, keyed by the local port and peer address;
- * - local: unnamed (or accepted, path-sharing) unix connections, keyed by owner.
+ * - local: unnamed (or accepted, path-sharing) unix connections, keyed by owner;
+ * - listening: listeners on ports of the ephemeral range (UDP/UDP-Lite at any address, TCP
+ *   on loopback: isEphemeralListener, the baseline's "ephemeral"), keyed by owner and
+ *   exposure: a program that opens 30 of them is one line, not 30.
  */
 export interface FlowChange {
   netns: number;
   netnsName: string;
   family: SocketFamily;
-  direction: 'outbound' | 'inbound' | 'local';
+  direction: 'outbound' | 'inbound' | 'local' | 'listening';
   exe: string | null;
   localPort: number | null;
   remoteAddress: string | null;
@@ -52,6 +55,8 @@ export interface FlowChange {
   /** unix flows only */
   type: string | null;
   path: string | null;
+  /** listening groups only: the listeners' exposure */
+  exposure: Exposure | null;
   countBefore: number;
   countAfter: number;
 }
@@ -66,6 +71,12 @@ export interface DiffChange {
   fields: FieldChange[];
   flow: FlowChange | null;
   section: ChangeSection;
+  /**
+   * How much the change matters, for the report order (lower first; see severityOf in
+   * diff-inventories.ts): 0 exposure widened, 1 new and reachable from outside, 2 other
+   * changes and openings, 3 closed or narrowed, 4 restarts and reopenings, 5 counts.
+   */
+  severity: number;
 }
 
 /** A namespace whose sockets were left out because one snapshot could not see them. */
@@ -78,6 +89,8 @@ export interface UncomparedNamespace {
 }
 
 export interface DiffSummary {
+  /** changes tagged exposure-widened (counted again under their kind) */
+  widened: number;
   opened: number;
   closed: number;
   changed: number;

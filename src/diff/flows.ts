@@ -1,4 +1,4 @@
-import { ephemeralPortsOf } from '../inventory/ephemeral-ports.js';
+import { ephemeralPortsOf, isEphemeralListener } from '../inventory/ephemeral-ports.js';
 import { isListening } from '../inventory/listening.js';
 import { isConnectedInet } from '../inventory/socket-key.js';
 import type { Inventory, SocketRecord } from '../model/socket-record.js';
@@ -54,9 +54,14 @@ type FlowDirection = FlowIdentity['direction'];
  * - another connection from an ephemeral local port is outbound, keyed by
  *   (netns, family, owner exe, remote address, remote port);
  * - an unnamed unix socket, or a connection accepted on a unix path, is local, keyed by
- *   (netns, type, path, owner exe).
+ *   (netns, type, path, owner exe);
+ * - a listener on a port of either snapshot's ephemeral range (isEphemeralListener: UDP,
+ *   or TCP on loopback) is listening, keyed by (netns, family, owner exe, exposure): the port itself is the kernel's pick and changes at every start.
  */
 function flowDirection(socket: SocketRecord, context: FlowContext): FlowDirection | null {
+  if (FLOW_FAMILIES.has(socket.family) && isListening(socket)) {
+    return context.ephemeralRanges.some((range) => isEphemeralListener(socket, range)) ? 'listening' : null;
+  }
   if (FLOW_FAMILIES.has(socket.family) && isConnectedInet(socket)) {
     if (context.servicePorts.has(servicePortKey(socket.netns, socket.family, socket.localPort))) return 'inbound';
     return isEphemeral(socket.localPort, context) ? 'outbound' : null;
@@ -75,7 +80,7 @@ function flowDirection(socket: SocketRecord, context: FlowContext): FlowDirectio
  * @example
  *   tcp 127.0.0.1:41234 -> 127.0.0.1:5432 owned by /usr/bin/psql, ephemeral 32768-60999
  *     -> a key shared by every psql connection to 127.0.0.1:5432 in that namespace
- *   tcp 0.0.0.0:22 LISTEN -> null (listeners are always reported on their own)
+ *   tcp 0.0.0.0:22 LISTEN -> null (listeners outside the ephemeral range are reported on their own)
  */
 export function flowKeyOf(socket: SocketRecord, context: FlowContext): string | null {
   const direction = flowDirection(socket, context);
@@ -89,6 +94,8 @@ export function flowKeyOf(socket: SocketRecord, context: FlowContext): string | 
       return `${head}\u0000${socket.remoteAddress}\u0000${socket.remotePort}`;
     case 'local':
       return `${head}\u0000${socket.type}\u0000${socket.path === null ? '\u0001' : socket.path}`;
+    case 'listening':
+      return `${head}\u0000${socket.exposure}`;
   }
 }
 
@@ -106,7 +113,9 @@ export function flowIdentity(socket: SocketRecord, context: FlowContext): FlowId
     remotePort: null,
     type: null,
     path: null,
+    exposure: null,
   };
+  if (direction === 'listening') return { ...identity, family: socket.family, exposure: socket.exposure };
   if (direction === 'inbound') return { ...identity, localPort: socket.localPort, remoteAddress: socket.remoteAddress };
   if (direction === 'outbound') return { ...identity, remoteAddress: socket.remoteAddress, remotePort: socket.remotePort };
   return { ...identity, type: socket.type, path: socket.path };

@@ -59,6 +59,7 @@ export function readableSocketKey(socket: SocketRecord): string {
  *   outbound: 'tcp /usr/bin/curl -> 93.184.216.34:443 host'
  *   inbound:  'tcp /usr/sbin/nginx :443 <- 10.0.0.9 host'
  *   local:    'unix stream /usr/bin/dbus-daemon unnamed host'
+ *   listening: 'tcp /usr/bin/python3 ephemeral ports, loopback host'
  */
 export function readableFlowKey(flow: Omit<FlowChange, 'countBefore' | 'countAfter'>): string {
   const exe = flow.exe ?? '(no owner)';
@@ -66,6 +67,7 @@ export function readableFlowKey(flow: Omit<FlowChange, 'countBefore' | 'countAft
     return `unix ${flow.type ?? '?'} ${exe} ${flow.path === null ? 'unnamed' : `${flow.path} (connections)`} ${flow.netnsName}`;
   }
   const family = flow.family;
+  if (flow.direction === 'listening') return `${family} ${exe} ephemeral ports, ${flow.exposure ?? 'unknown exposure'} ${flow.netnsName}`;
   if (flow.direction === 'inbound') {
     return `${family} ${exe} :${flow.localPort ?? '?'} <- ${endpoint(flow.remoteAddress, null)} ${flow.netnsName}`;
   }

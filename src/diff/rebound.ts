@@ -52,7 +52,7 @@ export function reboundChange(before: SocketRecord, after: SocketRecord): DiffCh
   const comparison = compareRecords(before, after);
   for (const field of comparison?.fields ?? []) if (field.field !== 'inode') fields.push(field);
   for (const tag of comparison?.tags ?? []) if (tag === 'restarted') tags.push(tag);
-  return { kind: 'rebound', key: readableSocketKey(after), tags, before, after, fields, flow: null, section: sectionOf(after) };
+  return { kind: 'rebound', key: readableSocketKey(after), tags, before, after, fields, flow: null, section: sectionOf(after), severity: 0 };
 }
 
 export interface ReboundResult {

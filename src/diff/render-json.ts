@@ -16,11 +16,12 @@ function flowJson(flow: FlowChange): FlowChange {
     localPort: flow.localPort,
     type: flow.type,
     path: flow.path,
+    exposure: flow.exposure,
   };
 }
 
-/** The change object of docs/design.md: `section` is a presentation detail and stays out. */
-function changeJson(change: DiffChange): Omit<DiffChange, 'section'> {
+/** The change object of docs/design.md: `section` and `severity` are presentation details and stay out. */
+function changeJson(change: DiffChange): Omit<DiffChange, 'section' | 'severity'> {
   return {
     kind: change.kind,
     key: change.key,

@@ -1,5 +1,5 @@
 import type { InventoryWarning } from '../model/socket-record.js';
-import type { DiffResult, SnapshotRef, UncomparedNamespace } from './diff-result.js';
+import type { DiffChange, DiffResult, SnapshotRef, UncomparedNamespace } from './diff-result.js';
 
 /** `#12 (2026-11-25T13:00:00.000Z, @nightly)`, or just the time for an unstored inventory. */
 export function snapshotName(ref: SnapshotRef): string {
@@ -11,13 +11,56 @@ function shortName(ref: SnapshotRef): string {
   return ref.id === null ? ref.takenAt : `#${ref.id}`;
 }
 
-function warningLines(subject: string, warnings: readonly InventoryWarning[]): string[] {
-  if (warnings.length === 0) return [];
-  const total = warnings.reduce((sum, warning) => sum + warning.count, 0);
-  return [
-    `${subject} ${total} collection warning${total === 1 ? '' : 's'}: sockets it could not see may show as closed or opened`,
-    ...warnings.map((warning) => `  ${warning.code} x${warning.count}: ${warning.message}`),
-  ];
+/** One kind of collection warning over both snapshots. */
+interface WarningKind {
+  code: string;
+  countBefore: number;
+  countAfter: number;
+  /** the newest snapshot's message(s) of this kind (its advice was decided when it ran) */
+  messages: string[];
+}
+
+function warningKinds(before: readonly InventoryWarning[], after: readonly InventoryWarning[]): WarningKind[] {
+  const kinds = new Map<string, WarningKind>();
+  const kindOf = (code: string): WarningKind => {
+    let kind = kinds.get(code);
+    if (kind === undefined) kinds.set(code, (kind = { code, countBefore: 0, countAfter: 0, messages: [] }));
+    return kind;
+  };
+  for (const warning of after) {
+    const kind = kindOf(warning.code);
+    kind.countAfter += warning.count;
+    kind.messages.push(warning.message);
+  }
+  for (const warning of before) {
+    const kind = kindOf(warning.code);
+    kind.countBefore += warning.count;
+    if (kind.countAfter === 0) kind.messages.push(warning.message);
+  }
+  return [...kinds.values()];
+}
+
+/**
+ * Collection warnings of both snapshots, each kind once (issue 15): its counts in each
+ * snapshot and the newest message, which carries the advice decided when that snapshot was
+ * collected ("run as root" only to a run that was not). A kind with several messages (one
+ * per namespace, say) shows the first and how many more.
+ *
+ * @example
+ *   #1 has permission-denied x3, #2 x5 ->
+ *     'collection warnings (sockets they hid may show as opened or closed):'
+ *     '  permission-denied (#1 x3, #2 x5): permission denied reading the open files of 5 process(es); ...'
+ */
+function warningLines(before: readonly InventoryWarning[], after: readonly InventoryWarning[], from: SnapshotRef, to: SnapshotRef, sameSnapshot: boolean): string[] {
+  const kinds = warningKinds(sameSnapshot ? [] : before, after);
+  if (kinds.length === 0) return [];
+  const lines = ['collection warnings (sockets they hid may show as opened or closed):'];
+  for (const kind of kinds) {
+    const counts = sameSnapshot ? `${shortName(to)} x${kind.countAfter}` : `${shortName(from)} x${kind.countBefore}, ${shortName(to)} x${kind.countAfter}`;
+    const more = kind.messages.length > 1 ? ` (+${kind.messages.length - 1} more like it)` : '';
+    lines.push(`  ${kind.code} (${counts}): ${kind.messages[0]}${more}`);
+  }
+  return lines;
 }
 
 function uncomparedLine(namespace: UncomparedNamespace, from: SnapshotRef, to: SnapshotRef): string {
@@ -37,13 +80,7 @@ function uncomparedLine(namespace: UncomparedNamespace, from: SnapshotRef, to: S
 export function reportNotes(result: DiffResult, from: SnapshotRef, to: SnapshotRef): string[] {
   const { before, after } = result.warnings;
   const sameSnapshot = from.id !== null && from.id === to.id;
-  // a host with a standing problem (say, pid 1 unreadable) warns alike every time: say it once
-  const sameWarnings = before.length > 0 && JSON.stringify(before) === JSON.stringify(after);
-  const warnings = sameSnapshot
-    ? warningLines(`snapshot ${shortName(to)} has`, after)
-    : sameWarnings
-      ? warningLines(`snapshots ${shortName(from)} and ${shortName(to)} each have`, after)
-      : [...warningLines(`snapshot ${shortName(from)} has`, before), ...warningLines(`snapshot ${shortName(to)} has`, after)];
+  const warnings = warningLines(before, after, from, to, sameSnapshot);
   const reboot = result.rebooted ? [`the host rebooted between ${shortName(from)} and ${shortName(to)}: every socket is a new instance`] : [];
   return [
     ...reboot,
@@ -52,9 +89,28 @@ export function reportNotes(result: DiffResult, from: SnapshotRef, to: SnapshotR
   ];
 }
 
-/** `2 opened, 1 closed, 3 changed, 1 rebound, 4 flows`, or `no differences`. */
-export function summaryLine(result: DiffResult): string {
-  const { opened, closed, changed, rebound, flows } = result.summary;
+/**
+ * A change that says only that the same owners hold a new socket for the same key (a
+ * program closed and reopened it): hidden from the text and markdown reports unless
+ * --verbose (issue 15), still in the JSON and counted in the summary.
+ */
+export function isInodeOnly(change: DiffChange): boolean {
+  return change.kind === 'changed' && change.fields.length > 0 && change.fields.every((field) => field.field === 'inode');
+}
+
+/** The changes a text or markdown report lists. */
+export function listedChanges(result: DiffResult, verbose: boolean): DiffChange[] {
+  return verbose ? result.changes : result.changes.filter((change) => !isInodeOnly(change));
+}
+
+/**
+ * `1 exposure widened; 2 opened, 1 closed, 3 changed, 1 rebound, 4 flows`, or `no
+ * differences`; with the number of changes a report leaves out when it does.
+ */
+export function summaryLine(result: DiffResult, listed: number = result.changes.length): string {
+  const { widened, opened, closed, changed, rebound, flows } = result.summary;
   if (result.changes.length === 0) return 'no differences';
-  return `${opened} opened, ${closed} closed, ${changed} changed, ${rebound} rebound, ${flows} flow${flows === 1 ? '' : 's'}`;
+  const hidden = result.changes.length - listed;
+  const hiddenPart = hidden > 0 ? ` (${hidden} inode-only change${hidden === 1 ? '' : 's'} not listed: --verbose lists ${hidden === 1 ? 'it' : 'them'})` : '';
+  return `${widened} exposure widened; ${opened} opened, ${closed} closed, ${changed} changed, ${rebound} rebound, ${flows} flow${flows === 1 ? '' : 's'}${hiddenPart}`;
 }

@@ -4,21 +4,37 @@ import type { ProcFs } from '../proc/proc-fs.js';
 import { parseNetnsLink } from '../proc/parse-process-files.js';
 import type { WarningLog } from './warning-log.js';
 
+/** Whether this process runs as root: advice to "run as root" is only given to a run that is not. */
+export function runsAsRoot(): boolean {
+  return process.geteuid?.() === 0;
+}
+
 /**
  * Records why a per-process read failed. A vanished process and a permission error are
  * counted; any other errno (ELOOP for an fd directory linked to itself in a captured tree,
  * ENOTDIR, EINVAL for an fd entry that is not a link) is a warning naming that process's
  * path under `root`: one process never stops the collection. Only a non-errno error is rethrown.
+ *
+ * The advice in a permission warning fits the run (issue 15): "run as root" only when it is
+ * not root; as root, the likely cause is named instead (a process in another user
+ * namespace, or /proc mounted with hidepid); pid 1 refused to root is said apart, since it
+ * means sockaudit itself runs in a container. The advice is decided here, at collection,
+ * and stored with the snapshot in the warning's message.
  */
-export function noteProcessReadError(error: unknown, warnings: WarningLog, what: 'fd' | 'ns', pid: number, root: string): void {
+export function noteProcessReadError(error: unknown, warnings: WarningLog, what: 'fd' | 'ns', pid: number, root: string, asRoot: boolean = runsAsRoot()): void {
   const code = errnoCode(error);
   if (code === 'ENOENT' || code === 'ESRCH') {
     warnings.add('pid-vanished', (count) => `${count} process reads failed because the process exited during collection; their sockets may be listed without those owners`);
   } else if (code === 'EACCES' || code === 'EPERM') {
+    if (pid === 1 && asRoot) {
+      warnings.add('pid1-unreadable', () => 'permission denied reading pid 1 although running as root: sockaudit probably runs in a container (its own user or pid namespace); sockets of the host outside it are not seen', 'pid1-unreadable');
+      return;
+    }
+    const why = asRoot ? 'as root, such a process is in another user namespace or /proc is mounted with hidepid' : 'run as root to see every owner';
     if (what === 'fd') {
-      warnings.add('permission-denied', (count) => `permission denied reading the open files of ${count} process(es); their sockets are listed without those owners (run as root to see every owner)`);
+      warnings.add('permission-denied', (count) => `permission denied reading the open files of ${count} process(es); their sockets are listed without those owners (${why})`);
     } else {
-      warnings.add('netns-permission-denied', (count) => `permission denied reading the network namespace of ${count} process(es); sockets of namespaces that only they are in are not listed (run as root)`);
+      warnings.add('netns-permission-denied', (count) => `permission denied reading the network namespace of ${count} process(es); sockets of namespaces that only they are in are not listed (${why})`);
     }
   } else if (code !== undefined) {
     const file = what === 'fd' ? `${root}/${pid}/fd` : `${root}/${pid}/ns/net`;

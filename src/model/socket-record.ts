@@ -99,6 +99,7 @@ export interface SocketRecord {
    * A host listener that forwards into a container (docker-proxy): where to. null elsewhere.
    */
   publishedTo: PublishedTarget | null;
+  /**
    * TCP listeners: the listen backlog (the kernel's sk_max_ack_backlog, what ss shows as a
    * listener's Send-Q), from sock_diag's idiag_wqueue; recvQueue is then the accept queue
    * (connections waiting for accept(), ss's Recv-Q). null elsewhere, and where only /proc

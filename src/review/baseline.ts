@@ -1,4 +1,4 @@
-import { ephemeralPortsOf } from '../inventory/ephemeral-ports.js';
+import { ephemeralPortsOf, isEphemeralListener } from '../inventory/ephemeral-ports.js';
 import { exposureRank } from '../inventory/exposure.js';
 import { isListening } from '../inventory/listening.js';
 import { containerIdentityName } from '../inventory/socket-key.js';
@@ -78,18 +78,6 @@ export function entryPlaceMatches(entry: AllowedListener, socket: SocketRecord):
 
 export function isPoliced(socket: SocketRecord): boolean {
   return (POLICED_FAMILIES as readonly string[]).includes(socket.family) && isListening(socket);
-}
-
-/**
- * Whether a listener's port is recorded as `ephemeral`: a UDP/UDP-Lite port, or a loopback
- * TCP port, inside the ephemeral range. Those are picked by the kernel and change each time
- * the program starts; a wildcard TCP listener keeps its exact port however high it is.
- */
-export function isEphemeralListener(socket: SocketRecord, range: [number, number]): boolean {
-  const port = socket.localPort;
-  if (port === null || port < range[0] || port > range[1]) return false;
-  if (socket.family === 'udp' || socket.family === 'udplite') return true;
-  return socket.family === 'tcp' && socket.exposure === 'loopback';
 }
 
 /** The owner's exe as a baseline compares it: without the kernel's " (deleted)". */

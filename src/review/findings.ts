@@ -1,6 +1,5 @@
-import { ephemeralPortsOf } from '../inventory/ephemeral-ports.js';
+import { ephemeralPortsOf, isEphemeralListener } from '../inventory/ephemeral-ports.js';
 import { isListening } from '../inventory/listening.js';
-import { isEphemeralListener } from './baseline.js';
 import type { Inventory, SocketOwner, SocketRecord } from '../model/socket-record.js';
 import { SEVERITY_RANK, type Finding, type FindingKind, type Severity } from './finding.js';
 import { exeWithoutDeletedSuffix, masqueradeReason, type ExecutableAliases } from './masquerade.js';

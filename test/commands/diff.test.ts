@@ -60,7 +60,7 @@ describe('diffCommand', () => {
     const document = JSON.parse(out);
     expect(document.from).toEqual({ id: 1, takenAt: '2026-11-25T12:00:00.000Z', host: 'web1', label: null });
     expect(document.to).toMatchObject({ id: 2, label: 'after-deploy' });
-    expect(document.summary).toEqual({ opened: 4, closed: 2, changed: 3, rebound: 2, flows: 5 });
+    expect(document.summary).toEqual({ widened: 1, opened: 4, closed: 2, changed: 3, rebound: 2, flows: 5 });
     for (const change of document.changes) {
       expect(Object.keys(change)).toEqual(['kind', 'key', 'tags', 'before', 'after', 'fields', 'flow']);
     }
@@ -83,7 +83,7 @@ describe('diffCommand', () => {
 
   it('prints a markdown table', async () => {
     const { out } = await diff([], { format: 'markdown' });
-    expect(out).toContain('| ~ | rebound, exposure-widened, restarted | Listeners and bound sockets | `tcp 0.0.0.0:8080 host` |');
+    expect(out).toContain('| ! | **rebound, exposure-widened, restarted** | Listeners and bound sockets | `tcp 0.0.0.0:8080 host` |');
   });
 
   it('applies the filters of show', async () => {
@@ -101,7 +101,7 @@ describe('diffCommand', () => {
 
   it('says what it could not compare before the changes', async () => {
     const { out } = await diff([], { host: 'other' });
-    const warning = out.indexOf('warning: snapshot #4 has 17 collection warnings');
+    const warning = out.indexOf('warning:   permission-denied (#3 x0, #4 x12)');
     expect(warning).toBeGreaterThan(0);
     expect(out).toContain('warning: namespace web (4026532100) could not be read in #4');
     expect(warning).toBeLessThan(out.indexOf('Listeners and bound sockets'));

@@ -78,7 +78,7 @@ describe('diffInventories on the deployment fixture', () => {
   });
 
   it('summarises by kind', () => {
-    expect(result.summary).toEqual({ opened: 4, closed: 2, changed: 3, rebound: 2, flows: 5 });
+    expect(result.summary).toEqual({ widened: 1, opened: 4, closed: 2, changed: 3, rebound: 2, flows: 5 });
   });
 
   it('with sockets: true lists every connection instead of flows', () => {
@@ -162,9 +162,10 @@ describe('diffInventories rules', () => {
       socket({ inode: 4, owners: [owner(13, NODE)] }),
     ]);
     const result = diffInventories(a, b, { sockets: false });
+    // a new listener reachable from outside comes before a restart (severityOf)
     expect(result.changes.map((c) => [c.kind, c.tags, c.before?.inode ?? null, c.after?.inode ?? null])).toEqual([
-      ['changed', ['restarted', 'reopened'], 1, 3],
       ['opened', [], null, 4],
+      ['changed', ['restarted', 'reopened'], 1, 3],
     ]);
   });
 
@@ -240,9 +241,12 @@ describe('diffInventories properties', () => {
   it('is symmetric: swapping the snapshots swaps opened and closed', () => {
     fc.assert(
       fc.property(side, side, fc.boolean(), (a, b, sockets) => {
-        const forward = diffInventories(a, b, { sockets }).summary;
+        const forwardResult = diffInventories(a, b, { sockets });
+        const forward = forwardResult.summary;
         const backward = diffInventories(b, a, { sockets }).summary;
-        expect(backward).toEqual({ ...forward, opened: forward.closed, closed: forward.opened });
+        // what widened one way narrowed the other
+        const narrowed = forwardResult.changes.filter((change) => change.tags.includes('exposure-narrowed')).length;
+        expect(backward).toEqual({ ...forward, widened: narrowed, opened: forward.closed, closed: forward.opened });
       }),
     );
   });

@@ -25,20 +25,27 @@ describe('renderText', () => {
   it('colours only when asked, and the widening in bold red', () => {
     expect(renderText(widened, { color: false })).not.toContain('\u001b[');
     const coloured = renderText(widened, { color: true });
-    expect(coloured).toContain('\u001b[1;31m~ tcp 0.0.0.0:8080 host');
+    expect(coloured).toContain('\u001b[1;31m! tcp 0.0.0.0:8080 host');
+  });
+
+  it('prints the summary first and last, and marks the widened line `!` without colour', () => {
+    const lines = renderText(widened, { color: false }).trimEnd().split('\n');
+    expect(lines[1]).toMatch(/^1 exposure widened; /);
+    expect(lines.at(-1)).toBe(lines[1]);
+    expect(lines.find((line) => /^[!+~-] /.test(line))).toMatch(/^! tcp 0\.0\.0\.0:8080 host .*exposure-widened/);
   });
 
   it('says "no differences" and nothing else for equal snapshots', () => {
     expect(renderText(reportOf(), { color: false })).toBe(
-      'sockaudit diff #3 (2026-11-25T12:00:00.000Z) -> #4 (2026-11-25T13:00:00.000Z, @x) host h\n\nno differences\n',
+      'sockaudit diff #3 (2026-11-25T12:00:00.000Z) -> #4 (2026-11-25T13:00:00.000Z, @x) host h\nno differences\n',
     );
   });
 
   it('puts warnings before the changes', () => {
     const report = reportOf(inventory([]), inventory([socket({ owners: [owner(1, NODE)] })], {}, [{ code: 'pid-vanished', message: 'gone', count: 2 }]));
     const text = renderText(report, { color: false });
-    expect(text.indexOf('warning: snapshot #4 has 2 collection warnings')).toBeLessThan(text.indexOf('+ tcp 127.0.0.1:8080 host'));
-    expect(text).toContain('warning:   pid-vanished x2: gone');
+    expect(text.indexOf('warning: collection warnings')).toBeLessThan(text.indexOf('+ tcp 127.0.0.1:8080 host'));
+    expect(text).toContain('warning:   pid-vanished (#3 x0, #4 x2): gone');
   });
 });
 
@@ -47,10 +54,29 @@ describe('report notes', () => {
     const warnings = [{ code: 'permission-denied', message: 'no', count: 1 }];
     const a = inventory([], {}, warnings);
     const text = renderText(reportOf(a, a), { color: false });
-    expect(text).toContain('warning: snapshots #3 and #4 each have 1 collection warning:');
+    expect(text).toContain('warning:   permission-denied (#3 x1, #4 x1): no');
     expect(text.match(/permission-denied/g)).toHaveLength(1);
     const self = renderText({ from: to, to, result: diffInventories(a, a, { sockets: false }) }, { color: false });
     expect(self.match(/permission-denied/g)).toHaveLength(1);
+    expect(self).toContain('warning:   permission-denied (#4 x1): no');
+  });
+
+  it('says each warning kind once over both snapshots, with counts for each and the newest message', () => {
+    const a = inventory([], {}, [
+      { code: 'permission-denied', message: 'old advice (run as root)', count: 3 },
+      { code: 'netns-unreadable', message: 'namespace a', count: 1 },
+    ]);
+    const b = inventory([], {}, [
+      { code: 'permission-denied', message: 'new message', count: 5 },
+      { code: 'netns-unreadable', message: 'namespace a', count: 1 },
+      { code: 'netns-unreadable', message: 'namespace b', count: 1 },
+    ]);
+    const warnings = renderText(reportOf(a, b), { color: false }).split('\n').filter((line) => line.startsWith('warning:'));
+    expect(warnings).toEqual([
+      'warning: collection warnings (sockets they hid may show as opened or closed):',
+      'warning:   permission-denied (#3 x3, #4 x5): new message',
+      'warning:   netns-unreadable (#3 x1, #4 x2): namespace a (+1 more like it)',
+    ]);
   });
 });
 

@@ -36,7 +36,7 @@ describe('v6only in the diff', () => {
   it('is shown in text, markdown and unified', () => {
     const result = report(inventory([listener(1, true)]), inventory([listener(2, false)]));
     expect(renderText(result, { color: false })).toMatch(/tcp6 \[::\]:9101 host\s+reopened, exposure-widened: inode 1 -> 2; v6only on -> off/);
-    expect(renderMarkdown(result)).toContain('| ~ | changed, reopened, exposure-widened |');
+    expect(renderMarkdown(result)).toContain('| ! | **changed, reopened, exposure-widened** |');
     expect(canonicalSocketLine(listener(2, false))).toMatch(/ {2}v4\+v6$/);
     expect(canonicalSocketLine(listener(1, true))).not.toMatch(/v4\+v6/);
     // an opened dual-stack listener says so

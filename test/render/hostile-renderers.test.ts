@@ -78,6 +78,8 @@ const socketRecord = fc
       // hostile container, pod and target names: escaped in the Container and Local cells
       container: { runtime: 'docker', id: 'a'.repeat(64), name: netnsName, image: null, podName: iface, podNamespace: path },
       publishedTo: { container: netnsName, address: '172.17.0.2', port: 80 },
+      backlog: null,
+      peerInode: null,
     };
     const record: SocketRecord =
       kind === 'udp'
@@ -246,6 +248,8 @@ describe('the column cap', () => {
       v6onlySource: null,
       container: null,
       publishedTo: null,
+      backlog: null,
+      peerInode: null,
     }));
     const text = renderSocketTable(records, { color: false });
     expect(text.length).toBeLessThan(101 * 200);
@@ -264,6 +268,7 @@ describe('the column cap', () => {
       netns: 1, netnsName: 'host', family: 'unix', ipVersion: null, type: 'stream', protocol: null, state: 'LISTEN', localAddress: null, localPort: null,
       remoteAddress: null, remotePort: null, path, interface: null, inode: index + 1, uid: 0, recvQueue: 0, sendQueue: 0,
       owners: [{ pid: 7, fd: index, comm: 'app', exe: null, cmdline: null, uid: 0, user: 'root' }], exposure: null, v6only: null, v6onlySource: null, container: null, publishedTo: null,
+      owners: [{ pid: 7, fd: index, comm: 'app', exe: null, cmdline: null, uid: 0, user: 'root' }], exposure: null, v6only: null, v6onlySource: null, backlog: null, peerInode: null,
     }));
     const lines = outputLines(renderSocketTable(records, { color: false }));
     const peerColumns = lines.slice(1).map((line) => displayWidth(line.slice(0, line.indexOf('*'))));
