@@ -22,10 +22,10 @@ export async function collectCommand(options: CollectCommandOptions, io: Command
   checkNetnsFilter(filter, inventory.meta.namespaces, `the namespaces of ${inventory.meta.procRoot}`);
   const sockets = filterSockets(inventory.sockets, filter);
   if (options.json === true) {
-    await writeInventoryJson({ ...inventory, sockets }, io);
+    await writeInventoryJson({ ...inventory, sockets }, io, { peersFrom: inventory.sockets });
   } else {
     io.stderr(renderWarnings(inventory.warnings));
-    io.stdout(renderSocketTable(sockets, { color: io.color }));
+    io.stdout(renderSocketTable(sockets, { color: io.color, peersFrom: inventory.sockets }));
   }
   return 0;
 }

@@ -31,12 +31,12 @@ export async function showCommand(options: ShowCommandOptions, io: CommandIo): P
     checkNetnsFilter(filter, inventory.meta.namespaces, `snapshot ${row.id}`);
     const sockets = filterSockets(inventory.sockets, filter);
     if (options.json === true) {
-      await writeInventoryJson({ ...inventory, sockets }, io);
+      await writeInventoryJson({ ...inventory, sockets }, io, { peersFrom: inventory.sockets });
     } else {
       const label = row.label === null ? '' : ` @${row.label}`;
       io.stderr(`${escapeText(`snapshot ${row.id}${label} of ${row.host} at ${row.takenAt}`)}\n`);
       io.stderr(renderWarnings(inventory.warnings));
-      io.stdout(renderSocketTable(sockets, { color: io.color }));
+      io.stdout(renderSocketTable(sockets, { color: io.color, peersFrom: inventory.sockets }));
     }
     return 0;
   } finally {

@@ -17,7 +17,7 @@ import { readHostContext, type HostContext } from './host-context.js';
 import { indexProcessFileDump, joinArgv, processDetailsFromFiles, processFilesFromDump, readProcessFiles, type CmdlineRenderer, type ProcessDetails } from './process-details.js';
 import { InodeIndex } from './inode-index.js';
 import { RECORD_SHAPE_EXEMPLARS } from '../model/record-shapes.js';
-import { listPids, readNetnsOfPids, readSocketsInUse, socketHoldingPids } from './scan-processes.js';
+import { listPids, readNetnsOfPids, readSocketsInUse, runsAsRoot, socketHoldingPids } from './scan-processes.js';
 import type { Inventory, NamespaceInfo, SocketOwner, SocketRecord } from '../model/socket-record.js';
 import { SOCKET_SOURCES, type SocketSource } from './socket-sources.js';
 import { withoutOwnSockets } from './own-sockets.js';
@@ -267,6 +267,12 @@ function readOwnerDetails(proc: ProcFs, scan: FdLinkScan, users: ReadonlyMap<num
   return details;
 }
 
+/** Advice about pid 1 refused on the live /proc: none for a captured tree, "run as root" only to a run that is not. */
+function liveAdvice(procRoot: string): string {
+  if (!isLiveProcRoot(procRoot)) return '';
+  return runsAsRoot() ? ' although sockaudit runs as root (it probably runs in a container)' : ' (run as root)';
+}
+
 interface NamespaceGroup {
   inode: number;
   name: string;
@@ -312,7 +318,7 @@ function groupNamespaces(
       'host-netns-assumed',
       () =>
         hostNetns > 0
-          ? "pid 1's network namespace cannot be read; the namespace sockaudit runs in is named host"
+          ? `pid 1's network namespace cannot be read${liveAdvice(proc.root)}; the namespace sockaudit runs in is named host`
           : "neither pid 1's nor sockaudit's own network namespace can be read; no namespace is named host",
     );
   }

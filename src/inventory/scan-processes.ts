@@ -27,7 +27,10 @@ export function noteProcessReadError(error: unknown, warnings: WarningLog, what:
     warnings.add('pid-vanished', (count) => `${count} process reads failed because the process exited during collection; their sockets may be listed without those owners`);
   } else if (code === 'EACCES' || code === 'EPERM') {
     if (pid === 1 && asRoot) {
-      warnings.add('pid1-unreadable', () => 'permission denied reading pid 1 although running as root: sockaudit probably runs in a container (its own user or pid namespace); sockets of the host outside it are not seen', 'pid1-unreadable');
+      // its namespace: the collector's host-netns-assumed warning says it (collect.ts)
+      if (what === 'fd') {
+        warnings.add('pid1-unreadable', () => "permission denied reading pid 1's open files although running as root: sockaudit probably runs in a container; pid 1's sockets are listed without that owner");
+      }
       return;
     }
     const why = asRoot ? 'as root, such a process is in another user namespace or /proc is mounted with hidepid' : 'run as root to see every owner';

@@ -1,5 +1,6 @@
 import type { CommandIo } from '../io.js';
-import type { Inventory } from '../model/socket-record.js';
+import { unixPeerIndex, unixPeerOf, type UnixPeerIndex } from '../inventory/unix-peers.js';
+import type { Inventory, SocketRecord } from '../model/socket-record.js';
 
 /**
  * Sockets per chunk: about 100 KB of JSON. Large enough to amortise the call and the
@@ -16,9 +17,15 @@ export const SOCKETS_PER_CHUNK = 200;
  * show --json: the same text as JSON.stringify of that object plus a newline, but in
  * chunks, waiting for stdout to drain between them. A 50,000-socket inventory is 20 MB
  * of JSON, which need not exist in memory at once.
+ *
+ * A unix socket with a known peer (`peerInode`) gets `peerOwners` too: the owners (pid,
+ * fd, comm, exe) of the socket at the other end, looked up in `peersFrom` (every socket of
+ * the inventory, though the sockets written may be filtered); [] when no process holds it
+ * or it is not in the inventory.
  */
-export async function writeInventoryJson(inventory: Inventory, io: CommandIo): Promise<void> {
-  const { sockets } = inventory;
+export async function writeInventoryJson(inventory: Inventory, io: CommandIo, options: { peersFrom?: readonly SocketRecord[] } = {}): Promise<void> {
+  const peers = unixPeerIndex(options.peersFrom ?? inventory.sockets, inventory.sockets);
+  const sockets = peers === null ? inventory.sockets : inventory.sockets.map((socket) => withPeerOwners(socket, peers));
   io.stdout(`{"meta":${JSON.stringify(inventory.meta)},"sockets":[`);
   for (let start = 0; start < sockets.length; start += SOCKETS_PER_CHUNK) {
     // one stringify call per chunk (its brackets cut off): faster than one per socket
@@ -27,4 +34,10 @@ export async function writeInventoryJson(inventory: Inventory, io: CommandIo): P
     await io.drained();
   }
   io.stdout(`],"warnings":${JSON.stringify(inventory.warnings)}}\n`);
+}
+
+function withPeerOwners(socket: SocketRecord, peers: UnixPeerIndex): SocketRecord | (SocketRecord & { peerOwners: object[] }) {
+  if (socket.peerInode === null || socket.peerInode === undefined) return socket;
+  const peer = unixPeerOf(socket, peers);
+  return { ...socket, peerOwners: (peer?.owners ?? []).map((owner) => ({ pid: owner.pid, fd: owner.fd, comm: owner.comm, exe: owner.exe })) };
 }

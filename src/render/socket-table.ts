@@ -1,3 +1,4 @@
+import { unixPeerIndex, unixPeerRelation } from '../inventory/unix-peers.js';
 import type { SocketRecord } from '../model/socket-record.js';
 import { alignColumns } from './align-columns.js';
 import { anyContainer, containerCell, targetLabel } from './container-text.js';
@@ -5,6 +6,8 @@ import { localEndpoint, netidOf, ownersText, remoteEndpoint } from './format-end
 
 export interface SocketTableOptions {
   color: boolean;
+  /** every socket of the inventory, where unix peers are looked up (default: the rows) */
+  peersFrom?: readonly SocketRecord[];
 }
 
 const BOLD = '\u001b[1m';
@@ -17,6 +20,10 @@ const RESET = '\u001b[0m';
  * (its Local then says where to: `0.0.0.0:8080 -> container web:80`). Cells are
  * escaped and capped, columns padded to their widest cell, the last one not padded
  * (align-columns.ts); the bold header is styled after alignment.
+ *
+ * As ss does, a TCP listener's Send-Q is its backlog where it is known (sock_diag), and its
+ * Recv-Q the connections waiting for accept(). A connected unix socket's Peer is both ends
+ * with their owners (unix-peers.ts): `psql[123] <-> postgres[456] via /run/postgresql/.s.PGSQL.5432`.
  */
 export function renderSocketTable(sockets: readonly SocketRecord[], options: SocketTableOptions): string {
   const multipleNamespaces = sockets.some((socket) => socket.netns !== sockets[0]?.netns);
@@ -25,14 +32,16 @@ export function renderSocketTable(sockets: readonly SocketRecord[], options: Soc
   if (containers) header.splice(6, 0, 'Container');
   if (multipleNamespaces) header.unshift('Netns');
   const rows: string[][] = [header];
+  const peers = unixPeerIndex(options.peersFrom ?? sockets, sockets);
   for (const socket of sockets) {
+    const sendQueue = typeof socket.backlog === 'number' ? socket.backlog : socket.sendQueue;
     const row = [
       netidOf(socket),
       socket.state,
       socket.recvQueue === null ? '-' : String(socket.recvQueue),
-      socket.sendQueue === null ? '-' : String(socket.sendQueue),
+      sendQueue === null ? '-' : String(sendQueue),
       socket.publishedTo === null ? localEndpoint(socket) : `${localEndpoint(socket)} ${targetLabel(socket.publishedTo)}`,
-      remoteEndpoint(socket),
+      unixPeerRelation(socket, peers) ?? remoteEndpoint(socket),
       ownersText(socket),
     ];
     if (containers) row.splice(6, 0, containerCell(socket));

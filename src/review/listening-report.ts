@@ -90,6 +90,8 @@ export function publishedEntry(port: PublishedPort, host: { inode: number; name:
     v6onlySource: null,
     container: null,
     publishedTo: port.target,
+    backlog: null,
+    peerInode: null,
   };
   return { ...toListeningEntry(record), published: true };
 }

@@ -1,3 +1,4 @@
+import { exeWithStartedName } from '../inventory/exe-match.js';
 import { versionedFamily } from '../inventory/exposure.js';
 import { escapeText } from '../render/escape-text.js';
 import { anyContainer, containerCell, targetLabel } from '../render/container-text.js';
@@ -59,7 +60,7 @@ export function renderListening(source: ListeningSource, entries: readonly Liste
         local,
         entry.netnsName,
         ...(containers ? [containerCell(entry)] : []),
-        entry.published ? '(published: DNAT, no host listener)' : entry.exes.length > 0 ? entry.exes.join(',') : '-',
+        entry.published ? '(published: DNAT, no host listener)' : exesText(entry),
         entry.users.length > 0 ? entry.users.join(',') : '-',
         entry.pids.length > 0 ? entry.pids.join(',') : '-',
       ]);
@@ -77,6 +78,18 @@ export function renderListening(source: ListeningSource, entries: readonly Liste
 function colorSeverity(line: string, color: boolean): string {
   if (!color) return line;
   return line.replace(/^(\s*)(high|medium|low)/, (_, space: string, severity: 'high' | 'medium' | 'low') => space + severityText(severity, true));
+}
+
+/**
+ * The owners' exes, each with the name it was started as where that differs (issue 15:
+ * `redis-server` runs as /usr/bin/redis-check-rdb): `/usr/bin/redis-check-rdb (as redis-server)`.
+ */
+function exesText(entry: ListeningEntry): string {
+  const exes = [...new Set(entry.owners.flatMap((owner) => {
+    const exe = exeWithStartedName(owner);
+    return exe === null ? [] : [exe];
+  }))].sort();
+  return exes.length > 0 ? exes.join(',') : '-';
 }
 
 /** `listening --json`: `{ source, listeners: [...socket record + group, exes, users, pids], findings }`. */

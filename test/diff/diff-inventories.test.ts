@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diffInventories } from '../../src/diff/diff-inventories.js';
+import { renderText } from '../../src/diff/render-text.js';
 import type { DiffChange, DiffResult } from '../../src/diff/diff-result.js';
 import type { Inventory } from '../../src/model/socket-record.js';
 import { connection, inventory, owner, socket } from './socket-builders.js';
@@ -292,5 +293,51 @@ describe('flows are named by one program', () => {
     const flows = result.changes.filter((change) => change.kind === 'flow');
     expect(flows).toHaveLength(1);
     expect(flows[0]!.flow).toMatchObject({ exe: '/usr/bin/make', countBefore: 1, countAfter: 3 });
+  });
+});
+
+describe('issue 15 report rules', () => {
+  it('a listen backlog change is a change; an unknown backlog on either side is not', () => {
+    const before = socket({ inode: 1, owners: [owner(10, NODE)], backlog: 128 });
+    const changed = diffInventories(inventory([before]), inventory([{ ...before, backlog: 511 }]), { sockets: false });
+    expect(changed.changes.map((c) => [c.kind, c.fields])).toEqual([['changed', [{ field: 'backlog', before: 128, after: 511 }]]]);
+    expect(diffInventories(inventory([before]), inventory([{ ...before, backlog: null }]), { sockets: false }).changes).toEqual([]);
+  });
+
+  it('orders a section by severity then port: widened, reachable openings, other changes, closed, restarts', () => {
+    const a = inventory([
+      socket({ localAddress: '127.0.0.1', localPort: 9000, exposure: 'loopback', inode: 1, owners: [owner(10, NODE)] }),
+      socket({ localAddress: '0.0.0.0', localPort: 22, exposure: 'wildcard', inode: 2, owners: [owner(11, '/usr/sbin/sshd')] }),
+      socket({ localAddress: '0.0.0.0', localPort: 25, exposure: 'wildcard', inode: 3, owners: [owner(12, '/usr/sbin/exim')] }),
+    ]);
+    const b = inventory([
+      socket({ localAddress: '0.0.0.0', localPort: 9000, exposure: 'wildcard', inode: 1, owners: [owner(10, NODE)] }),
+      socket({ localAddress: '0.0.0.0', localPort: 22, exposure: 'wildcard', inode: 4, owners: [owner(21, '/usr/sbin/sshd')] }),
+      socket({ localAddress: '0.0.0.0', localPort: 8080, exposure: 'wildcard', inode: 5, owners: [owner(13, NODE)] }),
+      socket({ localAddress: '127.0.0.1', localPort: 5432, exposure: 'loopback', inode: 6, owners: [owner(14, '/usr/bin/postgres')] }),
+    ]);
+    const result = diffInventories(a, b, { sockets: false });
+    expect(result.changes.map((c) => [c.key, c.severity])).toEqual([
+      ['tcp 0.0.0.0:9000 host', 0],
+      ['tcp 0.0.0.0:8080 host', 1],
+      ['tcp 127.0.0.1:5432 host', 2],
+      ['tcp 0.0.0.0:25 host', 3],
+      ['tcp 0.0.0.0:22 host', 4],
+    ]);
+    expect(result.summary.widened).toBe(1);
+  });
+
+  it('hides an inode-only change from the text unless --verbose', () => {
+    const before = socket({ inode: 1, owners: [owner(10, NODE)] });
+    const report = {
+      from: { id: 1, takenAt: 't1', host: 'h', label: null },
+      to: { id: 2, takenAt: 't2', host: 'h', label: null },
+      result: diffInventories(inventory([before]), inventory([{ ...before, inode: 2 }]), { sockets: false }),
+    };
+    expect(report.result.changes.map((c) => c.tags)).toEqual([['reopened']]);
+    const quiet = renderText(report, { color: false });
+    expect(quiet).not.toContain('inode 1 -> 2');
+    expect(quiet).toContain('(1 inode-only change not listed: --verbose lists it)');
+    expect(renderText(report, { color: false, verbose: true })).toContain('~ tcp 127.0.0.1:8080 host  reopened: inode 1 -> 2');
   });
 });

@@ -6,14 +6,17 @@ Prints one JSON line {"pid": P, "children": [...], "sockets": {name: {...}}} whe
 socket is open, then holds them until stdin reaches end of file (or SIGTERM).
 Spec kinds: unix (type, path; "@name" for abstract; listen for stream/seqpacket),
 socketpair (type), raw (protocol), packet (protocol, interface), tcp-listen and udp-bind
-(host, optional port, v6only true/false to set IPV6_V6ONLY, reuse for SO_REUSEADDR),
-and {"kind": "fork"} to fork a child that shares every socket opened so far.
+(host, optional port, v6only true/false to set IPV6_V6ONLY, reuse for SO_REUSEADDR,
+backlog for listen(), default 8), unix-connect (path: a stream connection to it; a unix
+listener with "accept": N accepts N connections on a thread and holds them), and
+{"kind": "fork"} to fork a child that shares every socket opened so far.
 """
 import json
 import os
 import signal
 import socket
 import sys
+import threading
 
 UNIX_TYPES = {"stream": socket.SOCK_STREAM, "dgram": socket.SOCK_DGRAM, "seqpacket": socket.SOCK_SEQPACKET}
 
@@ -34,6 +37,13 @@ def main():
             sock.bind("\0" + path[1:] if path.startswith("@") else path)
             if item["type"] != "dgram":
                 sock.listen(8)
+            if item.get("accept"):
+                threading.Thread(target=lambda listener=sock, count=item["accept"]: held.extend(listener.accept()[0] for _ in range(count)), daemon=True).start()
+            held.append(sock)
+            report[name] = {"inode": inode(sock), "fd": sock.fileno()}
+        elif kind == "unix-connect":
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.connect(item["path"])
             held.append(sock)
             report[name] = {"inode": inode(sock), "fd": sock.fileno()}
         elif kind == "socketpair":
@@ -60,7 +70,7 @@ def main():
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind((item["host"], item.get("port", 0)))
             if kind == "tcp-listen":
-                sock.listen(8)
+                sock.listen(item.get("backlog", 8))
             held.append(sock)
             report[name] = {"inode": inode(sock), "fd": sock.fileno(), "port": sock.getsockname()[1]}
         elif kind == "fork":

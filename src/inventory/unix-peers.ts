@@ -1,0 +1,58 @@
+import type { SocketOwner, SocketRecord } from '../model/socket-record.js';
+
+/**
+ * Who is connected to whom over unix sockets (issue 15): each connected unix socket read
+ * through sock_diag knows its peer's inode (UNIX_DIAG_PEER, `peerInode`), and the peer is
+ * another record of the same inventory, with its own owners. This is what a review of
+ * docker.sock or a database socket asks: which processes are on the other end.
+ */
+export type UnixPeerIndex = ReadonlyMap<number, SocketRecord>;
+
+/**
+ * The unix sockets of an inventory by inode, or null when no socket in `wanted` has a peer
+ * (the /proc text has none, nor has a stored snapshot): then nothing is built.
+ */
+export function unixPeerIndex(all: readonly SocketRecord[], wanted: readonly SocketRecord[] = all): UnixPeerIndex | null {
+  if (!wanted.some((socket) => socket.peerInode !== null && socket.peerInode !== undefined)) return null;
+  const index = new Map<number, SocketRecord>();
+  for (const socket of all) if (socket.family === 'unix' && socket.inode !== 0) index.set(socket.inode, socket);
+  return index;
+}
+
+/** The record at the other end of a connected unix socket, if it is in the inventory. */
+export function unixPeerOf(socket: SocketRecord, index: UnixPeerIndex | null): SocketRecord | null {
+  if (index === null || socket.peerInode === null || socket.peerInode === undefined) return null;
+  return index.get(socket.peerInode) ?? null;
+}
+
+/** `psql[123]`, `nginx[100,101]`, `no owner`: one entry per comm. */
+export function ownerNames(owners: readonly SocketOwner[]): string {
+  if (owners.length === 0) return 'no owner';
+  const byComm = new Map<string, number[]>();
+  for (const owner of owners) {
+    const name = owner.comm ?? '?';
+    const pids = byComm.get(name) ?? [];
+    if (!pids.includes(owner.pid)) pids.push(owner.pid);
+    byComm.set(name, pids);
+  }
+  return [...byComm].map(([name, pids]) => `${name}[${pids.join(',')}]`).join(', ');
+}
+
+/**
+ * Both ends of a connected unix socket and the path they meet on (the server side's
+ * accepted socket carries the listener's path; the client's end has none), or null when
+ * the socket has no known peer.
+ *
+ * @example
+ *   psql's end (pid 123, peer inode 9002) and postgres's accepted end (pid 456, inode 9002,
+ *   path /var/run/postgresql/.s.PGSQL.5432)
+ *     -> 'psql[123] <-> postgres[456] via /var/run/postgresql/.s.PGSQL.5432'
+ *   peer inode 77 not in the inventory -> 'psql[123] <-> inode 77'
+ */
+export function unixPeerRelation(socket: SocketRecord, index: UnixPeerIndex | null): string | null {
+  if (socket.peerInode === null || socket.peerInode === undefined) return null;
+  const peer = unixPeerOf(socket, index);
+  if (peer === null) return `${ownerNames(socket.owners)} <-> inode ${socket.peerInode}`;
+  const path = socket.path ?? peer.path;
+  return `${ownerNames(socket.owners)} <-> ${ownerNames(peer.owners)}${path === null ? '' : ` via ${path}`}`;
+}
