@@ -206,6 +206,10 @@ function portOf(change: DiffChange): number {
   return socket?.family === 'netlink' || port === null ? Number.MAX_SAFE_INTEGER : port;
 }
 
+function ipVersionOf(change: DiffChange): number {
+  return (change.after ?? change.before)?.ipVersion ?? 0;
+}
+
 const KIND_ORDER: readonly ChangeKind[] = ['rebound', 'changed', 'closed', 'opened', 'flow'];
 
 /**
@@ -222,6 +226,9 @@ function sortChanges(changes: readonly DiffChange[]): DiffChange[] {
     if (severity !== 0) return severity;
     const port = a.port - b.port;
     if (port !== 0) return port;
+    // tcp before tcp6 on the same port, as people read them
+    const version = ipVersionOf(a.change) - ipVersionOf(b.change);
+    if (version !== 0) return version;
     const key = compareNaturalParts(a.parts, b.parts);
     if (key !== 0) return key;
     const kind = KIND_ORDER.indexOf(a.change.kind) - KIND_ORDER.indexOf(b.change.kind);

@@ -41,7 +41,7 @@ function expectGolden(file: string, actual: string): void {
   expect(actual).toBe(fs.readFileSync(target, 'utf8'));
 }
 
-const CASES = ['deployment', 'honesty', 'quiet'];
+const CASES = ['deployment', 'honesty', 'quiet', 'services'];
 
 describe.each(CASES)('golden outputs of fixtures/diff/%s', (name) => {
   const { before, after } = loadCase(name);
@@ -52,4 +52,32 @@ describe.each(CASES)('golden outputs of fixtures/diff/%s', (name) => {
   it('json', () => expectGolden(`${name}/expected.json`, renderJson(defaultReport)));
   it('unified', () => expectGolden(`${name}/expected.patch`, renderUnified(defaultReport, before, after).text));
   it('markdown', () => expectGolden(`${name}/expected.md`, renderMarkdown(defaultReport)));
+});
+
+describe('the deployment of issue 15 (fixtures/diff/services)', () => {
+  const { before, after } = loadCase('services');
+  const text = renderText(report(before, after, false), { color: false });
+  const lines = text.trimEnd().split('\n');
+
+  it('leads with the summary, counting the widened change apart, and ends with it', () => {
+    expect(lines[1]).toMatch(/^1 exposure widened; /);
+    expect(lines.at(-1)).toBe(lines[1]);
+  });
+
+  it('makes the widened listener the first change line, marked without colour', () => {
+    expect(lines.find((line) => /^[!+~-] /.test(line))).toMatch(/^! tcp 0\.0\.0\.0:8080 host +rebound, exposure-widened/);
+  });
+
+  it('says each warning kind once, with both counts, and groups the 30 ephemeral listeners', () => {
+    expect(text.match(/pid-vanished/g)).toHaveLength(1);
+    expect(text).toContain('pid-vanished (#1 x3, #2 x5)');
+    expect(lines.filter((line) => line.includes('ephemeral ports'))).toEqual([expect.stringMatching(/^\+ tcp \/usr\/bin\/node ephemeral ports, loopback host +0 -> 30 listeners \(\+30\)$/)]);
+    expect(text).not.toMatch(/127\.0\.0\.1:3\d{4}/);
+  });
+
+  it('reports the backlog change, and lists the inode-only reopen only with --verbose', () => {
+    expect(text).toContain('backlog 1024 -> 2048');
+    expect(text).not.toContain('udp 0.0.0.0:67');
+    expect(renderText(report(before, after, false), { color: false, verbose: true })).toMatch(/~ udp 0\.0\.0\.0:67 host +reopened: inode 7102 -> 8102/);
+  });
 });
