@@ -14,6 +14,13 @@ export interface FlowContext {
   ephemeralRanges: [number, number][];
   /** `netns family port` of every TCP/SCTP listener in either snapshot */
   servicePorts: Set<string>;
+  /**
+   * `netns family port` of every listener in either snapshot that is not counted as an
+   * ephemeral listener (a wildcard TCP listener on a high port, say): an ephemeral
+   * listener on such a port is reported on its own, so that 127.0.0.1:40000 moving to
+   * 0.0.0.0:40000 is still one rebound that widens exposure, not a count and an opening
+   */
+  fixedListenerPorts: Set<string>;
 }
 
 const FLOW_FAMILIES = new Set(['tcp', 'udp', 'udplite', 'sctp']);
@@ -31,14 +38,18 @@ function servicePortKey(netns: number, family: string, port: number | null): str
 export function flowContext(before: Inventory, after: Inventory): FlowContext {
   const ephemeralRanges = [before, after].map(ephemeralPortsOf);
   const servicePorts = new Set<string>();
+  const fixedListenerPorts = new Set<string>();
   for (const inventory of [before, after]) {
     for (const socket of inventory.sockets) {
       if ((socket.family === 'tcp' || socket.family === 'sctp') && socket.state === 'LISTEN') {
         servicePorts.add(servicePortKey(socket.netns, socket.family, socket.localPort));
       }
+      if (FLOW_FAMILIES.has(socket.family) && isListening(socket) && !ephemeralRanges.some((range) => isEphemeralListener(socket, range))) {
+        fixedListenerPorts.add(servicePortKey(socket.netns, socket.family, socket.localPort));
+      }
     }
   }
-  return { ephemeralRanges, servicePorts };
+  return { ephemeralRanges, servicePorts, fixedListenerPorts };
 }
 
 function isEphemeral(port: number | null, context: FlowContext): boolean {
@@ -56,10 +67,13 @@ type FlowDirection = FlowIdentity['direction'];
  * - an unnamed unix socket, or a connection accepted on a unix path, is local, keyed by
  *   (netns, type, path, owner exe);
  * - a listener on a port of either snapshot's ephemeral range (isEphemeralListener: UDP,
- *   or TCP on loopback) is listening, keyed by (netns, family, owner exe, exposure): the port itself is the kernel's pick and changes at every start.
+ *   or TCP on loopback) is listening, keyed by (netns, family, owner exe, exposure): the
+ *   port itself is the kernel's pick and changes at every start; unless a listener of
+ *   either snapshot that is not counted so holds the port (see fixedListenerPorts).
  */
 function flowDirection(socket: SocketRecord, context: FlowContext): FlowDirection | null {
   if (FLOW_FAMILIES.has(socket.family) && isListening(socket)) {
+    if (context.fixedListenerPorts.has(servicePortKey(socket.netns, socket.family, socket.localPort))) return null;
     return context.ephemeralRanges.some((range) => isEphemeralListener(socket, range)) ? 'listening' : null;
   }
   if (FLOW_FAMILIES.has(socket.family) && isConnectedInet(socket)) {

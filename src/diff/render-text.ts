@@ -58,6 +58,7 @@ export function renderText(report: DiffReport, options: { color: boolean; verbos
       lines.push(paint(lineColour(change), text.trimEnd()));
     }
   }
-  if (result.changes.length > 0) lines.push('', result.summary.widened > 0 ? paint(ANSI.boldRed, summary) : summary);
+  // last again, where a long report ends; not after a bare header and summary
+  if (lines.length > 2) lines.push('', result.summary.widened > 0 ? paint(ANSI.boldRed, summary) : summary);
   return `${lines.join('\n')}\n`;
 }

@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import net from 'node:net';
 import readline from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -77,6 +78,27 @@ interface JsonChange {
   flow: { direction: string; exe: string | null; localPort: number | null; remotePort: number | null; countBefore: number; countAfter: number } | null;
 }
 
+/**
+ * A free port below the ephemeral range: listeners on ports the kernel picks are counted in
+ * groups by the diff (issue 15), while these are about one listener each being closed,
+ * opened, rebound and restarted, which services do on fixed ports.
+ */
+async function fixedPort(taken: Set<number>): Promise<number> {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    if (taken.has(port)) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = net.createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '0.0.0.0', () => probe.close(() => resolve(true)));
+    });
+    if (free) {
+      taken.add(port);
+      return port;
+    }
+  }
+}
+
 describe.skipIf(os.platform() !== 'linux')('sockaudit diff on the live machine', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sockaudit-diff-live-'));
   const db = path.join(dir, 'live.db');
@@ -99,9 +121,10 @@ describe.skipIf(os.platform() !== 'linux')('sockaudit diff on the live machine',
     let restartable = await helper();
     const client = await helper();
     ports.service = await server.listen('service', '127.0.0.1');
-    ports.closed = await server.listen('doomed', '127.0.0.1');
-    ports.moved = await server.listen('mover', '127.0.0.1');
-    ports.restarted = await restartable.listen('restartable', '127.0.0.1');
+    const taken = new Set<number>();
+    ports.closed = await server.listen('doomed', '127.0.0.1', await fixedPort(taken));
+    ports.moved = await server.listen('mover', '127.0.0.1', await fixedPort(taken));
+    ports.restarted = await restartable.listen('restartable', '127.0.0.1', await fixedPort(taken));
     pids = { service: server.child.pid!, restartedBefore: restartable.child.pid!, restartedAfter: 0 };
     await client.send(`connect ${CLIENTS_BEFORE} 127.0.0.1 ${ports.service}`);
 
@@ -110,7 +133,7 @@ describe.skipIf(os.platform() !== 'linux')('sockaudit diff on the live machine',
     expect(first.status).toBe(0);
 
     // open before closing, so that the new port cannot be the one just freed
-    ports.opened = await server.listen('fresh', '127.0.0.1');
+    ports.opened = await server.listen('fresh', '127.0.0.1', await fixedPort(taken));
     await server.send('close doomed');
     await server.send('close mover');
     await server.listen('mover', '0.0.0.0', ports.moved);

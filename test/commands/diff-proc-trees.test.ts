@@ -45,7 +45,7 @@ describe('sockaudit diff between two captured /proc trees (built CLI)', () => {
       summary: Record<string, number>;
       changes: { kind: string; key: string; tags: string[] }[];
     };
-    expect(report.summary).toEqual({ opened: 3, closed: 0, changed: 1, rebound: 1, flows: 1 });
+    expect(report.summary).toEqual({ widened: 1, opened: 3, closed: 0, changed: 1, rebound: 1, flows: 1 });
     const byKey = new Map(report.changes.map((change) => [change.key, change]));
     expect(byKey.get('tcp 0.0.0.0:80 host')).toMatchObject({ kind: 'changed', tags: ['reopened'] });
     expect(byKey.get('tcp 0.0.0.0:4444 host')).toMatchObject({ kind: 'opened' });

@@ -341,3 +341,18 @@ describe('issue 15 report rules', () => {
     expect(renderText(report, { color: false, verbose: true })).toContain('~ tcp 127.0.0.1:8080 host  reopened: inode 1 -> 2');
   });
 });
+
+describe('ephemeral listeners', () => {
+  const range: [number, number] = [32768, 60999];
+  it('are counted by program and exposure, and a loopback one moving to 0.0.0.0 is still a widening rebound', () => {
+    const loopback = (port: number, inode: number) => socket({ localAddress: '127.0.0.1', localPort: port, exposure: 'loopback', inode, owners: [owner(10, NODE)] });
+    const a = inventory([loopback(40000, 1), loopback(40001, 2)], { ephemeralPorts: range });
+    const b = inventory([socket({ localAddress: '0.0.0.0', localPort: 40000, exposure: 'wildcard', inode: 1, owners: [owner(10, NODE)] }), loopback(41001, 3), loopback(41002, 4)], { ephemeralPorts: range });
+    const result = diffInventories(a, b, { sockets: false });
+    expect(result.changes.map((c) => [c.kind, c.tags, c.key])).toEqual([
+      ['rebound', ['exposure-widened'], 'tcp 0.0.0.0:40000 host'],
+      ['flow', [], 'tcp /usr/bin/node ephemeral ports, loopback host'],
+    ]);
+    expect(result.changes[1]!.flow).toMatchObject({ direction: 'listening', exposure: 'loopback', countBefore: 1, countAfter: 2 });
+  });
+});

@@ -46,7 +46,7 @@ function stable(inventory: Inventory): unknown {
 const SOCKET_RECORD_FIELDS = [
   'netns', 'netnsName', 'family', 'ipVersion', 'type', 'protocol', 'state', 'localAddress', 'localPort',
   'remoteAddress', 'remotePort', 'path', 'interface', 'inode', 'uid', 'recvQueue', 'sendQueue', 'owners', 'exposure',
-  'v6only', 'v6onlySource', 'container', 'publishedTo',
+  'v6only', 'v6onlySource', 'container', 'publishedTo', 'backlog', 'peerInode',
 ].sort();
 const OWNER_FIELDS = ['pid', 'fd', 'comm', 'exe', 'cmdline', 'uid', 'user'].sort();
 

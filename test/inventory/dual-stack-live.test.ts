@@ -182,7 +182,7 @@ describe.skipIf(nativeAddon === null || !hasCommand('python3'))('a diff across a
     expect(ours[0]!.tags).toContain('exposure-widened');
     expect(ours[0]!.fields).toContainEqual({ field: 'v6only', before: true, after: false });
     const text = runCli(['diff', 'last', '2', '--port', String(port), '--db', db]);
-    expect(text.stdout).toMatch(new RegExp(`~ tcp6 \\[::\\]:${port} host .*exposure-widened.*v6only on -> off`));
+    expect(text.stdout).toMatch(new RegExp(`! tcp6 \\[::\\]:${port} host .*exposure-widened.*v6only on -> off`));
     expect(runCli(['verify', '--db', db]).status).toBe(0);
   });
 });

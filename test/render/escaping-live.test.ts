@@ -191,24 +191,26 @@ describe.skipIf(skipReason !== null)(`every human-readable output escapes hostil
   it('diff as text, markdown and unified: one line per change, per socket in the patch', () => {
     const filter = ['--pid', String(pid)];
     const json = JSON.parse(cli('diff', '1', '2', ...filter, '--format', 'json').stdout) as DiffResult & { from: SnapshotRef; to: SnapshotRef };
-    // its two listeners opened (and the unix pairs of its stdin and stdout, as flows or sockets)
-    expect(json.changes.filter((change) => change.kind === 'opened' && change.after?.state === 'LISTEN')).toHaveLength(2);
+    // its unix listener opened, its TCP listener on a port the kernel picked counted as an
+    // ephemeral listener (and the unix pairs of its stdin and stdout, as flows or sockets)
+    expect(json.changes.filter((change) => change.kind === 'opened' && change.after?.state === 'LISTEN')).toHaveLength(1);
+    expect(json.changes.filter((change) => change.flow?.direction === 'listening').map((change) => change.flow!.countAfter)).toEqual([1]);
     const notes = reportNotes(json, json.from, json.to).length;
-    const sections = new Set(
-      json.changes.map((change) => (change.kind === 'flow' ? (change.flow!.direction === 'local' ? 'unix' : 'connections') : sectionOf((change.after ?? change.before)!))),
-    ).size;
+    const flowSection = (direction: string) => (direction === 'local' ? 'unix' : direction === 'listening' ? 'bound' : 'connections');
+    const sections = new Set(json.changes.map((change) => (change.kind === 'flow' ? flowSection(change.flow!.direction) : sectionOf((change.after ?? change.before)!)))).size;
 
     const text = cli('diff', '1', '2', ...filter);
     expect(text.status).toBe(1);
     const textLines = expectSafe(text.stdout, 'diff text');
-    expect(textLines).toHaveLength(1 + (notes > 0 ? 1 + notes : 0) + sections * 2 + json.changes.length + 2);
+    // header, summary, [blank, notes], sections (blank, title, lines), blank, summary again
+    expect(textLines).toHaveLength(2 + (notes > 0 ? 1 + notes : 0) + sections * 2 + json.changes.length + 2);
     expect(textLines.filter((line) => Object.values(SECTION_TITLES).includes(line as never))).toHaveLength(sections);
 
     const markdown = cli('diff', '1', '2', ...filter, '--format', 'markdown');
     expect(markdown.status).toBe(1);
     const markdownLines = expectSafe(markdown.stdout, 'diff markdown');
-    expect(markdownLines).toHaveLength(2 + (notes > 0 ? notes + 1 : 0) + json.changes.length + 3 + 1);
-    for (const row of markdownLines.filter((line) => /^\| [-+~] \|/.test(line))) {
+    expect(markdownLines).toHaveLength(4 + (notes > 0 ? notes + 1 : 0) + json.changes.length + 3 + 1);
+    for (const row of markdownLines.filter((line) => /^\| [-+~!] \|/.test(line))) {
       expect(row.replace(/\\\\/g, '').replace(/\\\|/g, '').split('|')).toHaveLength(7);
     }
 

@@ -6,7 +6,7 @@ import { CHANGE_SECTIONS } from '../../src/diff/diff-result.js';
 import { renderMarkdown } from '../../src/diff/render-markdown.js';
 import { renderText } from '../../src/diff/render-text.js';
 import { canonicalSocketLine, renderUnified } from '../../src/diff/render-unified.js';
-import { reportNotes } from '../../src/diff/report-notes.js';
+import { listedChanges, reportNotes } from '../../src/diff/report-notes.js';
 import { exposureOf } from '../../src/inventory/exposure.js';
 import type { Inventory, InventoryWarning, SocketRecord } from '../../src/model/socket-record.js';
 import { MAX_COLUMN_WIDTH, MAX_LAST_COLUMN_WIDTH } from '../../src/render/align-columns.js';
@@ -194,10 +194,15 @@ describe('every renderer keeps hostile host text on its own line and visible', (
           result,
         };
         const notes = reportNotes(result, report.from, report.to).length;
-        const sections = CHANGE_SECTIONS.filter((section) => result.changes.some((change) => change.section === section)).length;
-        expectSafe(renderText(report, { color: colour }), 1 + (notes > 0 ? 1 + notes : 0) + sections * 2 + result.changes.length + 2, { colour });
-        const changeRows = result.changes.length > 0 ? 2 + result.changes.length + 1 : 0;
-        expectSafe(renderMarkdown(report), 2 + (notes > 0 ? notes + 1 : 0) + changeRows + 1);
+        // inode-only changes are not listed without --verbose (issue 15)
+        const listed = listedChanges(result, false);
+        const sections = CHANGE_SECTIONS.filter((section) => listed.some((change) => change.section === section)).length;
+        // header, summary, [blank, notes], sections (blank, title, lines), [blank, summary again]
+        const body = (notes > 0 ? 1 + notes : 0) + sections * 2 + listed.length;
+        expectSafe(renderText(report, { color: colour }), 2 + body + (body > 0 ? 2 : 0), { colour });
+        const changeRows = listed.length > 0 ? 2 + listed.length + 1 : 0;
+        // heading, blank, summary, blank, [notes, blank], [table, blank], [summary again]
+        expectSafe(renderMarkdown(report), 4 + (notes > 0 ? notes + 1 : 0) + changeRows + (result.changes.length > 0 ? 1 : 0));
         // every markdown row has exactly its five cells: no unescaped pipe inside
         for (const row of outputLines(renderMarkdown(report)).filter((line) => line.startsWith('| ') && !line.startsWith('| |'))) {
           expect(row.replace(/\\\\/g, '').replace(/\\\|/g, '').split('|')).toHaveLength(7);
