@@ -21,12 +21,15 @@ function collectJson(args: string[]): Inventory & { sockets: PeeredRecord[] } {
 
 // backlog and peers come from sock_diag dumps, which the native addon makes
 describe.skipIf(nativeAddon === null)('report details, live (skipped without the native addon: sock_diag dumps need it)', () => {
-  const dir = makeTempDir('sockaudit-details-');
-  const socketPath = path.join(dir, 'db.sock');
+  // made in beforeAll, so that a run that skips these tests leaves no directory behind
+  let dir = '';
+  let socketPath = '';
   let server: HeldSockets;
   let client: HeldSockets;
 
   beforeAll(async () => {
+    dir = makeTempDir('sockaudit-details-');
+    socketPath = path.join(dir, 'db.sock');
     server = await holdSockets([
       { kind: 'tcp-listen', name: 'web', host: '127.0.0.1', backlog: 511 },
       { kind: 'unix', name: 'db', type: 'stream', path: socketPath, accept: 1 },
@@ -37,7 +40,7 @@ describe.skipIf(nativeAddon === null)('report details, live (skipped without the
   afterAll(async () => {
     await client?.release();
     await server?.release();
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (dir !== '') fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('a listener opened with listen(511) has backlog 511, in JSON, in the table (Send-Q, as ss) and in the store', () => {
@@ -80,16 +83,17 @@ describe.skipIf(nativeAddon === null)('report details, live (skipped without the
 });
 
 describe('ephemeral listeners in the diff, live', () => {
-  const dir = makeTempDir('sockaudit-ephemeral-');
-  const db = path.join(dir, 'store.db');
+  let dir = '';
   let holder: HeldSockets | undefined;
 
   afterAll(async () => {
     await holder?.release();
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (dir !== '') fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('30 loopback listeners on ports the kernel picked are one grouped line; --sockets lists each', async () => {
+    dir = makeTempDir('sockaudit-ephemeral-');
+    const db = path.join(dir, 'store.db');
     expect(runCli(['snapshot', '--quiet', '--db', db]).status).toBe(0);
     // port 0: the kernel picks each port from the ephemeral range
     holder = await holdSockets(Array.from({ length: 30 }, (_, index) => ({ kind: 'tcp-listen', name: `l${index}`, host: '127.0.0.1' })));
