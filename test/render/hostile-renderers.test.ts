@@ -273,7 +273,7 @@ describe('the column cap', () => {
       netns: 1, netnsName: 'host', family: 'unix', ipVersion: null, type: 'stream', protocol: null, state: 'LISTEN', localAddress: null, localPort: null,
       remoteAddress: null, remotePort: null, path, interface: null, inode: index + 1, uid: 0, recvQueue: 0, sendQueue: 0,
       owners: [{ pid: 7, fd: index, comm: 'app', exe: null, cmdline: null, uid: 0, user: 'root' }], exposure: null, v6only: null, v6onlySource: null, container: null, publishedTo: null,
-      owners: [{ pid: 7, fd: index, comm: 'app', exe: null, cmdline: null, uid: 0, user: 'root' }], exposure: null, v6only: null, v6onlySource: null, backlog: null, peerInode: null,
+      backlog: null, peerInode: null,
     }));
     const lines = outputLines(renderSocketTable(records, { color: false }));
     const peerColumns = lines.slice(1).map((line) => displayWidth(line.slice(0, line.indexOf('*'))));

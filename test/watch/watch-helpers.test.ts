@@ -33,6 +33,8 @@ const listener: SocketRecord = {
   v6onlySource: null,
   container: null,
   publishedTo: null,
+  backlog: null,
+  peerInode: null,
 };
 
 function event(kind: WatchEvent['kind'], socket: SocketRecord | null): WatchEvent {
