@@ -8,7 +8,6 @@ import { Command, CommanderError } from 'commander';
 import { asDamagedStoreError, EXIT_ERROR, exitCodeOf, isExpectedError, UsageError } from './errors.js';
 import { processIo, type CommandIo } from './io.js';
 import { parseCount } from './option-values.js';
-import type { FdScanHeadStart } from './inventory/fd-scan-head-start.js';
 import { escapeText } from './render/escape-text.js';
 import { toolVersion } from './version.js';
 
@@ -87,12 +86,7 @@ async function debugNativeAddon(io: CommandIo): Promise<void> {
     : `sockaudit: debug: native addon not loaded (${status.reason}); using the JavaScript paths\n`);
 }
 
-/** What the bin hands over to the commands: the fd scan it may have started (cli.ts). */
-export interface ProgramContext {
-  headStart?: FdScanHeadStart | null;
-}
-
-export function buildProgram(context: ProgramContext = {}): Command {
+export function buildProgram(): Command {
   const program = new Command('sockaudit')
     .description('Snapshots of every socket on this Linux host, in every network namespace, with their owners; and what changed between any two.')
     .version(toolVersion(), '-V, --version')
@@ -120,7 +114,7 @@ Examples:
   sockaudit collect --json > inventory.json
   sockaudit collect --proc-root fixtures/proc/edge-cases`)
     .action((options: Options) =>
-      run(options, async (io) => (await import('./commands/collect.js')).collectCommand({ ...options, headStart: context.headStart }, io)),
+      run(options, async (io) => (await import('./commands/collect.js')).collectCommand(options, io)),
     );
 
   // --- snapshot, list, show, prune, verify (storage) -------------------------------------
@@ -138,7 +132,7 @@ Examples:
   sockaudit snapshot --label pre-deploy     select it later as @pre-deploy
   sockaudit snapshot --db /srv/s.db --json`)
     .action((options: Options) =>
-      run(options, async (io) => (await import('./commands/snapshot.js')).snapshotCommand({ ...options, headStart: context.headStart }, io)),
+      run(options, async (io) => (await import('./commands/snapshot.js')).snapshotCommand(options, io)),
     );
 
   addCommonOptions(program.command('list'))
@@ -358,8 +352,8 @@ function withOneLineUsageErrors(program: Command): Command {
 }
 
 /** Commander's own errors (unknown flag, missing argument) become exit 2 with one line. */
-export async function main(argv: readonly string[], context: ProgramContext = {}): Promise<void> {
-  const program = buildProgram(context);
+export async function main(argv: readonly string[]): Promise<void> {
+  const program = buildProgram();
   missingSubcommandOf = null;
   usageHint = 'see sockaudit --help';
   try {

@@ -1,6 +1,5 @@
 import { UsageError } from '../errors.js';
 import { collectInventory } from '../inventory/collect.js';
-import type { FdScanHeadStart } from '../inventory/fd-scan-head-start.js';
 import type { CommandIo } from '../io.js';
 import { escapeText } from '../render/escape-text.js';
 import { renderWarnings } from '../render/warnings-text.js';
@@ -23,8 +22,6 @@ export interface SnapshotCommandOptions {
   cmdline?: string;
   /** go on from what the database holds when it is behind its witness (the loss is recorded) */
   acceptLoss?: boolean;
-  /** the fd scan the bin started early, if any (fd-scan-head-start.ts). */
-  headStart?: FdScanHeadStart | null;
 }
 
 /**
@@ -44,7 +41,7 @@ export async function snapshotCommand(options: SnapshotCommandOptions, io: Comma
     if (store !== null) await periodicCheck(store);
     const procRoot = options.procRoot ?? '/proc';
     // owners' command lines are redacted as they are read, while their arguments are apart
-    const collecting = collectInventory({ procRoot, runtimeRoot: options.runtimeRoot, host: options.host, headStart: options.headStart, leaveOutOwnProcess: true, cmdline: cmdlineRenderer(policy) });
+    const collecting = collectInventory({ procRoot, runtimeRoot: options.runtimeRoot, host: options.host, leaveOutOwnProcess: true, cmdline: cmdlineRenderer(policy) });
     // read what the snapshot compares with while the collection waits for the kernel's
     // dumps (readOpenState); a read ahead that fails is simply done again under the lock
     const openState = store === null ? Promise.resolve(null) : readOpenState(store, selectedHost({ host: options.host, procRoot })).catch(() => null);
