@@ -1,9 +1,8 @@
-import { UsageError } from '../errors.js';
 import { collectInventory } from '../inventory/collect.js';
 import type { CommandIo } from '../io.js';
 import { escapeText } from '../render/escape-text.js';
 import { renderWarnings } from '../render/warnings-text.js';
-import { cmdlineRenderer, parseCmdlinePolicy } from '../store/cmdline-policy.js';
+import { cmdlineRenderer, type CmdlinePolicy } from '../store/cmdline-policy.js';
 import { checkStoreLocation, openStore, type Store } from '../store/open-store.js';
 import { periodicCheck } from '../store/periodic-check.js';
 import { recordWitness, witnessGuard } from '../store/witness-guard.js';
@@ -18,8 +17,8 @@ export interface SnapshotCommandOptions {
   label?: string;
   quiet?: boolean;
   json?: boolean;
-  /** full | redacted | none */
-  cmdline?: string;
+  /** what to keep of owners' command lines (default: redacted). */
+  cmdline?: CmdlinePolicy;
   /** go on from what the database holds when it is behind its witness (the loss is recorded) */
   acceptLoss?: boolean;
 }
@@ -31,8 +30,7 @@ export interface SnapshotCommandOptions {
  */
 export async function snapshotCommand(options: SnapshotCommandOptions, io: CommandIo): Promise<number> {
   const started = process.hrtime.bigint(); // not performance.now(): that loads perf_hooks at start-up
-  const policy = parseCmdlinePolicy(options.cmdline);
-  if (options.label !== undefined && options.label.trim() === '') throw new UsageError('--label: expected a non-empty label');
+  const policy = options.cmdline ?? 'redacted';
   // a bad --db fails before the (longer) collection; an existing database is opened first,
   // but a missing one is created only once there is something to store in it
   const { exists } = checkStoreLocation({ db: options.db, env: io.env });
