@@ -72,6 +72,8 @@ static napi_value init(napi_env env, napi_value exports) {
       napi_set_named_property(env, exports, "scanSocketFds", function) != napi_ok ||
       napi_create_function(env, "dumpSockets", NAPI_AUTO_LENGTH, dump_sockets, NULL, &function) != napi_ok ||
       napi_set_named_property(env, exports, "dumpSockets", function) != napi_ok ||
+      napi_create_function(env, "packSockDiagMessages", NAPI_AUTO_LENGTH, pack_sock_diag_messages, NULL, &function) != napi_ok ||
+      napi_set_named_property(env, exports, "packSockDiagMessages", function) != napi_ok ||
       napi_create_function(env, "digestJsonElements", NAPI_AUTO_LENGTH, digest_json_elements, NULL, &function) != napi_ok ||
       napi_set_named_property(env, exports, "digestJsonElements", function) != napi_ok ||
       napi_create_function(env, "matchDigests", NAPI_AUTO_LENGTH, match_digests, NULL, &function) != napi_ok ||

@@ -13,7 +13,10 @@
  *     -> Promise<({ netns: number, records: Uint8Array, socketInode } | { code: string, socketInode })[]>
  * A request may also carry `states`, a mask of kernel state numbers (1 << 10: LISTEN) to
  * dump only those (the kernel filters; `watch` polls listeners alone); default: all.
- * One result per request, in order; `netns` is the inode of the namespace the dump came
+ *   packSockDiagMessages(family, messages: Uint8Array) -> { records } | { code }
+ *     (the packing below, over a dump captured with `raw: true` in its request, which
+ *     keeps the kernel's messages as received: see the end of this file)
+ * dumpSockets gives one result per request, in order; `netns` is the inode of the namespace the dump came
  * from; `socketInode` the inode of the netlink socket the dump used (0 if none was made),
  * so that the collector can leave sockaudit's own sockets out of the netlink table. `records`:
  * - inet (family 4 or 6): every struct inet_diag_msg of the dump (72 bytes each, the
@@ -58,6 +61,7 @@ typedef struct {
   int family;       /* AF_INET, AF_INET6 or AF_UNIX */
   int protocol;     /* IPPROTO_TCP, IPPROTO_UDP, ... */
   uint32_t states;  /* bit per kernel state (1 << TCP_LISTEN, ...); ~0: every state */
+  int raw;          /* keep the netlink messages as received instead of packing them */
   /* result */
   int error;        /* errno, 0 on success */
   double netns;     /* inode of the namespace dumped */
@@ -168,6 +172,43 @@ static int append_inet_record(growable_bytes *records, const struct nlmsghdr *he
   return append_bytes(records, &message, sizeof message);
 }
 
+/*
+ * Reads the netlink messages in `buffer` (whole messages, as one recv() gives them, or a
+ * captured dump's bytes back to back) and appends each socket to `packed` in the form
+ * described at the top; `packed` NULL only checks them. Sets *done at the message that
+ * ends the dump (NLMSG_DONE, or NLMSG_ERROR). Returns 0 or the errno the dump failed with.
+ */
+static int pack_messages(int family, const char *buffer, size_t length, growable_bytes *packed, int *done) {
+  size_t remaining = length;
+  for (const struct nlmsghdr *header = (const struct nlmsghdr *)buffer; NLMSG_OK(header, remaining);
+       header = NLMSG_NEXT(header, remaining)) {
+    if (header->nlmsg_type == NLMSG_DONE) {
+      /* the end of a dump carries the error that ended it, if any (0: complete) */
+      int ended_with = 0;
+      if (header->nlmsg_len >= NLMSG_LENGTH(sizeof ended_with)) memcpy(&ended_with, NLMSG_DATA(header), sizeof ended_with);
+      *done = 1;
+      return ended_with < 0 ? -ended_with : 0;
+    }
+    if (header->nlmsg_type == NLMSG_ERROR) {
+      /* ENOENT: no diag module for this protocol (udp_diag not loaded, say); 0 is an
+         acknowledgement, which a dump does not ask for: taken as the end */
+      *done = 1;
+      if (header->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr))) return EPROTO;
+      const struct nlmsgerr *failure = NLMSG_DATA(header);
+      return failure->error < 0 ? -failure->error : 0;
+    }
+    if (header->nlmsg_type != SOCK_DIAG_BY_FAMILY) continue;
+    if (family == AF_UNIX) {
+      if (header->nlmsg_len < NLMSG_LENGTH(sizeof(struct unix_diag_msg))) return EPROTO;
+      if (packed != NULL && !append_unix_record(packed, header)) return ENOMEM;
+      continue;
+    }
+    if (header->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg))) return EPROTO;
+    if (packed != NULL && !append_inet_record(packed, header)) return ENOMEM;
+  }
+  return 0;
+}
+
 /* One dump, in the calling thread's namespace. */
 static int dump_in_current_netns(dump_request *request) {
   int error = current_netns_inode(&request->netns);
@@ -196,46 +237,12 @@ static int dump_in_current_netns(dump_request *request) {
       break;
     }
     if (received == 0) break;
-    size_t remaining = (size_t)received;
-    for (struct nlmsghdr *header = (struct nlmsghdr *)buffer; NLMSG_OK(header, remaining);
-         header = NLMSG_NEXT(header, remaining)) {
-      if (header->nlmsg_type == NLMSG_DONE) {
-        /* the end of a dump carries the error that ended it, if any (0: complete) */
-        int ended_with = 0;
-        if (header->nlmsg_len >= NLMSG_LENGTH(sizeof ended_with)) memcpy(&ended_with, NLMSG_DATA(header), sizeof ended_with);
-        if (ended_with < 0) error = -ended_with;
-        done = 1;
-        break;
-      }
-      if (header->nlmsg_type == NLMSG_ERROR) {
-        const struct nlmsgerr *failure = NLMSG_DATA(header);
-        /* ENOENT: no diag module for this protocol (udp_diag not loaded, say); 0 is an
-           acknowledgement, which a dump does not ask for: taken as the end */
-        if (failure->error < 0) error = -failure->error;
-        done = 1;
-        break;
-      }
-      if (header->nlmsg_type != SOCK_DIAG_BY_FAMILY) continue;
-      if (request->family == AF_UNIX) {
-        if (header->nlmsg_len < NLMSG_LENGTH(sizeof(struct unix_diag_msg))) {
-          error = EPROTO;
-          break;
-        }
-        if (!append_unix_record(&request->records, header)) {
-          error = ENOMEM;
-          break;
-        }
-        continue;
-      }
-      if (header->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg))) {
-        error = EPROTO;
-        break;
-      }
-      if (!append_inet_record(&request->records, header)) {
-        error = ENOMEM;
-        break;
-      }
+    /* raw (scripts/capture-proc.mjs): the messages as the kernel sent them, for fixtures */
+    if (request->raw && !append_bytes(&request->records, buffer, (size_t)received)) {
+      error = ENOMEM;
+      break;
     }
+    error = pack_messages(request->family, buffer, (size_t)received, request->raw ? NULL : &request->records, &done);
   }
   free(buffer);
   close(sock);
@@ -394,6 +401,13 @@ napi_value dump_sockets(napi_env env, napi_callback_info info) {
     } else if (path_type != napi_null) {
       return fail_argument(env, job, "dumpSockets: netnsPath must be a string or null");
     }
+    napi_value raw;
+    bool raw_value = false;
+    bool has_raw = false;
+    if (napi_has_named_property(env, element, "raw", &has_raw) == napi_ok && has_raw &&
+        napi_get_named_property(env, element, "raw", &raw) == napi_ok && napi_get_value_bool(env, raw, &raw_value) != napi_ok)
+      return fail_argument(env, job, "dumpSockets: raw must be a boolean");
+    request->raw = raw_value;
   }
   napi_value promise, name;
   if (napi_create_promise(env, &job->deferred, &promise) != napi_ok ||
@@ -405,4 +419,72 @@ napi_value dump_sockets(napi_env env, napi_callback_info info) {
     return NULL;
   }
   return promise;
+}
+
+/*
+ * packSockDiagMessages(family: 4 | 6 | 'unix', messages: Uint8Array)
+ *   -> { records: Uint8Array } | { code: string }
+ * The packing dumpSockets does, over a dump captured raw (dumpSockets with raw: true, as
+ * scripts/capture-proc.mjs records them under PID/net/sock_diag/): so that the tests hold
+ * this C path equal to the /proc text parsers on fixtures, without a live host. A dump
+ * without its end message comes back as { code: "EPROTO" }.
+ */
+napi_value pack_sock_diag_messages(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_valuetype family_type;
+  bool is_typedarray = false;
+  napi_typedarray_type array_type;
+  size_t length = 0;
+  void *data = NULL;
+  int family = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 || napi_typeof(env, argv[0], &family_type) != napi_ok ||
+      napi_is_typedarray(env, argv[1], &is_typedarray) != napi_ok || !is_typedarray ||
+      napi_get_typedarray_info(env, argv[1], &array_type, &length, &data, NULL, NULL) != napi_ok || array_type != napi_uint8_array) {
+    napi_throw_type_error(env, NULL, "packSockDiagMessages(family, messages): a family and a Uint8Array expected");
+    return NULL;
+  }
+  if (family_type == napi_string) {
+    char name[8] = {0};
+    size_t name_length = 0;
+    napi_get_value_string_utf8(env, argv[0], name, sizeof name, &name_length);
+    if (strcmp(name, "unix") == 0) family = AF_UNIX;
+  } else {
+    int32_t version = 0;
+    if (napi_get_value_int32(env, argv[0], &version) == napi_ok) family = version == 4 ? AF_INET : version == 6 ? AF_INET6 : 0;
+  }
+  if (family == 0) {
+    napi_throw_type_error(env, NULL, "packSockDiagMessages: family must be 4, 6 or 'unix'");
+    return NULL;
+  }
+  growable_bytes packed = {NULL, 0, 0};
+  int done = 0;
+  /* netlink messages are 4-byte aligned: copy, as a view into a Buffer need not be */
+  char *messages = malloc(length > 0 ? length : 1);
+  if (messages == NULL) {
+    napi_throw_error(env, NULL, "packSockDiagMessages: out of memory");
+    return NULL;
+  }
+  if (length > 0) memcpy(messages, data, length);
+  int error = pack_messages(family, messages, length, &packed, &done);
+  free(messages);
+  if (error == 0 && !done) error = EPROTO;
+  napi_value result, value, buffer;
+  void *bytes = NULL;
+  napi_status status = napi_create_object(env, &result);
+  if (status == napi_ok && error != 0) {
+    status = napi_create_string_utf8(env, errno_code(error), NAPI_AUTO_LENGTH, &value);
+    if (status == napi_ok) status = napi_set_named_property(env, result, "code", value);
+  } else if (status == napi_ok) {
+    status = napi_create_arraybuffer(env, packed.length, &bytes, &buffer);
+    if (status == napi_ok && packed.length > 0) memcpy(bytes, packed.data, packed.length);
+    if (status == napi_ok) status = napi_create_typedarray(env, napi_uint8_array, packed.length, buffer, 0, &value);
+    if (status == napi_ok) status = napi_set_named_property(env, result, "records", value);
+  }
+  free(packed.data);
+  if (status != napi_ok) {
+    napi_throw_error(env, NULL, "packSockDiagMessages failed");
+    return NULL;
+  }
+  return result;
 }

@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const HELP = `capture-proc.mjs - capture a /proc subset as a sockaudit fixture tree
 
@@ -26,6 +27,12 @@ Options:
                      exist, or be empty): see "Runtime metadata" below
   --runtime-from DIR where the runtimes' metadata is read (default /; a captured
                      --runtime-out tree, to re-capture a fixture)
+  --sock-diag        also record each namespace's sock_diag dumps (TCP, UDP, UDP-Lite
+                     v4/v6, unix) as the kernel sent them, right after its /proc text,
+                     through the native addon (npm run build:native first; root to
+                     enter another namespace). For the equivalence tests of the C
+                     decoders: capture a quiet namespace (one made for it), where
+                     nothing changes between the text and the dump
   --help             this text
 
 What is written (everything else of /proc is left out):
@@ -36,6 +43,10 @@ What is written (everything else of /proc is left out):
   PID/net/{tcp,...,netlink}         once per network namespace, under the lowest captured pid
   PID/net/sctp/{eps,assocs}         of that namespace; files absent on the host stay absent;
   PID/net/{if_inet6,igmp}           also the interface names (for packet sockets)
+  PID/net/sock_diag/{tcp,tcp6,udp,udp6,udplite,udplite6,unix}
+                                    with --sock-diag: the raw netlink messages of each
+                                    dump (host byte order), beside that namespace's text;
+                                    a dump the kernel refuses is left out
   self -> PID                       relative symlink to this process
   sys/kernel/{hostname,osrelease,random/boot_id}, sys/net/ipv4/ip_local_port_range,
   sys/net/ipv6/bindv6only           (the namespace this script runs in)
@@ -79,10 +90,15 @@ const SYS_FILES = [
   'sys/kernel/random/boot_id', 'sys/kernel/osrelease', 'sys/kernel/hostname',
   'sys/net/ipv4/ip_local_port_range', 'sys/net/ipv6/bindv6only',
 ];
+/** The dumps --sock-diag records: file name, family, IP protocol (as src/inventory/socket-sources.ts). */
+const SOCK_DIAG_DUMPS = [
+  ['tcp', 4, 6], ['tcp6', 6, 6], ['udp', 4, 17], ['udp6', 6, 17],
+  ['udplite', 4, 136], ['udplite6', 6, 136], ['unix', 'unix', 0],
+];
 const ALWAYS_USERS = new Set(['root', 'daemon', 'nobody']);
 
 function parseArgs(argv) {
-  const options = { out: null, pids: 'all', otherFds: 4, proc: '/proc', runtimeOut: null, runtimeFrom: '/', help: false };
+  const options = { out: null, pids: 'all', otherFds: 4, proc: '/proc', runtimeOut: null, runtimeFrom: '/', sockDiag: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -97,6 +113,7 @@ function parseArgs(argv) {
     else if (arg === '--proc') options.proc = value();
     else if (arg === '--runtime-out') options.runtimeOut = value();
     else if (arg === '--runtime-from') options.runtimeFrom = value();
+    else if (arg === '--sock-diag') options.sockDiag = true;
     else throw new Error(`unknown argument ${arg}`);
   }
   if (options.help) return options;
@@ -187,6 +204,29 @@ function captureNetFiles(proc, out, pid) {
     const data = tolerant(() => fs.readFileSync(`${proc}/${pid}/net/${name}`));
     if (data !== undefined) write(`${out}/${pid}/net/${name}`, data);
   }
+}
+
+/** The compiled addon (native/build), loaded as src/native/native-addon.ts loads it. */
+function loadAddon() {
+  const file = fileURLToPath(new URL('../native/build/Release/sockaudit.node', import.meta.url));
+  if (!fs.existsSync(file)) throw new Error(`--sock-diag needs the native addon: ${file} is missing (npm run build:native)`);
+  const addon = { exports: {} };
+  process.dlopen(addon, file);
+  return addon.exports;
+}
+
+/** Records the raw sock_diag dumps of the namespace `pid` is in (`own`: this script's). */
+async function captureSockDiag(addon, proc, out, pid, own) {
+  const netnsPath = own ? null : `${proc}/${pid}/ns/net`;
+  const requests = SOCK_DIAG_DUMPS.map(([, family, protocol]) => ({ netnsPath, family, protocol, raw: true }));
+  const results = await addon.dumpSockets(requests);
+  const refused = [];
+  results.forEach((result, i) => {
+    const name = SOCK_DIAG_DUMPS[i][0];
+    if (result.records !== undefined) write(`${out}/${pid}/net/sock_diag/${name}`, result.records);
+    else refused.push(`${name} ${result.code}`);
+  });
+  if (refused.length > 0) process.stderr.write(`capture-proc: sock_diag of pid ${pid}'s namespace: left out ${refused.join(', ')}\n`);
 }
 
 /**
@@ -330,11 +370,13 @@ function captureRuntime(procOut, pids, runtimeOut, from) {
   process.stderr.write(`captured ${written} runtime metadata files for ${ids.size} container ids into ${runtimeOut}\n`);
 }
 
-function capture(options) {
+async function capture(options) {
   const { out, proc } = options;
   if (fs.existsSync(out) && fs.readdirSync(out).length > 0) throw new Error(`${out} exists and is not empty`);
   fs.mkdirSync(out, { recursive: true });
   const selfPid = process.pid;
+  const addon = options.sockDiag ? loadAddon() : null;
+  const ownNetns = tolerant(() => fs.readlinkSync(`${proc}/self/ns/net`));
   const pids = selectPids(proc, options.pids, selfPid);
   const readerByNetns = new Map();
   const uids = new Set();
@@ -350,10 +392,10 @@ function capture(options) {
     if (result.netns !== undefined && !readerByNetns.has(result.netns)) {
       readerByNetns.set(result.netns, pid);
       captureNetFiles(proc, out, pid);
+      if (addon !== null) await captureSockDiag(addon, proc, out, pid, result.netns === ownNetns);
     }
   }
   if (!fs.existsSync(`${out}/${selfPid}`)) throw new Error('could not copy this process itself');
-  const ownNetns = tolerant(() => fs.readlinkSync(`${proc}/self/ns/net`));
   for (const [netns, pid] of readerByNetns) {
     const value = readBindV6only(proc, pid, netns === ownNetns);
     if (value !== undefined) write(`${out}/${pid}/sys/net/ipv6/bindv6only`, value);
@@ -375,7 +417,7 @@ function capture(options) {
   );
 }
 
-function main() {
+async function main() {
   let options;
   try {
     options = parseArgs(process.argv.slice(2));
@@ -388,7 +430,7 @@ function main() {
     return 0;
   }
   try {
-    capture(options);
+    await capture(options);
   } catch (error) {
     process.stderr.write(`capture-proc: ${error.message}\n`);
     return 2;
@@ -396,4 +438,4 @@ function main() {
   return 0;
 }
 
-process.exitCode = main();
+process.exitCode = await main();

@@ -11,14 +11,14 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-// collect and snapshot start the fd scan first, while Node loads the rest of the program
-// (src/inventory/fd-scan-head-start.ts). No top-level await: the published bin is this
-// file bundled as CommonJS (see package.json).
+// collect and snapshot start the fd scan first, while Node loads the rest of the program;
+// the collector takes it from there (src/inventory/fd-scan-head-start.ts). No top-level
+// await: the published bin is this file bundled as CommonJS (see package.json).
 const headStart = wantsFdScanHeadStart(process.argv.slice(2))
-  ? import('./inventory/fd-scan-head-start.js').then((module) => module.startFdScanHeadStart())
-  : Promise.resolve(null);
+  ? import('./inventory/fd-scan-head-start.js').then((module) => void module.startFdScanHeadStart())
+  : Promise.resolve();
 headStart
-  .then(async (started) => (await import('./program.js')).main(process.argv, { headStart: started }))
+  .then(async () => (await import('./program.js')).main(process.argv))
   .catch((error: unknown) => {
     process.exitCode = EXIT_ERROR;
     process.stderr.write(`sockaudit: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,6 +1,6 @@
 /**
  * Errors that end a command with a known exit code. Library code throws these (never
- * calls process.exit); src/cli.ts is the one place that turns them into exit codes and a
+ * calls process.exit); src/program.ts (run) is the one place that turns them into exit codes and a
  * single line on stderr.
  */
 
@@ -10,9 +10,23 @@ export const EXIT_DIFFERENCES = 1;
 /** usage, input or storage error. */
 export const EXIT_ERROR = 2;
 
-/** Bad command-line usage: an unknown flag, a malformed value, a selector that matches nothing. */
+/**
+ * Bad command-line usage: an unknown flag, a malformed value. Raised only where the
+ * command line is parsed (src/program.ts and src/options/), never below: commands and
+ * everything under them receive typed, valid values.
+ */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/**
+ * A well-formed value that names nothing in the data: a snapshot selector that matches no
+ * snapshot, a --netns that is none of the inventory's namespaces. Raised where the data
+ * is looked at (store/, inventory/), which says what is missing; program.ts prints it as
+ * it prints a usage error, since what the user typed is what to change.
+ */
+export class NotFoundError extends Error {
+  override readonly name = 'NotFoundError';
 }
 
 /** Bad input other than flags: an unreadable --proc-root, a malformed baseline file. */
@@ -40,12 +54,12 @@ export class IntegrityError extends Error {
 }
 
 /** Errors that are the user's to fix, printed as one line without a stack trace. */
-export function isExpectedError(error: unknown): error is UsageError | InputError | StorageError | IntegrityError {
-  return error instanceof UsageError || error instanceof InputError || error instanceof StorageError || error instanceof IntegrityError;
+export function isExpectedError(error: unknown): error is UsageError | NotFoundError | InputError | StorageError | IntegrityError {
+  return error instanceof UsageError || error instanceof NotFoundError || error instanceof InputError || error instanceof StorageError || error instanceof IntegrityError;
 }
 
 /** The exit code of an expected error: 1 for lost or altered history, 2 for the rest. */
-export function exitCodeOf(error: UsageError | InputError | StorageError | IntegrityError): number {
+export function exitCodeOf(error: UsageError | NotFoundError | InputError | StorageError | IntegrityError): number {
   return error instanceof IntegrityError ? EXIT_DIFFERENCES : EXIT_ERROR;
 }
 

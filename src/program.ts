@@ -5,15 +5,20 @@
  * lazily so that `collect` never loads the database driver.
  */
 import { Command, CommanderError } from 'commander';
-import { asDamagedStoreError, EXIT_ERROR, exitCodeOf, isExpectedError, UsageError } from './errors.js';
+import { asDamagedStoreError, EXIT_ERROR, exitCodeOf, isExpectedError, NotFoundError, UsageError } from './errors.js';
 import { processIo, type CommandIo } from './io.js';
-import { parseCount } from './option-values.js';
-import type { FdScanHeadStart } from './inventory/fd-scan-head-start.js';
 import { escapeText } from './render/escape-text.js';
 import { toolVersion } from './version.js';
 
 type CommandResult = number | Promise<number>;
+/** What commander hands over; typed per command by src/options/command-options.ts. */
 type Options = Record<string, unknown>;
+
+/**
+ * The parsers of each command's options, loaded when a command runs: the command-line
+ * boundary, where a bad value becomes a UsageError (commands get typed, valid values).
+ */
+const typed = () => import('./options/command-options.js');
 
 function addCommonOptions(command: Command): Command {
   return command
@@ -66,8 +71,9 @@ async function run(options: Options, body: (io: CommandIo) => CommandResult): Pr
       // the stack keeps its lines; each is escaped, as a message may quote host text
       const trace = error instanceof Error ? (error.stack ?? error.message) : String(error);
       io.stderr(`${trace.split('\n').map((line) => escapeText(line)).join('\n')}\n`);
-    } else if (error instanceof UsageError) {
-      // a usage error may quote what the user typed: escaped, one line (escape-text.ts)
+    } else if (error instanceof UsageError || error instanceof NotFoundError) {
+      // a usage error may quote what the user typed: escaped, one line (escape-text.ts);
+      // so may a value that names nothing (a selector, a --netns): the user's to change
       io.stderr(`sockaudit: ${escapeText(error.message)}; ${usageHint}\n`);
     } else if (isExpectedError(error)) {
       // a message may quote host text or what the user typed: escaped, one line (escape-text.ts)
@@ -87,12 +93,7 @@ async function debugNativeAddon(io: CommandIo): Promise<void> {
     : `sockaudit: debug: native addon not loaded (${status.reason}); using the JavaScript paths\n`);
 }
 
-/** What the bin hands over to the commands: the fd scan it may have started (cli.ts). */
-export interface ProgramContext {
-  headStart?: FdScanHeadStart | null;
-}
-
-export function buildProgram(context: ProgramContext = {}): Command {
+export function buildProgram(): Command {
   const program = new Command('sockaudit')
     .description('Snapshots of every socket on this Linux host, in every network namespace, with their owners; and what changed between any two.')
     .version(toolVersion(), '-V, --version')
@@ -120,7 +121,7 @@ Examples:
   sockaudit collect --json > inventory.json
   sockaudit collect --proc-root fixtures/proc/edge-cases`)
     .action((options: Options) =>
-      run(options, async (io) => (await import('./commands/collect.js')).collectCommand({ ...options, headStart: context.headStart }, io)),
+      run(options, async (io) => (await import('./commands/collect.js')).collectCommand((await typed()).collectOptions(options), io)),
     );
 
   // --- snapshot, list, show, prune, verify (storage) -------------------------------------
@@ -138,7 +139,7 @@ Examples:
   sockaudit snapshot --label pre-deploy     select it later as @pre-deploy
   sockaudit snapshot --db /srv/s.db --json`)
     .action((options: Options) =>
-      run(options, async (io) => (await import('./commands/snapshot.js')).snapshotCommand({ ...options, headStart: context.headStart }, io)),
+      run(options, async (io) => (await import('./commands/snapshot.js')).snapshotCommand((await typed()).snapshotOptions(options), io)),
     );
 
   addCommonOptions(program.command('list'))
@@ -146,7 +147,7 @@ Examples:
     .option('--limit <n>', 'at most N snapshots')
     .option('--json', 'print [{ id, takenAt, host, label, socketCount }]')
     .action((options: Options) =>
-      run(options, async (io) => (await import('./commands/list.js')).listCommand({ ...options, limit: parseCount('--limit', options.limit) }, io)),
+      run(options, async (io) => (await import('./commands/list.js')).listCommand((await typed()).listOptions(options), io)),
     );
 
   addFilterOptions(addCommonOptions(program.command('show')))
@@ -160,7 +161,7 @@ Examples:
   sockaudit show @pre-deploy --json
   sockaudit show 2h ago --family tcp`)
     .action((selectors: string[], options: Options) =>
-      run(options, async (io) => (await import('./commands/show.js')).showCommand({ ...options, selectors }, io)),
+      run(options, async (io) => (await import('./commands/show.js')).showCommand((await typed()).showOptions(selectors, options), io)),
     );
 
   addCommonOptions(program.command('prune'))
@@ -177,7 +178,7 @@ snapshots reuse the freed space. Examples:
   sockaudit prune --older-than 30d
   sockaudit prune --older-than 90d --vacuum`)
     .action((options: Options) =>
-      run(options, async (io) => (await import('./commands/prune.js')).pruneCommand({ ...options, keep: parseCount('--keep', options.keep, ' (the newest snapshot is always kept)') }, io)),
+      run(options, async (io) => (await import('./commands/prune.js')).pruneCommand((await typed()).pruneOptions(options), io)),
     );
 
   addCommonOptions(program.command('verify'))
@@ -193,7 +194,7 @@ Exit codes: 0 all verified; 1 problems found (every one is listed: a damaged or 
 file, a damaged row, a bad hash, snapshots missing per the witness); 2 error (no database,
 unreadable).`)
     .action((options: Options) =>
-      run(options, async (io) => (await import('./commands/verify.js')).verifyCommand(options, io)),
+      run(options, async (io) => (await import('./commands/verify.js')).verifyCommand((await typed()).verifyOptions(options), io)),
     );
 
   // --- diff --------------------------------------------------------------------------------
@@ -214,7 +215,7 @@ Examples:
 
 Exit codes: 0 no differences, 1 differences, 2 error.`)
     .action((selectors: string[], options: Options) =>
-      run(options, async (io) => (await import('./commands/diff.js')).diffCommand({ ...options, selectors }, io)),
+      run(options, async (io) => (await import('./commands/diff.js')).diffCommand((await typed()).diffOptions(selectors, options), io)),
     );
 
   // --- listening, baseline, check, history (security review) -----------------------------
@@ -232,7 +233,7 @@ Finding kinds: packet-socket (high; medium for DHCP/LLDP daemons), raw-socket (m
 exe-deleted (medium; high under a temp dir), exe-in-temp-dir (high), masquerade (high),
 root-wildcard-listener (low).`)
     .action((snap: string[], options: Options) =>
-      run(options, async (io) => (await import('./commands/listening.js')).listeningCommand({ ...options, selectors: snap }, io)),
+      run(options, async (io) => (await import('./commands/listening.js')).listeningCommand((await typed()).reviewOptions(snap, options), io)),
     );
 
   const baselineCommand = program.command('baseline').description('create a baseline of allowed listeners and accepted findings for `check`');
@@ -247,7 +248,7 @@ Examples:
 Edit the file: narrow "exposure" (loopback, link-local, specific, wildcard), add a
 "comment" and an "expires" date (2026-12-31) to entries; "exe": null allows any program.`)
     .action((snap: string[], options: Options) =>
-      run(options, async (io) => (await import('./commands/baseline.js')).baselineCreateCommand({ ...options, selectors: snap }, io)),
+      run(options, async (io) => (await import('./commands/baseline.js')).baselineCreateCommand((await typed()).reviewOptions(snap, options), io)),
     );
 
   addCommonOptions(program.command('check'))
@@ -262,9 +263,7 @@ Examples:
 
 Exit codes: 0 clean, 1 violations, 2 error (a malformed baseline names the file and the problem).`)
     .action((snap: string[], options: Options) =>
-      run(options, async (io) =>
-        (await import('./commands/check.js')).checkCommand({ ...options, baseline: String(options.baseline), selectors: snap }, io),
-      ),
+      run(options, async (io) => (await import('./commands/check.js')).checkCommand((await typed()).checkOptions(snap, options), io)),
     );
 
   addCommonOptions(program.command('history'))
@@ -280,7 +279,7 @@ Examples:
   sockaudit history --exe /usr/sbin/nginx --family tcp
   sockaudit history --path /run/docker.sock --json`)
     .action((options: Options) =>
-      run(options, async (io) => (await import('./commands/history.js')).historyCommand(options, io)),
+      run(options, async (io) => (await import('./commands/history.js')).historyCommand((await typed()).historyOptions(options), io)),
     );
 
   addCommonOptions(program.command('doctor'))
@@ -294,7 +293,7 @@ Examples:
 Exit codes: 0 as good as this machine allows (limits such as not being root are reported),
 1 something to fix (each PROBLEM line says what to do), 2 error.`)
     .action((options: Options) =>
-      run(options, async (io) => (await import('./commands/doctor.js')).doctorCommand(options, io)),
+      run(options, async (io) => (await import('./commands/doctor.js')).doctorCommand((await typed()).doctorOptions(options), io)),
     );
 
   // --- watch, events (between snapshots) ------------------------------------------------------
@@ -315,7 +314,7 @@ Examples:
 
 Stops on SIGTERM or SIGINT after the write in progress (exit 0). See contrib/systemd/sockaudit-watch.service.`)
     .action((options: Options) =>
-      run(options, async (io) => (await import('./commands/watch.js')).watchCommand(options, io)),
+      run(options, async (io) => (await import('./commands/watch.js')).watchCommand((await typed()).watchOptions(options), io)),
     );
 
   addCommonOptions(program.command('events'))
@@ -328,7 +327,7 @@ Examples:
   sockaudit events --since 1h
   sockaudit events --port 4444 --json`)
     .action((options: Options) =>
-      run(options, async (io) => (await import('./commands/events.js')).eventsCommand(options, io)),
+      run(options, async (io) => (await import('./commands/events.js')).eventsCommand((await typed()).eventsOptions(options), io)),
     );
 
   return withOneLineUsageErrors(program);
@@ -358,8 +357,8 @@ function withOneLineUsageErrors(program: Command): Command {
 }
 
 /** Commander's own errors (unknown flag, missing argument) become exit 2 with one line. */
-export async function main(argv: readonly string[], context: ProgramContext = {}): Promise<void> {
-  const program = buildProgram(context);
+export async function main(argv: readonly string[]): Promise<void> {
+  const program = buildProgram();
   missingSubcommandOf = null;
   usageHint = 'see sockaudit --help';
   try {

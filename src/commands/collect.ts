@@ -1,24 +1,23 @@
 import { collectInventory } from '../inventory/collect.js';
-import type { FdScanHeadStart } from '../inventory/fd-scan-head-start.js';
-import { checkNetnsFilter, filterSockets, parseSocketFilter, type FilterOptions } from '../inventory/socket-filter.js';
+import { checkNetnsFilter, filterSockets, type SocketFilter } from '../inventory/socket-filter.js';
 import type { CommandIo } from '../io.js';
 import { writeInventoryJson } from '../render/inventory-json.js';
 import { renderSocketTable } from '../render/socket-table.js';
 import { renderWarnings } from '../render/warnings-text.js';
 
-export interface CollectCommandOptions extends FilterOptions {
+export interface CollectCommandOptions {
+  /** which sockets to print (all: {}). */
+  filter: SocketFilter;
   procRoot?: string;
   runtimeRoot?: string;
   host?: string;
   json?: boolean;
-  /** the fd scan the bin started early, if any (fd-scan-head-start.ts). */
-  headStart?: FdScanHeadStart | null;
 }
 
 /** `sockaudit collect`: the inventory now, as a table or JSON; stores nothing. */
 export async function collectCommand(options: CollectCommandOptions, io: CommandIo): Promise<number> {
-  const filter = parseSocketFilter(options);
-  const inventory = await collectInventory({ procRoot: options.procRoot ?? '/proc', runtimeRoot: options.runtimeRoot, host: options.host, headStart: options.headStart, leaveOutOwnProcess: true });
+  const { filter } = options;
+  const inventory = await collectInventory({ procRoot: options.procRoot ?? '/proc', runtimeRoot: options.runtimeRoot, host: options.host, leaveOutOwnProcess: true });
   checkNetnsFilter(filter, inventory.meta.namespaces, `the namespaces of ${inventory.meta.procRoot}`);
   const sockets = filterSockets(inventory.sockets, filter);
   if (options.json === true) {

@@ -5,40 +5,34 @@ import { renderJson } from '../diff/render-json.js';
 import { renderMarkdown } from '../diff/render-markdown.js';
 import { renderText } from '../diff/render-text.js';
 import { renderUnified } from '../diff/render-unified.js';
-import { EXIT_DIFFERENCES, EXIT_OK, UsageError } from '../errors.js';
-import { checkNetnsFilter, parseSocketFilter, type FilterOptions } from '../inventory/socket-filter.js';
+import { EXIT_DIFFERENCES, EXIT_OK } from '../errors.js';
+import type { DiffFormat } from '../diff/diff-format.js';
+import { checkNetnsFilter, type SocketFilter } from '../inventory/socket-filter.js';
 import type { CommandIo } from '../io.js';
 import { selectedHost } from '../inventory/default-host.js';
 import { openStore } from '../store/open-store.js';
 import { readSnapshotPair } from '../store/read-snapshot.js';
-import { resolveSnapshotPair } from '../store/resolve-snapshot.js';
+import { resolveSnapshot } from '../store/resolve-snapshot.js';
+import type { SnapshotSelector } from '../store/snapshot-selector.js';
 import type { SnapshotRow } from '../store/snapshot-row.js';
 import { readWatchEvents } from '../store/watch-events.js';
 import { socketLabel } from '../review/socket-label.js';
 import { matchesFilter } from '../inventory/socket-filter.js';
 import { renderSeenBetweenSnapshots, seenOnlyByEvents } from '../watch/between-snapshots.js';
 
-export const DIFF_FORMATS = ['text', 'json', 'unified', 'markdown'] as const;
-export type DiffFormat = (typeof DIFF_FORMATS)[number];
-
-export interface DiffCommandOptions extends FilterOptions {
-  /** positional words: none (`last 2`), `last N`, FROM, or FROM TO */
-  selectors?: string[];
+export interface DiffCommandOptions {
+  /** the two snapshots (program.ts: none named is `last 2` to `latest`, one named is it to `latest`). */
+  from: SnapshotSelector;
+  to: SnapshotSelector;
+  /** which sockets to compare (all: {}). */
+  filter: SocketFilter;
+  format: DiffFormat;
   db?: string;
   procRoot?: string;
   host?: string;
   sockets?: boolean;
   /** list inode-only changes too (text and markdown; JSON always has them) */
   verbose?: boolean;
-  format?: string;
-}
-
-function parseFormat(value: string | undefined): DiffFormat {
-  const format = (value ?? 'text').toLowerCase();
-  if (!(DIFF_FORMATS as readonly string[]).includes(format)) {
-    throw new UsageError(`--format: unknown format "${value}" (use ${DIFF_FORMATS.join(', ')})`);
-  }
-  return format as DiffFormat;
 }
 
 function snapshotRef(row: SnapshotRow): SnapshotRef {
@@ -51,11 +45,11 @@ function snapshotRef(row: SnapshotRow): SnapshotRef {
  * some (for unified: when the patch has a hunk), 2 on errors (thrown, mapped by run()).
  */
 export async function diffCommand(options: DiffCommandOptions, io: CommandIo): Promise<number> {
-  const format = parseFormat(options.format);
-  const filter = parseSocketFilter(options);
+  const { format, filter } = options;
   const store = await openStore({ db: options.db, env: io.env, readOnly: true });
   try {
-    const pair = await resolveSnapshotPair(store, selectedHost(options), options.selectors ?? []);
+    const host = selectedHost(options);
+    const pair = { from: await resolveSnapshot(store, host, options.from), to: await resolveSnapshot(store, host, options.to) };
     const [before, after] = await readSnapshotPair(store, pair.from, pair.to);
     checkNetnsFilter(filter, [...before.meta.namespaces, ...after.meta.namespaces], `snapshots ${pair.from.id} and ${pair.to.id}`);
     const report: DiffReport = {

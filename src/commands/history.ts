@@ -1,6 +1,6 @@
 import type { CommandIo } from '../io.js';
 import { openStore } from '../store/open-store.js';
-import { parseHistoryFilter, queryHistory, type HistoryOptions } from '../review/history-query.js';
+import { queryHistory, type HistoryQuery } from '../review/history-query.js';
 import { historyJson, renderHistory } from '../review/render-history.js';
 import { selectedHost } from '../inventory/default-host.js';
 import { socketLabel } from '../review/socket-label.js';
@@ -8,7 +8,11 @@ import { readWatchEvents } from '../store/watch-events.js';
 import { renderSeenBetweenSnapshots, seenOnlyByEvents } from '../watch/between-snapshots.js';
 import type { SocketRecord } from '../model/socket-record.js';
 
-export interface HistoryCommandOptions extends HistoryOptions {
+export interface HistoryCommandOptions {
+  /** what to look for (at least one of port, path, exe, family: program.ts checks). */
+  filter: HistoryQuery;
+  /** the flags as the user gave them, for the text report's heading, e.g. "--port 22". */
+  description: string;
   db?: string;
   procRoot?: string;
   host?: string;
@@ -21,15 +25,11 @@ export interface HistoryCommandOptions extends HistoryOptions {
  * stored versions alone. Exit 0 (also when nothing matches: that is an answer).
  */
 export async function historyCommand(options: HistoryCommandOptions, io: CommandIo): Promise<number> {
-  const filter = parseHistoryFilter(options);
+  const { filter, description } = options;
   const host = selectedHost(options);
   const store = await openStore({ db: options.db, env: io.env, readOnly: true });
   try {
     const periods = await queryHistory(store, host, filter);
-    const description = (['port', 'path', 'exe', 'family'] as const)
-      .filter((flag) => options[flag] !== undefined)
-      .map((flag) => `--${flag} ${String(options[flag])}`)
-      .join(' ');
     // sockets that only `watch` saw (opened and closed between two snapshots)
     const between = seenOnlyByEvents(await readWatchEvents(store, { host, port: filter.port ?? null })).filter((entry) => matchesHistory(entry.socket, filter));
     if (options.json === true) {
@@ -44,7 +44,7 @@ export async function historyCommand(options: HistoryCommandOptions, io: Command
 }
 
 /** The history flags applied to a socket known only from events (the store filters versions in SQL). */
-function matchesHistory(socket: SocketRecord, filter: ReturnType<typeof parseHistoryFilter>): boolean {
+function matchesHistory(socket: SocketRecord, filter: HistoryQuery): boolean {
   if (filter.port !== undefined && socket.localPort !== filter.port && socket.remotePort !== filter.port) return false;
   if (filter.path !== undefined && socket.path !== filter.path) return false;
   if (filter.family !== undefined && socket.family !== filter.family) return false;

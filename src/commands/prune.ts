@@ -1,4 +1,3 @@
-import { UsageError } from '../errors.js';
 import type { CommandIo } from '../io.js';
 import { escapeText } from '../render/escape-text.js';
 import { selectedHost } from '../inventory/default-host.js';
@@ -6,41 +5,17 @@ import { openStore } from '../store/open-store.js';
 import { fullDiskError, pruneSnapshots, type PrunePolicy } from '../store/prune-snapshots.js';
 import { resolveStorePath } from '../store/store-location.js';
 import type { Store } from '../store/open-store.js';
-import { parseSnapshotSelector } from '../store/snapshot-selector.js';
 
 export interface PruneCommandOptions {
   db?: string;
   procRoot?: string;
   host?: string;
-  /** keep the newest N (a count, parsed in program.ts). */
-  keep?: number;
-  olderThan?: string;
+  /** keep the newest N, or remove those taken before a time (exactly one: program.ts parses --keep and --older-than). */
+  policy: PrunePolicy;
   json?: boolean;
   quiet?: boolean;
   /** rewrite the file without the freed pages (VACUUM) */
   vacuum?: boolean;
-}
-
-/** Exactly one of --keep N and --older-than AGE|TIME. */
-export function parsePrunePolicy(options: PruneCommandOptions, now: Date): PrunePolicy {
-  if ((options.keep === undefined) === (options.olderThan === undefined)) {
-    throw new UsageError('prune needs exactly one of --keep N and --older-than AGE (e.g. --keep 100, --older-than 30d)');
-  }
-  if (options.keep !== undefined) {
-    return { keep: options.keep };
-  }
-  let selector: ReturnType<typeof parseSnapshotSelector>;
-  try {
-    selector = parseSnapshotSelector(options.olderThan!, now);
-  } catch (error) {
-    // the selector's own words ("snapshot selector X: too far back") under this flag's name
-    if (error instanceof UsageError) throw new UsageError(`--older-than ${error.message.replace(/^(unknown )?snapshot selector /, '')}`);
-    throw error;
-  }
-  if (selector.kind !== 'at-or-before') {
-    throw new UsageError(`--older-than: expected an age such as 30d, 12h, 2w or an ISO time, got "${options.olderThan}"`);
-  }
-  return { olderThan: selector.time };
 }
 
 /**
@@ -48,7 +23,7 @@ export function parsePrunePolicy(options: PruneCommandOptions, now: Date): Prune
  * readable and `verify` keeps passing. The newest snapshot is never removed.
  */
 export async function pruneCommand(options: PruneCommandOptions, io: CommandIo): Promise<number> {
-  const policy = parsePrunePolicy(options, new Date());
+  const { policy } = options;
   // on a full disk the open or the deletions fail: fullDiskError says why, exactly
   const location = resolveStorePath({ db: options.db, env: io.env });
   let store: Store;

@@ -1,4 +1,4 @@
-import { checkNetnsFilter, filterSockets, parseSocketFilter, type FilterOptions } from '../inventory/socket-filter.js';
+import { checkNetnsFilter, filterSockets, type SocketFilter } from '../inventory/socket-filter.js';
 import type { CommandIo } from '../io.js';
 import { writeInventoryJson } from '../render/inventory-json.js';
 import { escapeText } from '../render/escape-text.js';
@@ -7,11 +7,14 @@ import { renderWarnings } from '../render/warnings-text.js';
 import { selectedHost } from '../inventory/default-host.js';
 import { openStore } from '../store/open-store.js';
 import { readSnapshotOf } from '../store/read-snapshot.js';
-import { resolveSnapshotWords } from '../store/resolve-snapshot.js';
+import { resolveSnapshot } from '../store/resolve-snapshot.js';
+import type { SnapshotSelector } from '../store/snapshot-selector.js';
 
-export interface ShowCommandOptions extends FilterOptions {
-  /** positional words naming one snapshot (default: latest), e.g. `12`, `@deploy`, `2h ago` */
-  selectors?: string[];
+export interface ShowCommandOptions {
+  /** the snapshot to show, e.g. `12`, `@deploy`, `2h ago` (program.ts gives `latest` when none is named). */
+  snapshot: SnapshotSelector;
+  /** which sockets to print (all: {}). */
+  filter: SocketFilter;
   db?: string;
   procRoot?: string;
   host?: string;
@@ -23,10 +26,10 @@ export interface ShowCommandOptions extends FilterOptions {
  * table, or the same JSON (queues are null: they are not stored).
  */
 export async function showCommand(options: ShowCommandOptions, io: CommandIo): Promise<number> {
-  const filter = parseSocketFilter(options);
+  const { filter } = options;
   const store = await openStore({ db: options.db, env: io.env, readOnly: true });
   try {
-    const row = await resolveSnapshotWords(store, selectedHost(options), options.selectors ?? []);
+    const row = await resolveSnapshot(store, selectedHost(options), options.snapshot);
     const inventory = await readSnapshotOf(store, row);
     checkNetnsFilter(filter, inventory.meta.namespaces, `snapshot ${row.id}`);
     const sockets = filterSockets(inventory.sockets, filter);

@@ -1,10 +1,8 @@
-import { UsageError } from '../errors.js';
 import { collectInventory } from '../inventory/collect.js';
-import type { FdScanHeadStart } from '../inventory/fd-scan-head-start.js';
 import type { CommandIo } from '../io.js';
 import { escapeText } from '../render/escape-text.js';
 import { renderWarnings } from '../render/warnings-text.js';
-import { cmdlineRenderer, parseCmdlinePolicy } from '../store/cmdline-policy.js';
+import { cmdlineRenderer, type CmdlinePolicy } from '../store/cmdline-policy.js';
 import { checkStoreLocation, openStore, type Store } from '../store/open-store.js';
 import { periodicCheck } from '../store/periodic-check.js';
 import { recordWitness, witnessGuard } from '../store/witness-guard.js';
@@ -19,12 +17,10 @@ export interface SnapshotCommandOptions {
   label?: string;
   quiet?: boolean;
   json?: boolean;
-  /** full | redacted | none */
-  cmdline?: string;
+  /** what to keep of owners' command lines (default: redacted). */
+  cmdline?: CmdlinePolicy;
   /** go on from what the database holds when it is behind its witness (the loss is recorded) */
   acceptLoss?: boolean;
-  /** the fd scan the bin started early, if any (fd-scan-head-start.ts). */
-  headStart?: FdScanHeadStart | null;
 }
 
 /**
@@ -34,8 +30,7 @@ export interface SnapshotCommandOptions {
  */
 export async function snapshotCommand(options: SnapshotCommandOptions, io: CommandIo): Promise<number> {
   const started = process.hrtime.bigint(); // not performance.now(): that loads perf_hooks at start-up
-  const policy = parseCmdlinePolicy(options.cmdline);
-  if (options.label !== undefined && options.label.trim() === '') throw new UsageError('--label: expected a non-empty label');
+  const policy = options.cmdline ?? 'redacted';
   // a bad --db fails before the (longer) collection; an existing database is opened first,
   // but a missing one is created only once there is something to store in it
   const { exists } = checkStoreLocation({ db: options.db, env: io.env });
@@ -44,7 +39,7 @@ export async function snapshotCommand(options: SnapshotCommandOptions, io: Comma
     if (store !== null) await periodicCheck(store);
     const procRoot = options.procRoot ?? '/proc';
     // owners' command lines are redacted as they are read, while their arguments are apart
-    const collecting = collectInventory({ procRoot, runtimeRoot: options.runtimeRoot, host: options.host, headStart: options.headStart, leaveOutOwnProcess: true, cmdline: cmdlineRenderer(policy) });
+    const collecting = collectInventory({ procRoot, runtimeRoot: options.runtimeRoot, host: options.host, leaveOutOwnProcess: true, cmdline: cmdlineRenderer(policy) });
     // read what the snapshot compares with while the collection waits for the kernel's
     // dumps (readOpenState); a read ahead that fails is simply done again under the lock
     const openState = store === null ? Promise.resolve(null) : readOpenState(store, selectedHost({ host: options.host, procRoot })).catch(() => null);

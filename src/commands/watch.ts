@@ -1,18 +1,17 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { errnoCode, InputError, UsageError } from '../errors.js';
+import { errnoCode, InputError } from '../errors.js';
 import type { CommandIo } from '../io.js';
 import type { Inventory, SocketRecord } from '../model/socket-record.js';
 import { destroyEventsSource } from '../native/destroy-events.js';
 import { nativeAddon } from '../native/native-addon.js';
-import { createProcFs, isLiveProcRoot } from '../proc/proc-fs.js';
+import { createProcFs } from '../proc/proc-fs.js';
 import type { Baseline } from '../review/baseline.js';
 import { checkAgainstBaseline, type Violation } from '../review/check.js';
 import { parseBaseline } from '../review/parse-baseline.js';
-import { parseCmdlinePolicy } from '../store/cmdline-policy.js';
+import type { CmdlinePolicy } from '../store/cmdline-policy.js';
 import { selectedHost } from '../inventory/default-host.js';
 import { openStore } from '../store/open-store.js';
-import { parseDuration } from '../watch/parse-duration.js';
 import type { FilteredDumper } from '../watch/poll-bound-sockets.js';
 import { eventJson, eventText } from '../watch/watch-event.js';
 import { escapeText } from '../render/escape-text.js';
@@ -20,15 +19,20 @@ import { Watcher } from '../watch/watcher.js';
 
 export interface WatchCommandOptions {
   db?: string;
-  procRoot?: string;
+  /** the live /proc (program.ts refuses a captured tree: watch reads the live kernel). */
+  procRoot: string;
   host?: string;
-  interval?: string;
-  snapshotEvery?: string;
+  /** poll every this many ms (at least 100). */
+  intervalMs: number;
+  /** a full snapshot every this many ms (at least intervalMs). */
+  snapshotEveryMs: number;
   json?: boolean;
   baseline?: string;
-  onViolation?: string;
-  cmdline?: string;
-  eventBuffer?: string;
+  /** --on-violation as argv (split on whitespace, never a shell); only with a baseline. */
+  violationArgv: string[] | null;
+  cmdline: CmdlinePolicy;
+  /** the kernel queue for destroy events, in bytes; undefined: the addon's default. */
+  eventQueueBytes?: number;
 }
 
 /** Violation kinds a live policy reports: the ones about a socket that just appeared. */
@@ -43,17 +47,8 @@ const MAX_WAITING_COMMANDS = 100;
  * README ("Watching between snapshots") for what it catches and what it cannot.
  */
 export async function watchCommand(options: WatchCommandOptions, io: CommandIo): Promise<number> {
-  const intervalMs = parseDuration(options.interval ?? '1s', '--interval');
-  const snapshotEveryMs = parseDuration(options.snapshotEvery ?? '5m', '--snapshot-every');
-  if (intervalMs < 100) throw new UsageError('--interval: at least 100ms');
-  if (snapshotEveryMs < intervalMs) throw new UsageError('--snapshot-every: at least one --interval');
-  const cmdline = parseCmdlinePolicy(options.cmdline);
-  const eventQueueBytes = options.eventBuffer === undefined ? undefined : parseByteSize(options.eventBuffer, '--event-buffer');
-  const procRoot = options.procRoot ?? '/proc';
-  if (!isLiveProcRoot(procRoot)) throw new UsageError('watch reads the live kernel: --proc-root must be /proc');
-  const violationArgv = options.onViolation === undefined ? null : splitCommand(options.onViolation);
+  const { intervalMs, snapshotEveryMs, cmdline, eventQueueBytes, procRoot, violationArgv } = options;
   const baseline = options.baseline === undefined ? null : parseBaseline(readBaselineFile(options.baseline), options.baseline);
-  if (violationArgv !== null && baseline === null) throw new UsageError('--on-violation needs --baseline');
   const dumper = nativeAddon as unknown as FilteredDumper | null;
   if (dumper === null) throw new InputError('watch needs the native addon (sock_diag dumps): build it with `npm run build:native`');
   const destroyEvents = destroyEventsSource();
@@ -108,18 +103,6 @@ export function liveViolations(sockets: readonly SocketRecord[], meta: Inventory
     warnings: [],
   };
   return checkAgainstBaseline(inventory, [], baseline, new Date()).violations.filter((violation) => LIVE_KINDS.has(violation.kind));
-}
-
-/**
- * --on-violation CMD is split on whitespace into argv and run without a shell (so a
- * socket's hostile text can never become shell syntax): `--on-violation "/usr/local/bin/page
- * --team sec"` runs that program with two arguments. Quotes are not interpreted; a command
- * that needs them belongs in a script.
- */
-export function splitCommand(text: string): string[] {
-  const argv = text.split(/\s+/).filter((word) => word !== '');
-  if (argv.length === 0) throw new UsageError('--on-violation: expected a command');
-  return argv;
 }
 
 /**
@@ -187,16 +170,3 @@ function readBaselineFile(file: string): string {
   }
 }
 
-/**
- * --event-buffer: bytes with an optional k or M (1024-based).
- *
- * @example parseByteSize('4M', '--event-buffer') -> 4194304
- */
-export function parseByteSize(text: string, what: string): number {
-  const match = /^\s*(\d+)\s*([kKmM]?)i?[bB]?\s*$/.exec(text);
-  const bytes = match === null ? NaN : Number(match[1]) * (match[2] === '' ? 1 : /k/i.test(match[2]!) ? 1024 : 1024 * 1024);
-  if (!Number.isSafeInteger(bytes) || bytes < 4096 || bytes > 1024 * 1024 * 1024) {
-    throw new UsageError(`${what}: expected a size from 4k to 1024M (e.g. 256k, 4M), got "${text}"`);
-  }
-  return bytes;
-}

@@ -12,7 +12,7 @@ import { toolVersion } from '../version.js';
 import { hostNameFromText } from './default-host.js';
 import { exposureOf } from './exposure.js';
 import { inferV6only } from './infer-v6only.js';
-import { takeHeadStart, type FdScanHeadStart } from './fd-scan-head-start.js';
+import { takeFdScanHeadStart } from './fd-scan-head-start.js';
 import { readHostContext, type HostContext } from './host-context.js';
 import { indexProcessFileDump, joinArgv, processDetailsFromFiles, processFilesFromDump, readProcessFiles, type CmdlineRenderer, type ProcessDetails } from './process-details.js';
 import { InodeIndex } from './inode-index.js';
@@ -33,8 +33,6 @@ export interface CollectOptions {
   procRoot: string;
   /** host name to record; default: defaultHost (the kernel's, PROC/sys/kernel/hostname). */
   host?: string;
-  /** a scan of /proc the bin started early (fd-scan-head-start.ts), taken over for the live /proc. */
-  headStart?: FdScanHeadStart | null;
   /**
    * leave out the sockets this process alone holds (the commands do: they are sockaudit's
    * own); library callers such as the tests collect their own sockets on purpose. The
@@ -85,7 +83,8 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
     readHostContext(options.procRoot),
     options.host,
     sockDiag,
-    takeHeadStart(options.headStart, options.procRoot),
+    // the scan the bin started before loading the program, for the live /proc (fd-scan-head-start.ts)
+    takeFdScanHeadStart(options.procRoot),
     // our own sockets are ours only on the live host: a captured tree's pids are another machine's
     isLiveProcRoot(options.procRoot) ? { pid: options.leaveOutOwnProcess === true ? process.pid : null } : null,
     options.cmdline,

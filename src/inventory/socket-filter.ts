@@ -1,7 +1,7 @@
-import { UsageError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 import { exeMatches } from './exe-match.js';
 import { isListening } from './listening.js';
-import { SOCKET_FAMILIES, type NamespaceInfo, type SocketFamily, type SocketRecord } from '../model/socket-record.js';
+import type { NamespaceInfo, SocketFamily, SocketRecord } from '../model/socket-record.js';
 import { TCP_STATES } from '../proc/parse-inet-table.js';
 import { ASSOC_STATES } from '../proc/parse-sctp-tables.js';
 import { UNIX_STATES } from '../proc/parse-unix-table.js';
@@ -13,7 +13,10 @@ import { UNIX_STATES } from '../proc/parse-unix-table.js';
  */
 export const SOCKET_STATES: readonly string[] = [...new Set([...TCP_STATES, ...UNIX_STATES, ...ASSOC_STATES, 'UNCONN'])];
 
-/** The filters shared by collect, show and diff (docs/design.md, "Command line"). */
+/**
+ * The filters shared by collect, show and diff (docs/design.md, "Command line"), parsed
+ * from their flags at the command line (src/options/parse-socket-filter.ts).
+ */
 export interface SocketFilter {
   families?: { family: SocketFamily; ipVersion: 4 | 6 | null }[];
   port?: number;
@@ -23,71 +26,6 @@ export interface SocketFilter {
   exe?: string;
   netns?: string;
   container?: string;
-}
-
-/** The raw option values as commander hands them over. */
-export interface FilterOptions {
-  family?: unknown;
-  port?: unknown;
-  state?: unknown;
-  listening?: unknown;
-  pid?: unknown;
-  exe?: unknown;
-  netns?: unknown;
-  container?: unknown;
-}
-
-function parsePositiveInteger(flag: string, value: unknown, max: number): number {
-  const text = String(value);
-  const number = Number(text);
-  if (text.trim() === '' || !Number.isInteger(number) || number < 0 || number > max) {
-    throw new UsageError(`${flag} expects a whole number from 0 to ${max}, got "${text}"`);
-  }
-  return number;
-}
-
-/**
- * Turns flag values into a SocketFilter, rejecting bad values with a UsageError.
- * `--family tcp6` means TCP over IPv6 only; `--family tcp` both versions.
- */
-export function parseSocketFilter(options: FilterOptions): SocketFilter {
-  const filter: SocketFilter = {};
-  if (options.family !== undefined) {
-    const names = String(options.family)
-      .split(',')
-      .filter((name) => name.trim() !== '');
-    // `--family ''` or `--family ,,,` would match nothing at all: a mistake, not a question
-    if (names.length === 0) throw new UsageError(`--family: no family given (valid: ${SOCKET_FAMILIES.join(', ')}; add 4 or 6 for one IP version)`);
-    filter.families = names.map((raw) => {
-        const name = raw.trim().toLowerCase();
-        const ipVersion = name.endsWith('6') ? 6 : name.endsWith('4') ? 4 : null;
-        const family = (ipVersion === null ? name : name.slice(0, -1)) as SocketFamily;
-        if (!SOCKET_FAMILIES.includes(family)) {
-          throw new UsageError(`--family: unknown family "${raw.trim()}" (valid: ${SOCKET_FAMILIES.join(', ')}; add 4 or 6 for one IP version)`);
-        }
-        return { family, ipVersion };
-      });
-  }
-  if (options.port !== undefined) filter.port = parsePositiveInteger('--port', options.port, 65535);
-  if (options.state !== undefined) {
-    filter.states = String(options.state)
-      .split(',')
-      .map((state) => state.trim().toUpperCase().replace(/-/g, '_'))
-      .filter((state) => state !== '');
-    const valid = `valid: ${SOCKET_STATES.join(', ')}, UNKNOWN(n)`;
-    if (filter.states.length === 0) throw new UsageError(`--state: no state given (${valid})`);
-    const unknown = filter.states.find((state) => !SOCKET_STATES.includes(state) && !/^UNKNOWN\(\d+\)$/.test(state));
-    if (unknown !== undefined) throw new UsageError(`--state: unknown state "${unknown}" (${valid})`);
-  }
-  if (options.listening === true) filter.listening = true;
-  if (options.pid !== undefined) filter.pid = parsePositiveInteger('--pid', options.pid, 2 ** 31);
-  if (options.exe !== undefined) filter.exe = String(options.exe);
-  if (options.netns !== undefined) filter.netns = String(options.netns);
-  if (options.container !== undefined) {
-    filter.container = String(options.container);
-    if (filter.container.trim() === '') throw new UsageError('--container expects a container name, id or pod (namespace/name)');
-  }
-  return filter;
 }
 
 /**
@@ -102,7 +40,7 @@ export function checkNetnsFilter(filter: SocketFilter, namespaces: readonly Pick
   if (filter.netns === undefined) return;
   if (namespaces.some((namespace) => namespace.name === filter.netns || String(namespace.inode) === filter.netns)) return;
   const known = [...new Map(namespaces.map((namespace) => [namespace.inode, `${namespace.name} (${namespace.inode})`])).values()];
-  throw new UsageError(`--netns: no network namespace "${filter.netns}" in ${where} (it has: ${known.length === 0 ? 'none' : known.join(', ')})`);
+  throw new NotFoundError(`--netns: no network namespace "${filter.netns}" in ${where} (it has: ${known.length === 0 ? 'none' : known.join(', ')})`);
 }
 
 export function isEmptyFilter(filter: SocketFilter): boolean {

@@ -31,6 +31,11 @@ export interface SockDiagRequest {
   family: 4 | 6 | 'unix';
   /** IP protocol number: 6 TCP, 17 UDP, 136 UDP-Lite; 0 for unix. */
   protocol: number;
+  /**
+   * true: `records` holds the netlink messages as the kernel sent them, unpacked (what
+   * scripts/capture-proc.mjs stores as fixtures, for packSockDiagMessages to replay).
+   */
+  raw?: boolean;
 }
 
 /**
@@ -52,6 +57,11 @@ export interface NativeAddon {
   scanSocketFds(prefix: string, pids: Int32Array, threads: number): Promise<FdLinkScan>;
   /** One result per request, in order; a request that failed has the errno name as `code`. */
   dumpSockets(requests: SockDiagRequest[]): Promise<SockDiagResult[]>;
+  /**
+   * The packing dumpSockets does, over a dump captured with `raw: true`: the same
+   * `records` the live dump would have given; `code` EPROTO for a dump without its end.
+   */
+  packSockDiagMessages(family: 4 | 6 | 'unix', messages: Uint8Array): { records: Uint8Array } | { code: string };
   /**
    * The digest of every element of a JSON array of arrays (as JSON.stringify writes it),
    * hashed on a pool thread: versionDigest of each element's text, 16 characters each,

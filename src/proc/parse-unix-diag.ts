@@ -26,6 +26,11 @@ import { trimAbstractPadding, unixRecord } from './parse-unix-table.js';
  * DISCONNECTING. Names are rendered as /proc renders them: each NUL byte as '@', an
  * abstract name with a leading '@' and its NUL padding dropped, a path without its
  * trailing NUL. Unlike /proc, a path containing a newline comes through whole.
+ *
+ * One difference the decoder cannot smooth over: a connection still in a listener's queue
+ * (not yet accepted: no file, inode 0, CONNECTING in /proc) is not in the dump at all, as
+ * the kernel's unix_diag skips sockets without an inode (net/unix/diag.c, sk_diag_dump).
+ * It has no owner either way. test/native/sock-diag-fixtures.test.ts pins this.
  */
 const TCP_ESTABLISHED = 1;
 const TCP_LISTEN = 10;

@@ -5,15 +5,16 @@ import type { Inventory } from '../model/socket-record.js';
 import { isLiveProcRoot } from '../proc/proc-fs.js';
 import { openStore, storeExists } from '../store/open-store.js';
 import { readSnapshotOf } from '../store/read-snapshot.js';
-import { resolveSnapshotWords } from '../store/resolve-snapshot.js';
+import { resolveSnapshot } from '../store/resolve-snapshot.js';
+import type { SnapshotSelector } from '../store/snapshot-selector.js';
 import { findHostId } from '../store/snapshot-row.js';
 import { filesystemExecutableAliases } from './executable-aliases.js';
 import type { FindingOptions } from './findings.js';
 import type { ListeningSource } from './render-listening.js';
 
 export interface ReviewSourceOptions {
-  /** SNAP words from the command line; none means the default. */
-  selectors?: string[];
+  /** the SNAP the command line named; undefined means the default (see loadReviewInput). */
+  snapshot?: SnapshotSelector;
   db?: string;
   procRoot?: string;
   runtimeRoot?: string;
@@ -26,6 +27,8 @@ export interface ReviewInput {
   findingOptions: FindingOptions;
 }
 
+const LATEST: SnapshotSelector = { kind: 'nth-newest', text: 'latest', n: 1, range: false };
+
 /**
  * What a review command looks at: the snapshot SNAP names; without SNAP, the latest
  * snapshot of the host, or a fresh collection when there is no database (or no snapshot of
@@ -35,13 +38,13 @@ export interface ReviewInput {
 export async function loadReviewInput(options: ReviewSourceOptions, env: NodeJS.ProcessEnv): Promise<ReviewInput> {
   const procRoot = options.procRoot ?? '/proc';
   const host = selectedHost(options); // the host whose snapshots selectors search
-  const selectors = options.selectors ?? [];
+  const selector = options.snapshot;
   // no SNAP: a captured tree given with --proc-root is what the user wants to look at
-  if (selectors.length === 0 && (!isLiveProcRoot(procRoot) || !storeExists({ db: options.db, env }))) return collectNow(procRoot, options.host, options.runtimeRoot);
+  if (selector === undefined && (!isLiveProcRoot(procRoot) || !storeExists({ db: options.db, env }))) return collectNow(procRoot, options.host, options.runtimeRoot);
   const store = await openStore({ db: options.db, env, readOnly: true });
   try {
-    if (selectors.length === 0 && (await findHostId(store.db, host)) === undefined) return collectNow(procRoot, options.host, options.runtimeRoot);
-    const row = await resolveSnapshotWords(store, host, selectors);
+    if (selector === undefined && (await findHostId(store.db, host)) === undefined) return collectNow(procRoot, options.host, options.runtimeRoot);
+    const row = await resolveSnapshot(store, host, selector ?? LATEST);
     const inventory = await readSnapshotOf(store, row);
     const thisMachine = isLiveProcRoot(row.procRoot) && row.host === selectedHost({ procRoot: '/proc' });
     return {

@@ -1,15 +1,8 @@
-import { UsageError } from '../errors.js';
 import { joinArgv, type CmdlineRenderer } from '../inventory/process-details.js';
 import { redactArgv } from '../inventory/redact-cmdline.js';
 
 /** What `snapshot --cmdline` keeps of owners' command lines. */
 export type CmdlinePolicy = 'full' | 'redacted' | 'none';
-
-export function parseCmdlinePolicy(value: unknown): CmdlinePolicy {
-  const text = value === undefined ? 'redacted' : String(value).toLowerCase();
-  if (text === 'full' || text === 'redacted' || text === 'none') return text;
-  throw new UsageError(`--cmdline: expected full, redacted or none, got "${String(value)}"`);
-}
 
 /**
  * How the collection turns an owner's argv into the command line to store, as the policy

@@ -4,7 +4,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Kysely, MigrationProvider } from 'kysely';
 import { MIGRATION_NAMES } from '../../migrations/migration-names.js';
-import { asDamagedStoreError, DamagedStoreError, errnoCode, StorageError, UsageError } from '../errors.js';
+import { asDamagedStoreError, DamagedStoreError, errnoCode, StorageError } from '../errors.js';
 import type { Database } from './database-schema.js';
 import { KyselyRuntime, MigratorRuntime, SqliteDialectRuntime } from './kysely-runtime.js';
 import { resolveStorePath } from './store-location.js';
@@ -54,15 +54,15 @@ export function storeExists(options: Pick<OpenStoreOptions, 'db' | 'env'>): bool
 }
 
 /**
- * The path a command would use, refused early when it can never be a database (`--db ''`,
- * a non-regular file, an unreadable or foreign file): `snapshot` asks this before it
+ * The path a command would use, refused early when it can never be a database (a
+ * non-regular file, an unreadable or foreign file; `--db ''` is refused at the command
+ * line, src/options/command-options.ts): `snapshot` asks this before it
  * collects, and creates the database only once it has something to store.
  */
 export function checkStoreLocation(options: Pick<OpenStoreOptions, 'db' | 'env'>): { location: string; exists: boolean } {
   if (options.db !== undefined && /^postgres(ql)?:\/\//.test(options.db)) {
     throw new StorageError('PostgreSQL databases are not supported by this version yet; use a file path for --db');
   }
-  if (options.db === '') throw new UsageError('--db: expected a database path, got an empty string');
   const location = resolveStorePath(options);
   const state = inspectStoreFile(location);
   if (state === 'empty') refuseTruncated(location);

@@ -1,14 +1,14 @@
 import type { Inventory } from '../model/socket-record.js';
-import { UsageError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 import { isAliveIn, loadVersionsAlive, manyOpenedBetween } from './load-versions.js';
 import type { Store } from './open-store.js';
 import { selectSnapshots, snapshotMeta, toSnapshotRow, type SnapshotRow } from './snapshot-row.js';
 import { compareSockets, sortSockets } from './socket-order.js';
 
-/** The row of snapshot `id`, or a UsageError naming it. */
+/** The row of snapshot `id`, or a NotFoundError naming it. */
 export async function getSnapshotRow(store: Store, id: number): Promise<SnapshotRow> {
   const row = await selectSnapshots(store.db).where('s.id', '=', id).executeTakeFirst();
-  if (row === undefined) throw new UsageError(`no snapshot ${id}`);
+  if (row === undefined) throw new NotFoundError(`no snapshot ${id}`);
   return toSnapshotRow(row);
 }
 

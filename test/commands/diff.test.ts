@@ -2,11 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { diffCommand } from '../../src/commands/diff.js';
-import { UsageError } from '../../src/errors.js';
+import { NotFoundError, UsageError } from '../../src/errors.js';
 import type { Inventory } from '../../src/model/socket-record.js';
 import { memoryIo } from '../../src/io.js';
 import { writeSnapshot } from '../../src/store/write-snapshot.js';
 import { tempStore } from '../store/temp-store.js';
+import { diffOptions } from '../../src/options/command-options.js';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures/diff');
 const read = (file: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, file), 'utf8')) as Inventory;
@@ -32,7 +33,7 @@ describe('diffCommand', () => {
 
   async function diff(selectors: string[], options: Record<string, unknown> = {}) {
     const io = memoryIo();
-    const code = await diffCommand({ db, host: 'web1', selectors, ...options }, io);
+    const code = await diffCommand(diffOptions(selectors, { db, host: 'web1', ...options }), io);
     return { code, out: io.out, err: io.err };
   }
 
@@ -111,8 +112,8 @@ describe('diffCommand', () => {
     expect(out).toContain('+ tcp 0.0.0.0:8000 worker');
   });
 
-  it('rejects a selector that matches nothing, and an unknown format, with a UsageError', async () => {
-    await expect(diff(['@nope', 'latest'])).rejects.toThrow(UsageError);
+  it('rejects a selector that matches nothing, and an unknown format: a NotFoundError, a UsageError', async () => {
+    await expect(diff(['@nope', 'latest'])).rejects.toThrow(NotFoundError);
     await expect(diff(['last', '9'])).rejects.toThrow(/last 9.*fewer than 9/);
     await expect(diff([], { format: 'yaml' })).rejects.toThrow(/unknown format "yaml"/);
     await expect(diff(['1', '2', '3'])).rejects.toThrow(/at most two/);

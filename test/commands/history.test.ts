@@ -5,6 +5,7 @@ import { historyCommand } from '../../src/commands/history.js';
 import { memoryIo } from '../../src/io.js';
 import { makeTempDir, runCli } from '../helpers/live.js';
 import { reviewFixture } from '../review/review-fixtures.js';
+import { historyOptions } from '../../src/options/command-options.js';
 
 /** Three snapshots of the fixture host web1: clean, drifted, clean again. */
 const dir = makeTempDir('sockaudit-history-');
@@ -23,9 +24,9 @@ interface Period {
 
 async function history(options: Record<string, string>): Promise<{ code: number; periods: Period[]; text: string }> {
   const json = memoryIo(env);
-  const code = await historyCommand({ db, host: 'web1', json: true, ...options }, json);
+  const code = await historyCommand(historyOptions({ db, host: 'web1', json: true, ...options }), json);
   const text = memoryIo(env);
-  await historyCommand({ db, host: 'web1', ...options }, text);
+  await historyCommand(historyOptions({ db, host: 'web1', ...options }), text);
   return { code, periods: (JSON.parse(json.out) as { periods: Period[] }).periods, text: text.out };
 }
 

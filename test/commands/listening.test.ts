@@ -6,6 +6,7 @@ import { memoryIo } from '../../src/io.js';
 import { makeTempDir, runCli } from '../helpers/live.js';
 import { expectGolden, normalizeRun } from '../review/golden.js';
 import { reviewFixture } from '../review/review-fixtures.js';
+import { reviewOptions } from '../../src/options/command-options.js';
 
 const dir = makeTempDir('sockaudit-listening-');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -77,7 +78,7 @@ describe('sockaudit listening (built CLI, fixture trees)', () => {
     expect(parsed.source).toMatchObject({ kind: 'snapshot', id: 1, host: 'web1' });
     expect(parsed.listeners.some((l) => l.localPort === 4444)).toBe(false);
     const io = memoryIo(env);
-    expect(await listeningCommand({ selectors: ['latest'], db, host: 'web1' }, io)).toBe(0);
+    expect(await listeningCommand(reviewOptions(['latest'], { db, host: 'web1' }), io)).toBe(0);
     expect(io.out).toMatch(/^listening on web1, snapshot 2 taken /);
     expect(io.out).toContain('0.0.0.0:4444');
   });

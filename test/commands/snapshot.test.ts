@@ -8,10 +8,11 @@ import { pruneCommand } from '../../src/commands/prune.js';
 import { showCommand } from '../../src/commands/show.js';
 import { snapshotCommand } from '../../src/commands/snapshot.js';
 import { verifyCommand } from '../../src/commands/verify.js';
-import { StorageError, UsageError } from '../../src/errors.js';
+import { NotFoundError, StorageError, UsageError } from '../../src/errors.js';
 import type { Inventory, SocketRecord } from '../../src/model/socket-record.js';
 import { memoryIo } from '../../src/io.js';
 import { parseCount } from '../../src/option-values.js';
+import { collectOptions, listOptions, pruneOptions, showOptions, snapshotOptions, verifyOptions } from '../../src/options/command-options.js';
 import { orderSockets } from '../../src/store/read-snapshot.js';
 import { tempDir } from '../store/temp-store.js';
 import { copyProcTree, setCmdline } from './proc-tree.js';
@@ -30,7 +31,7 @@ afterEach(() => cleanup());
 
 async function snapshot(extra: Record<string, unknown> = {}) {
   const io = memoryIo();
-  const code = await snapshotCommand({ db, procRoot, json: true, ...extra }, io);
+  const code = await snapshotCommand(snapshotOptions({ db, procRoot, json: true, ...extra }), io);
   expect(code).toBe(0);
   return JSON.parse(io.out) as { id: number; host: string; label: string | null; socketCount: number; written: { opened: number; closed: number }; durationMs: number; warnings: unknown[] };
 }
@@ -51,10 +52,10 @@ describe('sockaudit snapshot', () => {
 
   it('prints nothing with --quiet, and one line of text without --json', async () => {
     const quiet = memoryIo();
-    expect(await snapshotCommand({ db, procRoot, quiet: true }, quiet)).toBe(0);
+    expect(await snapshotCommand(snapshotOptions({ db, procRoot, quiet: true }), quiet)).toBe(0);
     expect(quiet.out + quiet.err).toBe('');
     const text = memoryIo();
-    expect(await snapshotCommand({ db, procRoot }, text)).toBe(0);
+    expect(await snapshotCommand(snapshotOptions({ db, procRoot }), text)).toBe(0);
     expect(text.out).toMatch(/^snapshot 2 of edge-host at \S+: \d+ sockets; 0 opened or changed, 0 closed or replaced \(\d+ ms\)\n$/);
   });
 
@@ -62,9 +63,9 @@ describe('sockaudit snapshot', () => {
     setCmdline(procRoot, 120, ['nginx', '--password=hunter2', '-g', 'daemon off;']);
     const stored = async (mode: string | undefined) => {
       const io = memoryIo();
-      await snapshotCommand({ db, procRoot, quiet: true, cmdline: mode }, io);
+      await snapshotCommand(snapshotOptions({ db, procRoot, quiet: true, cmdline: mode }), io);
       const show = memoryIo();
-      await showCommand({ db, procRoot, json: true, pid: '120' }, show);
+      await showCommand(showOptions([], { db, procRoot, json: true, pid: '120' }), show);
       const inventory = JSON.parse(show.out) as Inventory;
       return new Set(inventory.sockets.flatMap((socket) => socket.owners.filter((owner) => owner.pid === 120).map((owner) => owner.cmdline)));
     };
@@ -76,17 +77,17 @@ describe('sockaudit snapshot', () => {
     const withSecret = raw.prepare("select count(*) as n from processes where cmdline like '%hunter2%'").get() as { n: number };
     raw.close();
     expect(withSecret.n).toBe(1);
-    await expect(snapshotCommand({ db, procRoot, cmdline: 'some' }, memoryIo())).rejects.toThrow(UsageError);
+    expect(() => snapshotOptions({ db, procRoot, cmdline: 'some' })).toThrow(UsageError);
   });
 
   it('fails with an InputError-like message for an unreadable proc root and stores nothing', async () => {
-    await expect(snapshotCommand({ db, procRoot: path.join(dir, 'nope') }, memoryIo())).rejects.toThrow(/cannot read proc root/);
+    await expect(snapshotCommand(snapshotOptions({ db, procRoot: path.join(dir, 'nope') }), memoryIo())).rejects.toThrow(/cannot read proc root/);
     // nothing to store: no database is created (issue 11)
     expect(fs.existsSync(db)).toBe(false);
     await snapshot();
-    await expect(snapshotCommand({ db, procRoot: path.join(dir, 'nope') }, memoryIo())).rejects.toThrow(/cannot read proc root/);
+    await expect(snapshotCommand(snapshotOptions({ db, procRoot: path.join(dir, 'nope') }), memoryIo())).rejects.toThrow(/cannot read proc root/);
     const io = memoryIo();
-    await listCommand({ db, procRoot, json: true }, io);
+    await listCommand(listOptions({ db, procRoot, json: true }), io);
     expect(JSON.parse(io.out)).toHaveLength(1);
   });
 });
@@ -97,18 +98,18 @@ describe('sockaudit list and show', () => {
     await snapshot();
     await snapshot({ label: 'c' });
     const json = memoryIo();
-    expect(await listCommand({ db, procRoot, json: true }, json)).toBe(0);
+    expect(await listCommand(listOptions({ db, procRoot, json: true }), json)).toBe(0);
     const items = JSON.parse(json.out) as { id: number; label: string | null }[];
     expect(items.map((item) => [item.id, item.label])).toEqual([[3, 'c'], [2, null], [1, 'a']]);
     expect(Object.keys(items[0]!)).toEqual(['id', 'takenAt', 'host', 'label', 'socketCount']);
     const text = memoryIo();
-    await listCommand({ db, procRoot, limit: 2 }, text);
+    await listCommand(listOptions({ db, procRoot, limit: '2' }), text);
     const lines = text.out.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ID\s+TAKEN AT\s+SOCKETS\s+LABEL$/);
     expect(lines.slice(1).map((line) => line.trim().split(/\s+/)[0])).toEqual(['3', '2']);
     expect(() => parseCount('--limit', '0')).toThrow(UsageError);
     const otherHost = memoryIo();
-    expect(await listCommand({ db, procRoot, host: 'elsewhere' }, otherHost)).toBe(0);
+    expect(await listCommand(listOptions({ db, procRoot, host: 'elsewhere' }), otherHost)).toBe(0);
     expect(otherHost.out).toBe('');
     expect(otherHost.err).toMatch(/^no snapshots of host elsewhere in .*\(it has snapshots of edge-host: select one with --host\)\n$/);
   });
@@ -116,10 +117,10 @@ describe('sockaudit list and show', () => {
   it('shows a stored snapshot with the same JSON and table as collect (queues aside)', async () => {
     await snapshot({ cmdline: 'full' });
     const collected = memoryIo();
-    await collectCommand({ procRoot, json: true }, collected);
+    await collectCommand(collectOptions({ procRoot, json: true }), collected);
     const live = JSON.parse(collected.out) as Inventory;
     const shown = memoryIo();
-    expect(await showCommand({ db, procRoot, json: true }, shown)).toBe(0);
+    expect(await showCommand(showOptions([], { db, procRoot, json: true }), shown)).toBe(0);
     const stored = JSON.parse(shown.out) as Inventory;
     expect(Object.keys(stored)).toEqual(['meta', 'sockets', 'warnings']);
     expect(comparable(stored.sockets)).toEqual(comparable(live.sockets));
@@ -127,9 +128,9 @@ describe('sockaudit list and show', () => {
     expect(stored.meta.host).toBe('edge-host');
 
     const table = memoryIo();
-    await showCommand({ db, procRoot, selectors: ['latest'], listening: true }, table);
+    await showCommand(showOptions(['latest'], { db, procRoot, listening: true }), table);
     const liveTable = memoryIo();
-    await collectCommand({ procRoot, listening: true }, liveTable);
+    await collectCommand(collectOptions({ procRoot, listening: true }), liveTable);
     // same header and the same set of rows (queue columns differ: not stored)
     expect(table.out.split('\n')[0]).toBe(liveTable.out.split('\n')[0]);
     expect(table.out.split('\n').length).toBe(liveTable.out.split('\n').length);
@@ -141,17 +142,18 @@ describe('sockaudit list and show', () => {
     setCmdline(procRoot, 120, ['nginx', 'changed']);
     await snapshot({ cmdline: 'full' });
     const io = memoryIo();
-    await showCommand({ db, procRoot, json: true, selectors: ['@before'], pid: '120' }, io);
+    await showCommand(showOptions(['@before'], { db, procRoot, json: true, pid: '120' }), io);
     const owners = (JSON.parse(io.out) as Inventory).sockets.flatMap((socket) => socket.owners);
     expect(owners.every((owner) => owner.cmdline !== 'nginx changed')).toBe(true);
-    await expect(showCommand({ db, procRoot, selectors: ['@after'] }, memoryIo())).rejects.toThrow(/"@after" matches no snapshot/);
-    await expect(showCommand({ db, procRoot, selectors: ['1', '2'] }, memoryIo())).rejects.toThrow(UsageError);
+    await expect(showCommand(showOptions(['@after'], { db, procRoot }), memoryIo())).rejects.toThrow(NotFoundError);
+    await expect(showCommand(showOptions(['@after'], { db, procRoot }), memoryIo())).rejects.toThrow(/"@after" matches no snapshot/);
+    expect(() => showOptions(['1', '2'], { db, procRoot })).toThrow(UsageError);
   });
 
   it('says there is no database rather than creating one', async () => {
-    await expect(listCommand({ db, procRoot }, memoryIo())).rejects.toThrow(StorageError);
-    await expect(showCommand({ db, procRoot }, memoryIo())).rejects.toThrow(/no database at/);
-    await expect(verifyCommand({ db }, memoryIo())).rejects.toThrow(/no database at/);
+    await expect(listCommand(listOptions({ db, procRoot }), memoryIo())).rejects.toThrow(StorageError);
+    await expect(showCommand(showOptions([], { db, procRoot }), memoryIo())).rejects.toThrow(/no database at/);
+    await expect(verifyCommand(verifyOptions({ db }), memoryIo())).rejects.toThrow(/no database at/);
   });
 });
 
@@ -162,25 +164,25 @@ describe('sockaudit prune and verify', () => {
       await snapshot({ cmdline: 'full' });
     }
     const ok = memoryIo();
-    expect(await verifyCommand({ db }, ok)).toBe(0);
+    expect(await verifyCommand(verifyOptions({ db }), ok)).toBe(0);
     expect(ok.out).toMatch(/^ok: 4 snapshots of 1 host verified/);
 
     const pruned = memoryIo();
-    expect(await pruneCommand({ db, procRoot, keep: 2 }, pruned)).toBe(0);
+    expect(await pruneCommand(pruneOptions({ db, procRoot, keep: '2' }), pruned)).toBe(0);
     expect(pruned.out).toMatch(/^pruned 2 snapshots of edge-host \(\d+ socket versions\); 2 kept, the oldest now 3\ndatabase file: [\d.]+ MB; the freed space is reused by later snapshots \(--vacuum shrinks the file\)\n$/);
-    expect(await verifyCommand({ db }, memoryIo())).toBe(0);
+    expect(await verifyCommand(verifyOptions({ db }), memoryIo())).toBe(0);
     const vacuumed = memoryIo();
-    expect(await pruneCommand({ db, procRoot, keep: 1, vacuum: true, json: true }, vacuumed)).toBe(0);
+    expect(await pruneCommand(pruneOptions({ db, procRoot, keep: '1', vacuum: true, json: true }), vacuumed)).toBe(0);
     const result = JSON.parse(vacuumed.out) as { removedSnapshots: number; fileBytes: { before: number; after: number } };
     expect(result.removedSnapshots).toBe(1);
     expect(result.fileBytes.after).toBeLessThan(result.fileBytes.before);
-    expect(await verifyCommand({ db }, memoryIo())).toBe(0);
+    expect(await verifyCommand(verifyOptions({ db }), memoryIo())).toBe(0);
 
     const raw = new BetterSqlite3(db);
     raw.prepare("update processes set cmdline = 'nginx step-x' where cmdline = 'nginx step-3'").run();
     raw.close();
     const bad = memoryIo();
-    expect(await verifyCommand({ db }, bad)).toBe(1);
+    expect(await verifyCommand(verifyOptions({ db }), bad)).toBe(1);
     expect(bad.out.split('\n')[0]).toMatch(/^verify failed: \d+ problems? \(1 snapshot of 1 host checked\); first bad: snapshot 4 of host edge-host$/);
     expect(bad.out).toMatch(/snapshot 4 does not match its content hash/);
   });
@@ -188,18 +190,18 @@ describe('sockaudit prune and verify', () => {
   it('requires exactly one of --keep and --older-than, with sane values', async () => {
     await snapshot();
     for (const bad of ['0', 'x', '99999999999999999999']) expect(() => parseCount('--keep', bad), bad).toThrow(UsageError);
-    for (const options of [{}, { keep: 1, olderThan: '1d' }, { olderThan: 'latest' }, { olderThan: 'soon' }, { olderThan: '99999999999d' }]) {
-      await expect(pruneCommand({ db, procRoot, ...options }, memoryIo()), JSON.stringify(options)).rejects.toThrow(UsageError);
+    for (const options of [{}, { keep: '1', olderThan: '1d' }, { olderThan: 'latest' }, { olderThan: 'soon' }, { olderThan: '99999999999d' }]) {
+      expect(() => pruneOptions({ db, procRoot, ...options }), JSON.stringify(options)).toThrow(UsageError);
     }
     const io = memoryIo();
-    expect(await pruneCommand({ db, procRoot, olderThan: '30d' }, io)).toBe(0);
+    expect(await pruneCommand(pruneOptions({ db, procRoot, olderThan: '30d' }), io)).toBe(0);
     expect(io.out).toBe('nothing to prune for host edge-host (1 snapshots)\n');
     await snapshot();
     const quiet = memoryIo();
-    expect(await pruneCommand({ db, procRoot, keep: 1, quiet: true }, quiet)).toBe(0);
+    expect(await pruneCommand(pruneOptions({ db, procRoot, keep: '1', quiet: true }), quiet)).toBe(0);
     expect(quiet.out + quiet.err).toBe('');
     const left = memoryIo();
-    await listCommand({ db, procRoot, json: true }, left);
+    await listCommand(listOptions({ db, procRoot, json: true }), left);
     expect((JSON.parse(left.out) as unknown[]).length).toBe(1);
   });
 });

@@ -23,8 +23,8 @@ describe('socket record key order', () => {
         families.add(socket.family);
       }
     }
-    // every parser is there (udplite shares parseInetTable with tcp, udp, raw and icmp)
-    expect([...families].sort()).toEqual(['icmp', 'netlink', 'packet', 'raw', 'sctp', 'tcp', 'udp', 'unix']);
+    // every parser is there (udplite, from sock-diag-netns, shares parseInetTable with tcp, udp, raw and icmp)
+    expect([...families].sort()).toEqual(['icmp', 'netlink', 'packet', 'raw', 'sctp', 'tcp', 'udp', 'udplite', 'unix']);
   });
 
   it('is RECORD_KEYS for records decoded from sock_diag dumps', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
-import { resolveSnapshot, resolveSnapshotPair, resolveSnapshotWords } from '../../src/store/resolve-snapshot.js';
-import { groupSelectorWords, parseSnapshotSelector } from '../../src/store/snapshot-selector.js';
+import { NotFoundError, UsageError } from '../../src/errors.js';
+import { groupSelectorWords, parseSelectorPair, parseSnapshotSelector, parseSnapshotWords } from '../../src/options/parse-snapshot-selector.js';
+import { resolveSnapshot } from '../../src/store/resolve-snapshot.js';
 import { writeSnapshot } from '../../src/store/write-snapshot.js';
 import { makeInventory, makeRecord } from './make-record.js';
 import { tempStore } from './temp-store.js';
@@ -53,7 +53,7 @@ describe('resolveSnapshot', () => {
   });
   afterAll(async () => context.cleanup());
 
-  const resolve = async (selector: string) => (await resolveSnapshot(context.store, 'web1', selector, now)).id;
+  const resolve = async (selector: string) => (await resolveSnapshot(context.store, 'web1', parseSnapshotSelector(selector, now))).id;
 
   it('resolves ids, latest, last N, labels and times among the host\'s snapshots', async () => {
     expect(await resolve(String(ids[1]))).toBe(ids[1]);
@@ -64,28 +64,29 @@ describe('resolveSnapshot', () => {
     expect(await resolve('1h')).toBe(ids[2]);
     expect(await resolve('3h')).toBe(ids[1]);
     expect(await resolve('2026-11-25T08:00:00Z')).toBe(ids[0]);
-    expect((await resolveSnapshot(context.store, 'web1', '2h ago', now)).takenAt).toBe('2026-11-25T09:00:00.000Z');
+    expect((await resolveSnapshot(context.store, 'web1', parseSnapshotSelector('2h ago', now))).takenAt).toBe('2026-11-25T09:00:00.000Z');
   });
 
-  it('throws a UsageError naming a selector that matches nothing', async () => {
+  it('throws a NotFoundError naming a selector that matches nothing', async () => {
     await expect(resolve('999')).rejects.toThrow(/"999" matches no snapshot/);
-    await expect(resolve('last 5')).rejects.toThrow(UsageError);
+    await expect(resolve('last 5')).rejects.toThrow(NotFoundError);
     await expect(resolve('@nope')).rejects.toThrow(/"@nope"/);
     await expect(resolve('5h')).rejects.toThrow(/taken at or before/);
-    await expect(resolveSnapshot(context.store, 'nobody', 'latest', now)).rejects.toThrow(/no snapshots of host "nobody"/);
+    await expect(resolveSnapshot(context.store, 'nobody', parseSnapshotSelector('latest', now))).rejects.toThrow(/no snapshots of host "nobody"/);
   });
 
-  it('resolves pairs for diff', async () => {
+  it('resolves the pairs of selectors diff makes of its words', async () => {
     const pair = async (words: string[]) => {
-      const { from, to } = await resolveSnapshotPair(context.store, 'web1', words, now);
-      return [from.id, to.id];
+      const { from, to } = parseSelectorPair(words, now);
+      return [(await resolveSnapshot(context.store, 'web1', from)).id, (await resolveSnapshot(context.store, 'web1', to)).id];
     };
     expect(await pair([])).toEqual([ids[2], ids[3]]);
     expect(await pair(['last', '3'])).toEqual([ids[1], ids[3]]);
     expect(await pair(['@deploy'])).toEqual([ids[2], ids[3]]);
     expect(await pair([String(ids[0]), String(ids[1])])).toEqual([ids[0], ids[1]]);
     await expect(pair(['1', '2', '3'])).rejects.toThrow(UsageError);
-    expect((await resolveSnapshotWords(context.store, 'web1', ['3h', 'ago'], now)).id).toBe(ids[1]);
-    expect((await resolveSnapshotWords(context.store, 'web1', [], now)).id).toBe(ids[3]);
+    expect((await resolveSnapshot(context.store, 'web1', parseSnapshotWords(['3h', 'ago'], now)!)).id).toBe(ids[1]);
+    expect(parseSnapshotWords([], now)).toBeUndefined();
+    expect(() => parseSnapshotWords(['1', '2'], now)).toThrow(/expected one snapshot selector, got 2: 1, 2/);
   });
 });

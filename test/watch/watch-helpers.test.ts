@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseSince } from '../../src/commands/events.js';
-import { parseByteSize, splitCommand } from '../../src/commands/watch.js';
 import { UsageError } from '../../src/errors.js';
 import type { SocketRecord } from '../../src/model/socket-record.js';
 import { inetDiagCookie } from '../../src/proc/inet-diag-cookie.js';
-import { parseDuration } from '../../src/watch/parse-duration.js';
+import { parseByteSize, parseDuration, parseSince, splitCommand } from '../../src/options/parse-watch-options.js';
 import { eventJson, eventText, type WatchEvent } from '../../src/watch/watch-event.js';
 import { renderSeenBetweenSnapshots, seenOnlyByEvents } from '../../src/watch/between-snapshots.js';
 import { socketLabel } from '../../src/review/socket-label.js';
