@@ -6,7 +6,11 @@
  * of verify (set-hash.c).
  * Built by `npm run build:native` (node-gyp); loaded by src/native/native-addon.ts.
  */
+#define _GNU_SOURCE /* setns */
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,3 +91,11 @@ static napi_value init(napi_env env, napi_value exports) {
 }
 
 NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
+
+int enter_netns(const char *netns_path) {
+  int netns_fd = open(netns_path, O_RDONLY | O_CLOEXEC);
+  if (netns_fd < 0) return errno;
+  int error = setns(netns_fd, CLONE_NEWNET) == 0 ? 0 : errno;
+  close(netns_fd);
+  return error;
+}

@@ -34,4 +34,8 @@ int reserve_bytes(growable_bytes *bytes, size_t size);
 /* Node's name for an errno ("ENOENT", "EACCES", ...), or "errno N" for one not named here. */
 const char *errno_code(int code);
 
+/* Moves the calling thread into the network namespace at `netns_path` (setns; only this
+   thread's namespace changes). 0, or the errno of the open or the setns. */
+int enter_netns(const char *netns_path);
+
 #endif

@@ -121,18 +121,8 @@ static int open_in_current_netns(open_request *request) {
 
 static void *open_in_other_netns(void *raw) {
   open_request *request = raw;
-  int netns_fd = open(request->netns_path, O_RDONLY | O_CLOEXEC);
-  if (netns_fd < 0) {
-    request->error = errno;
-    return NULL;
-  }
-  if (setns(netns_fd, CLONE_NEWNET) != 0) {
-    request->error = errno;
-    close(netns_fd);
-    return NULL;
-  }
-  close(netns_fd);
-  request->error = open_in_current_netns(request);
+  request->error = enter_netns(request->netns_path);
+  if (request->error == 0) request->error = open_in_current_netns(request);
   return NULL;
 }
 

@@ -252,19 +252,9 @@ static int dump_in_current_netns(dump_request *request) {
 /* Thread body for a dump in another namespace: setns() changes only this thread's. */
 static void *dump_in_other_netns(void *raw) {
   dump_request *request = raw;
-  int netns_fd = open(request->netns_path, O_RDONLY | O_CLOEXEC);
-  if (netns_fd < 0) {
-    request->error = errno;
-    return NULL;
-  }
   /* unshare(CLONE_FS) is not needed: only the network namespace changes */
-  if (setns(netns_fd, CLONE_NEWNET) != 0) {
-    request->error = errno;
-    close(netns_fd);
-    return NULL;
-  }
-  close(netns_fd);
-  request->error = dump_in_current_netns(request);
+  request->error = enter_netns(request->netns_path);
+  if (request->error == 0) request->error = dump_in_current_netns(request);
   return NULL;
 }
 

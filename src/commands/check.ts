@@ -1,9 +1,8 @@
-import fs from 'node:fs';
-import { EXIT_DIFFERENCES, EXIT_OK, errnoCode, InputError } from '../errors.js';
+import { EXIT_DIFFERENCES, EXIT_OK } from '../errors.js';
 import type { CommandIo } from '../io.js';
 import { checkAgainstBaseline } from '../review/check.js';
 import { findFindings } from '../review/findings.js';
-import { parseBaseline } from '../review/parse-baseline.js';
+import { parseBaseline, readBaselineFile } from '../review/parse-baseline.js';
 import { checkJson, renderCheck } from '../review/render-check.js';
 import { loadReviewInput, type ReviewSourceOptions } from '../review/review-source.js';
 
@@ -12,15 +11,6 @@ export interface CheckCommandOptions extends ReviewSourceOptions {
   json?: boolean;
 }
 
-function readBaselineFile(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = errnoCode(error);
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? String(error));
-    throw new InputError(`baseline ${file}: cannot read it (${why})`);
-  }
-}
 
 /**
  * `sockaudit check --baseline FILE [SNAP]`: unexpected listeners, exposure wider than

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import { errnoCode, InputError } from '../errors.js';
+import { InputError } from '../errors.js';
 import type { CommandIo } from '../io.js';
 import type { Inventory, SocketRecord } from '../model/socket-record.js';
 import { destroyEventsSource } from '../native/destroy-events.js';
@@ -8,7 +7,7 @@ import { nativeAddon } from '../native/native-addon.js';
 import { createProcFs } from '../proc/proc-fs.js';
 import type { Baseline } from '../review/baseline.js';
 import { checkAgainstBaseline, type Violation } from '../review/check.js';
-import { parseBaseline } from '../review/parse-baseline.js';
+import { parseBaseline, readBaselineFile } from '../review/parse-baseline.js';
 import type { CmdlinePolicy } from '../store/cmdline-policy.js';
 import { selectedHost } from '../inventory/default-host.js';
 import { openStore } from '../store/open-store.js';
@@ -160,13 +159,4 @@ class ViolationCommands {
   }
 }
 
-function readBaselineFile(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = errnoCode(error);
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? String(error));
-    throw new InputError(`baseline ${file}: cannot read it (${why})`);
-  }
-}
 

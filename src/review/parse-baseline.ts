@@ -1,4 +1,5 @@
-import { InputError } from '../errors.js';
+import fs from 'node:fs';
+import { errnoCode, InputError } from '../errors.js';
 import { EXPOSURE_ORDER } from '../inventory/exposure.js';
 import { SOCKET_FAMILIES, type Exposure } from '../model/socket-record.js';
 import type { AcceptedFinding, AllowedListener, Baseline } from './baseline.js';
@@ -143,4 +144,18 @@ function parseAccepted(value: unknown, where: string, fail: (problem: string) =>
     entry.exposure = value.exposure as Exposure;
   }
   return entry;
+}
+
+/**
+ * A baseline file's text, unbounded on purpose (a user may pass a FIFO such as `<(...)`);
+ * an unreadable file is one InputError line saying why.
+ */
+export function readBaselineFile(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = errnoCode(error);
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? String(error));
+    throw new InputError(`baseline ${file}: cannot read it (${why})`);
+  }
 }
