@@ -4,4 +4,4 @@
 // collection (see src/store/kysely-runtime.ts). Minified: 154 KB instead of 415 KB (most
 // of it JSDoc), which V8 reads 2 ms faster at every start; only stack traces from inside
 // Kysely (shown with --debug) lose their names.
-export { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
+export { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';

@@ -17,7 +17,7 @@ import { createRequire } from 'node:module';
 import type * as KyselyModule from 'kysely';
 import { errnoCode } from '../errors.js';
 
-type KyselyRuntime = Pick<typeof KyselyModule, 'Kysely' | 'Migrator' | 'SqliteDialect' | 'sql'>;
+type KyselyRuntime = Pick<typeof KyselyModule, 'Kysely' | 'Migrator' | 'PostgresDialect' | 'SqliteDialect' | 'sql'>;
 
 function loadKysely(): KyselyRuntime {
   const require = createRequire(import.meta.url);
@@ -37,4 +37,5 @@ const kysely = loadKysely();
 export const KyselyRuntime = kysely.Kysely;
 export const MigratorRuntime = kysely.Migrator;
 export const SqliteDialectRuntime = kysely.SqliteDialect;
+export const PostgresDialectRuntime = kysely.PostgresDialect;
 export const sql = kysely.sql;

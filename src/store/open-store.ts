@@ -7,6 +7,9 @@ import { MIGRATION_NAMES } from '../../migrations/migration-names.js';
 import { asDamagedStoreError, DamagedStoreError, errnoCode, StorageError } from '../errors.js';
 import type { Database } from './database-schema.js';
 import { KyselyRuntime, MigratorRuntime, SqliteDialectRuntime } from './kysely-runtime.js';
+import { connectPostgres } from './open-postgres-store.js';
+import { postgresUrlOf, redactPostgresUrl } from './postgres-url.js';
+import { storeDialectOf } from './store-dialect.js';
 import { resolveStorePath } from './store-location.js';
 import { hasWalContent, inspectStoreFile, whyNotWritable } from './store-file.js';
 import { readWitness } from './witness.js';
@@ -50,6 +53,8 @@ const staticMigrations: MigrationProvider = {
 
 /** Whether a database already exists where openStore would look, e.g. for "no snapshots yet". */
 export function storeExists(options: Pick<OpenStoreOptions, 'db' | 'env'>): boolean {
+  // a server cannot be asked synchronously; opening it says whether it holds a store
+  if (postgresUrlOf(options) !== undefined) return true;
   return fs.existsSync(resolveStorePath(options));
 }
 
@@ -60,9 +65,9 @@ export function storeExists(options: Pick<OpenStoreOptions, 'db' | 'env'>): bool
  * collects, and creates the database only once it has something to store.
  */
 export function checkStoreLocation(options: Pick<OpenStoreOptions, 'db' | 'env'>): { location: string; exists: boolean } {
-  if (options.db !== undefined && /^postgres(ql)?:\/\//.test(options.db)) {
-    throw new StorageError('PostgreSQL databases are not supported by this version yet; use a file path for --db');
-  }
+  const url = postgresUrlOf(options);
+  // a server's store is looked at when it is opened
+  if (url !== undefined) return { location: redactPostgresUrl(url), exists: true };
   const location = resolveStorePath(options);
   const state = inspectStoreFile(location);
   if (state === 'empty') refuseTruncated(location);
@@ -77,6 +82,8 @@ export function checkStoreLocation(options: Pick<OpenStoreOptions, 'db' | 'env'>
  * not a database and an emptied database (its witness says it held snapshots) are refused.
  */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  const url = postgresUrlOf(options);
+  if (url !== undefined) return openPostgresStore(url, options);
   const access: StoreAccess = options.access ?? (options.readOnly === true ? 'read' : 'create');
   const { location, exists } = checkStoreLocation(options);
   if (!exists && access !== 'create') {
@@ -110,6 +117,29 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   }
   const opened = db;
   return { db: opened, location, close: () => opened.destroy() };
+}
+
+/**
+ * A PostgreSQL store: the same migrations, applied under the same write lock (an advisory
+ * lock there, store-dialect.ts; PostgreSQL's DDL is transactional, so a failed migration
+ * leaves nothing behind). Reading commands never migrate and never create the schema.
+ * There is no file, so none of the file checks (foreign, empty, truncated, writable) apply.
+ */
+async function openPostgresStore(url: string, options: OpenStoreOptions): Promise<Store> {
+  const access: StoreAccess = options.access ?? (options.readOnly === true ? 'read' : 'create');
+  const { db, location } = await connectPostgres({ url, env: options.env });
+  try {
+    const applied = await appliedMigrations(db);
+    if (access !== 'create' && (applied === undefined || applied.length === 0)) {
+      throw new StorageError(`the database ${location} holds no sockaudit store yet (run \`sockaudit snapshot --db URL\` or \`sockaudit fleet init --db URL\` first)`);
+    }
+    if (access === 'read') refuseUnmigrated(applied ?? [], location);
+    else await migrate(db, location);
+  } catch (error) {
+    await db.destroy();
+    throw storeDialectOf(db).asStorageError(error);
+  }
+  return { db, location, close: () => db.destroy() };
 }
 
 /** An empty file where a witness says a database was is a truncated database, never a new one. */
@@ -281,7 +311,10 @@ async function migrate(db: Kysely<Database>, location: string): Promise<void> {
     await inWriteTransaction(db, async (connection) => {
       // another process may have migrated while this one waited for the lock
       refuseNewerSchema(await appliedMigrations(connection), known, location);
-      const migrator = new MigratorRuntime({ db: connection, provider: staticMigrations, disableTransactions: true });
+      // the frozen migrations, rewritten where PostgreSQL needs other types (store-dialect.ts)
+      const migrating = storeDialectOf(db).migrationPlugins.reduce((current, plugin) => current.withPlugin(plugin), connection);
+      const migrationTableSchema = await storeDialectOf(db).migrationTableSchema(connection);
+      const migrator = new MigratorRuntime({ db: migrating, provider: staticMigrations, disableTransactions: true, migrationTableSchema });
       const { error } = await migrator.migrateToLatest();
       if (error !== undefined) throw error;
     });
@@ -297,6 +330,7 @@ async function migrate(db: Kysely<Database>, location: string): Promise<void> {
  * any other failure shows again, with its real cause, when the migration runs.
  */
 async function appliedMigrations(db: Kysely<any>): Promise<string[] | undefined> {
+  if (!(await storeDialectOf(db).mayHaveTable(db, MIGRATION_TABLE))) return undefined;
   try {
     const rows = await db.selectFrom(MIGRATION_TABLE).select('name').execute();
     return rows.map((row: { name: string }) => row.name);

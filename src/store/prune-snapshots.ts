@@ -3,9 +3,9 @@ import path from 'node:path';
 import type { Kysely } from 'kysely';
 import { StorageError } from '../errors.js';
 import type { Database } from './database-schema.js';
-import { sql } from './kysely-runtime.js';
 import type { Store } from './open-store.js';
 import { findHostId } from './snapshot-row.js';
+import { storeDialectOf } from './store-dialect.js';
 import { asStorageError, inWriteTransaction } from './write-transaction.js';
 
 /** Which of a host's snapshots to remove: all but the newest `keep`, or those taken before a time. */
@@ -66,22 +66,20 @@ export async function pruneSnapshots(store: Store, host: string, policy: PrunePo
  * inside a transaction, so it is set on this connection around it, and set back.
  */
 async function withoutForeignKeyChecks<T>(db: Kysely<Database>, body: (db: Kysely<Database>) => Promise<T>): Promise<T> {
-  return db.connection().execute(async (connection) => {
-    await sql`pragma foreign_keys = off`.execute(connection);
-    try {
-      return await inWriteTransaction(connection, async (trx) => {
+  const dialect = storeDialectOf(db);
+  return db.connection().execute(async (connection) =>
+    dialect.withoutRowForeignKeyChecks(connection, () =>
+      inWriteTransaction(connection, async (trx) => {
         const value = await body(trx);
-        const dangling = await sql<{ table: string; parent: string }>`pragma foreign_key_check`.execute(trx);
-        if (dangling.rows.length > 0) {
-          const first = dangling.rows[0]!;
-          throw new StorageError(`prune stopped: it would leave ${dangling.rows.length} dangling references (the first in ${first.table}, to ${first.parent}); nothing was removed. Run sockaudit verify`);
+        const dangling = await dialect.danglingReferences(trx);
+        if (dangling.length > 0) {
+          const first = dangling[0]!;
+          throw new StorageError(`prune stopped: it would leave ${dangling.length} dangling references (the first in ${first.table}, to ${first.parent}); nothing was removed. Run sockaudit verify`);
         }
         return value;
-      });
-    } finally {
-      await sql`pragma foreign_keys = on`.execute(connection);
-    }
-  });
+      }),
+    ),
+  );
 }
 
 /**
@@ -90,24 +88,20 @@ async function withoutForeignKeyChecks<T>(db: Kysely<Database>, body: (db: Kysel
  * growing until the freed space is used up); with --vacuum it is rewritten without them
  * and shrinks (this needs free disk space for a copy, and time in proportion to what is
  * kept). Either way the WAL, which grew to hold everything the prune deleted, is folded
- * into the file and truncated.
+ * into the file and truncated. (PostgreSQL: autovacuum, or VACUUM with --vacuum.)
  */
 async function compact(db: Kysely<Database>, vacuum: boolean): Promise<void> {
   try {
-    if (vacuum) await sql`vacuum`.execute(db);
-    // best effort: a reader still open elsewhere can keep part of the WAL alive
-    await sql`pragma wal_checkpoint(truncate)`.execute(db);
+    await storeDialectOf(db).compact(db, vacuum);
   } catch (error) {
-    throw asStorageError(error);
+    throw asStorageError(error, db);
   }
 }
 
-/** page_count x page_size, i.e. the file's size as if the WAL were folded in; null if unknown. */
+/** The store's size in bytes (SQLite: as if the WAL were folded in); null if unknown. */
 async function databaseBytes(db: Kysely<Database>): Promise<number | null> {
   try {
-    const pages = await sql<{ page_count: number }>`pragma page_count`.execute(db);
-    const size = await sql<{ page_size: number }>`pragma page_size`.execute(db);
-    return Number(pages.rows[0]!.page_count) * Number(size.rows[0]!.page_size);
+    return await storeDialectOf(db).storedBytes(db);
   } catch {
     return null;
   }

@@ -7,6 +7,7 @@ import { loadOpenDigests } from './load-versions.js';
 import { matchDigests } from './digest-match.js';
 import { nextSetHash, saveSetHashHead } from './set-hash-head.js';
 import { snapshotHash } from './snapshot-hash.js';
+import { storeDialectOf } from './store-dialect.js';
 import { versionDigests } from './version-digests.js';
 import type { Store } from './open-store.js';
 import { encodeVersionContent, versionSearchColumns, type VersionInsert } from './version-record.js';
@@ -194,17 +195,17 @@ async function ensureHost(db: Kysely<Database>, host: string): Promise<number> {
 }
 
 /**
- * New version rows with their owners. Ids are assigned here, under the write lock, so
+ * New version rows with their owners. Ids are assigned here (store-dialect.ts), under the write lock, so
  * that owner rows can reference versions without relying on the order of RETURNING rows.
  */
 async function insertVersions(db: Kysely<Database>, hostId: number, snapshotId: number, sockets: PreparedSocket[]): Promise<void> {
   if (sockets.length === 0) return;
   const processIds = await ensureProcesses(db, hostId, sockets.flatMap((socket) => socket.record.owners));
-  let nextId = (await maxId(db, 'socket_versions')) + 1;
+  const ids = await storeDialectOf(db).allocateIds(db, 'socket_versions', sockets.length);
   const versions: VersionInsert[] = [];
   const owners: Insertable<Database['socket_owners']>[] = [];
-  for (const { record, digest } of sockets) {
-    const id = nextId++;
+  for (const [index, { record, digest }] of sockets.entries()) {
+    const id = ids[index]!;
     const content = encodeVersionContent(record);
     versions.push({ id, host_id: hostId, opened_in: snapshotId, closed_in: null, digest, content, ...versionSearchColumns(record) });
     for (const owner of record.owners) {
@@ -236,11 +237,12 @@ async function ensureProcesses(db: Kysely<Database>, hostId: number, owners: Soc
       .execute();
     for (const row of rows) idsByFingerprint.set(row.fingerprint, row.id);
   }
-  let nextId = (await maxId(db, 'processes')) + 1;
+  const missing = [...wanted.values()].filter((entry) => !idsByFingerprint.has(entry.fingerprint));
+  const newIds = await storeDialectOf(db).allocateIds(db, 'processes', missing.length);
   const inserts: Insertable<Database['processes']>[] = [];
-  for (const { fingerprint, owner } of wanted.values()) {
-    if (idsByFingerprint.has(fingerprint)) continue;
-    const id = nextId++;
+  for (const [index, { fingerprint, owner }] of missing.entries()) {
+    if (idsByFingerprint.has(fingerprint)) continue; // two descriptions with one fingerprint
+    const id = newIds[index]!;
     idsByFingerprint.set(fingerprint, id);
     inserts.push({ id, host_id: hostId, fingerprint, pid: owner.pid, comm: owner.comm, exe: owner.exe, cmdline: owner.cmdline, uid: owner.uid, user: owner.user });
   }
@@ -248,12 +250,4 @@ async function ensureProcesses(db: Kysely<Database>, hostId: number, owners: Soc
   const ids = new Map<string, number>();
   for (const [key, { fingerprint }] of wanted) ids.set(key, idsByFingerprint.get(fingerprint)!);
   return ids;
-}
-
-async function maxId(db: Kysely<Database>, table: 'socket_versions' | 'processes'): Promise<number> {
-  const row = await db
-    .selectFrom(table)
-    .select((eb) => eb.fn.max<number | null>('id').as('max_id'))
-    .executeTakeFirstOrThrow();
-  return row.max_id ?? 0;
 }

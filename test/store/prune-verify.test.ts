@@ -1,4 +1,3 @@
-import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { listSnapshots } from '../../src/store/list-snapshots.js';
 import { pruneSnapshots } from '../../src/store/prune-snapshots.js';
@@ -8,7 +7,7 @@ import { writeSnapshot } from '../../src/store/write-snapshot.js';
 import type { Store } from '../../src/store/open-store.js';
 import type { Inventory } from '../../src/model/socket-record.js';
 import { makeInventory, makeOwner, makeRecord } from './make-record.js';
-import { tempStore } from './temp-store.js';
+import { describeEachBackend, rawStatement, tempStore } from './temp-store.js';
 
 /** Six snapshots in which sockets open, change and close at different points. */
 async function writeHistory(store: Store): Promise<{ ids: number[]; inventories: Inventory[] }> {
@@ -28,9 +27,9 @@ async function writeHistory(store: Store): Promise<{ ids: number[]; inventories:
   return { ids, inventories };
 }
 
-describe('verifyStore', () => {
+describeEachBackend('verifyStore', (backend) => {
   it('passes on an intact database', async () => {
-    const { store, cleanup } = await tempStore();
+    const { store, cleanup } = await tempStore(backend);
     try {
       await writeHistory(store);
       expect(await verifyStore(store)).toMatchObject({ hosts: 1, snapshots: 6, check: 'integrity_check', witness: { state: 'none' }, problems: [] });
@@ -52,13 +51,10 @@ describe('verifyStore', () => {
   ];
   for (const [what, statement, firstBad, message] of tamperings) {
     it(`fails, naming the first bad snapshot, after tampering with ${what}`, async () => {
-      const { store, file, cleanup } = await tempStore();
+      const { store, file, cleanup } = await tempStore(backend);
       try {
         await writeHistory(store);
-        const raw = new BetterSqlite3(file);
-        raw.pragma('foreign_keys = OFF');
-        expect(raw.prepare(statement).run().changes).toBeGreaterThan(0);
-        raw.close();
+        expect(await rawStatement(backend, file, statement)).toBeGreaterThan(0);
         const result = await verifyStore(store);
         expect(result.problems.length).toBeGreaterThan(0);
         // SQLite's own checks come first and name no snapshot (a dangling reference, here)
@@ -71,9 +67,9 @@ describe('verifyStore', () => {
   }
 });
 
-describe('pruneSnapshots', () => {
+describeEachBackend('pruneSnapshots', (backend) => {
   it('keeps the newest N, each still reading back as stored, and verify passing', async () => {
-    const { store, cleanup } = await tempStore();
+    const { store, cleanup } = await tempStore(backend);
     try {
       const { ids, inventories } = await writeHistory(store);
       const before = await Promise.all(ids.map((id) => readSnapshot(store, id)));
@@ -101,7 +97,7 @@ describe('pruneSnapshots', () => {
   });
 
   it('removes snapshots taken before a time, but never the newest', async () => {
-    const { store, cleanup } = await tempStore();
+    const { store, cleanup } = await tempStore(backend);
     try {
       const { ids } = await writeHistory(store);
       const result = await pruneSnapshots(store, 'h', { olderThan: '2026-11-13T00:00:00.000Z' });
@@ -117,7 +113,7 @@ describe('pruneSnapshots', () => {
   });
 
   it('does nothing for an unknown host', async () => {
-    const { store, cleanup } = await tempStore();
+    const { store, cleanup } = await tempStore(backend);
     try {
       expect(await pruneSnapshots(store, 'nobody', { keep: 1 })).toMatchObject({ removedSnapshots: 0 });
     } finally {

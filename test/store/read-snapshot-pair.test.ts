@@ -4,15 +4,15 @@ import { getSnapshotRow, readSnapshotOf, readSnapshotPair } from '../../src/stor
 import { sortSockets } from '../../src/store/socket-order.js';
 import { writeSnapshot } from '../../src/store/write-snapshot.js';
 import { makeInventory, makeOwner, makeRecord } from './make-record.js';
-import { tempStore } from './temp-store.js';
+import { describeEachBackend, tempStore } from './temp-store.js';
 
-describe('readSnapshotPair', () => {
+describeEachBackend('readSnapshotPair', (backend) => {
   let store: Store;
   let cleanup: () => Promise<void>;
   const ids: number[] = [];
 
   beforeAll(async () => {
-    ({ store, cleanup } = await tempStore());
+    ({ store, cleanup } = await tempStore(backend));
     const steady = makeRecord({ inode: 1, owners: [makeOwner()] });
     const history = [
       [steady, makeRecord({ localPort: 80, inode: 2 })],

@@ -9,7 +9,7 @@ import { orderSockets, readSnapshot } from '../../src/store/read-snapshot.js';
 import { verifyStore } from '../../src/store/verify-store.js';
 import { writeSnapshot } from '../../src/store/write-snapshot.js';
 import { makeInventory, makeOwner, makeRecord } from './make-record.js';
-import { tempStore } from './temp-store.js';
+import { describeEachBackend, tempStore } from './temp-store.js';
 
 /** What a stored snapshot reads back as: queues are not stored, owners come sorted. */
 function expectedInventory(inventory: Inventory, host: string): Inventory {
@@ -129,11 +129,11 @@ describe('versionDigests', () => {
   });
 });
 
-describe('writeSnapshot then readSnapshot', () => {
+describeEachBackend('writeSnapshot then readSnapshot', (backend) => {
   it('reads back every snapshot of a generated history exactly as stored (queues aside), and verify passes', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(inventoryArb, { minLength: 1, maxLength: 8 }), async (history) => {
-        const { store, cleanup } = await tempStore();
+        const { store, cleanup } = await tempStore(backend);
         try {
           const ids: number[] = [];
           for (const { inventory, label } of history) {
@@ -155,7 +155,7 @@ describe('writeSnapshot then readSnapshot', () => {
   });
 
   it('keeps two hosts apart in one database', async () => {
-    const { store, cleanup } = await tempStore();
+    const { store, cleanup } = await tempStore(backend);
     try {
       const a = makeInventory([makeRecord({ inode: 1 })]);
       const b = makeInventory([makeRecord({ inode: 2, localPort: 443 })]);

@@ -1,10 +1,9 @@
-import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SetHash } from '../../src/store/set-hash.js';
 import { verifyStore } from '../../src/store/verify-store.js';
 import { writeSnapshot } from '../../src/store/write-snapshot.js';
 import { makeInventory, makeOwner, makeRecord } from './make-record.js';
-import { tempStore } from './temp-store.js';
+import { describeEachBackend, rawQuery, rawStatement, tempStore, type BackendName } from './temp-store.js';
 
 const inventory = (step: number) =>
   makeInventory(
@@ -18,24 +17,19 @@ const inventory = (step: number) =>
     { takenAt: `2026-11-${String(10 + step).padStart(2, '0')}T00:00:00.000Z` },
   );
 
-function headAndOpenDigests(file: string): { snapshotId: number; state: Buffer; open: string[] } {
-  const raw = new BetterSqlite3(file, { readonly: true });
-  try {
-    const head = raw.prepare('select snapshot_id, state from set_hash_heads').get() as { snapshot_id: number; state: Buffer };
-    const open = (raw.prepare('select digest from socket_versions where closed_in is null').all() as { digest: string }[]).map((row) => row.digest);
-    return { snapshotId: head.snapshot_id, state: head.state, open };
-  } finally {
-    raw.close();
-  }
+async function headAndOpenDigests(backend: BackendName, file: string): Promise<{ snapshotId: number; state: Buffer; open: string[] }> {
+  const [head] = await rawQuery<{ snapshot_id: number; state: Buffer }>(backend, file, 'select snapshot_id, state from set_hash_heads');
+  const open = (await rawQuery<{ digest: string }>(backend, file, 'select digest from socket_versions where closed_in is null')).map((row) => row.digest);
+  return { snapshotId: head!.snapshot_id, state: head!.state, open };
 }
 
-describe('the set hash head (set_hash_heads)', () => {
+describeEachBackend('the set hash head (set_hash_heads)', (backend) => {
   it('holds the set of the latest snapshot after each write', async () => {
-    const { store, file, cleanup } = await tempStore();
+    const { store, file, cleanup } = await tempStore(backend);
     try {
       for (let step = 0; step < 4; step++) {
         const written = await writeSnapshot(store, inventory(step), { host: 'h' });
-        const head = headAndOpenDigests(file);
+        const head = await headAndOpenDigests(backend, file);
         expect(head.snapshotId).toBe(written.id);
         expect(head.open.length).toBe(4);
         expect(new SetHash(head.state).digest()).toBe(SetHash.of(head.open).digest());
@@ -47,21 +41,19 @@ describe('the set hash head (set_hash_heads)', () => {
   });
 
   // [what, SQL]
+  const zeros = (bytes: number) => (backend === 'sqlite' ? `zeroblob(${bytes})` : `decode(repeat('00', ${bytes}), 'hex')`);
   const damages: [string, string][] = [
-    ['zeroed', 'update set_hash_heads set state = zeroblob(2048)'],
-    ['truncated', 'update set_hash_heads set state = zeroblob(10)'],
+    ['zeroed', `update set_hash_heads set state = ${zeros(2048)}`],
+    ['truncated', `update set_hash_heads set state = ${zeros(10)}`],
     ['deleted', 'delete from set_hash_heads'],
     ['naming an older snapshot', 'update set_hash_heads set snapshot_id = snapshot_id - 1'],
   ];
   for (const [what, statement] of damages) {
     it(`is rebuilt, not trusted, when ${what}: the next snapshot still verifies`, async () => {
-      const { store, file, cleanup } = await tempStore();
+      const { store, file, cleanup } = await tempStore(backend);
       try {
         for (let step = 0; step < 2; step++) await writeSnapshot(store, inventory(step), { host: 'h' });
-        const raw = new BetterSqlite3(file);
-        raw.pragma('foreign_keys = OFF');
-        expect(raw.prepare(statement).run().changes).toBe(1);
-        raw.close();
+        expect(await rawStatement(backend, file, statement)).toBe(1);
         await writeSnapshot(store, inventory(2), { host: 'h' });
         await writeSnapshot(store, inventory(3), { host: 'h' });
         expect(await verifyStore(store)).toMatchObject({ hosts: 1, snapshots: 4, problems: [] });

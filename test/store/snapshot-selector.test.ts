@@ -4,7 +4,7 @@ import { groupSelectorWords, parseSelectorPair, parseSnapshotSelector, parseSnap
 import { resolveSnapshot } from '../../src/store/resolve-snapshot.js';
 import { writeSnapshot } from '../../src/store/write-snapshot.js';
 import { makeInventory, makeRecord } from './make-record.js';
-import { tempStore } from './temp-store.js';
+import { describeEachBackend, tempStore } from './temp-store.js';
 
 const now = new Date('2026-11-25T12:00:00.000Z');
 
@@ -37,12 +37,12 @@ describe('parseSnapshotSelector', () => {
   });
 });
 
-describe('resolveSnapshot', () => {
+describeEachBackend('resolveSnapshot', (backend) => {
   let context: Awaited<ReturnType<typeof tempStore>>;
   const ids: number[] = [];
 
   beforeAll(async () => {
-    context = await tempStore();
+    context = await tempStore(backend);
     const times = ['2026-11-25T08:00:00.000Z', '2026-11-25T09:00:00.000Z', '2026-11-25T10:30:00.000Z', '2026-11-25T11:50:00.000Z'];
     const labels = [null, 'deploy', 'deploy', null];
     for (const [index, takenAt] of times.entries()) {

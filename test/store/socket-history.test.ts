@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { socketHistory } from '../../src/store/socket-history.js';
 import { writeSnapshot } from '../../src/store/write-snapshot.js';
 import { makeInventory, makeOwner, makeRecord } from './make-record.js';
-import { tempStore } from './temp-store.js';
+import { describeEachBackend, tempStore } from './temp-store.js';
 
-describe('socketHistory', () => {
+describeEachBackend('socketHistory', (backend) => {
   it('lists the stored versions of matching sockets with the snapshots that opened and closed them', async () => {
-    const { store, cleanup } = await tempStore();
+    const { store, cleanup } = await tempStore(backend);
     try {
       const nginx = makeOwner({ pid: 7, comm: 'nginx', exe: '/usr/sbin/nginx', cmdline: 'nginx' });
       const ssh = makeRecord({ inode: 1, owners: [makeOwner()] });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readSnapshot } from '../../src/store/read-snapshot.js';
 import { readOpenState, writeSnapshot } from '../../src/store/write-snapshot.js';
 import { makeInventory, makeOwner, makeRecord } from './make-record.js';
-import { tempStore } from './temp-store.js';
+import { describeEachBackend, tempStore } from './temp-store.js';
 
 const sshd = makeOwner();
 const listener = makeRecord({ inode: 1, owners: [sshd] });
@@ -13,9 +13,9 @@ async function count(store: Awaited<ReturnType<typeof tempStore>>['store'], tabl
   return Number(row.n);
 }
 
-describe('writeSnapshot', () => {
+describeEachBackend('writeSnapshot', (backend) => {
   it('writes nothing for an unchanged inventory, even when its queues moved', async () => {
-    const { store, cleanup } = await tempStore();
+    const { store, cleanup } = await tempStore(backend);
     try {
       const first = await writeSnapshot(store, makeInventory([listener, web]), { host: 'h' });
       expect(first.written).toEqual({ opened: 2, closed: 0 });
@@ -30,7 +30,7 @@ describe('writeSnapshot', () => {
   });
 
   it('uses open versions read ahead when they are still current, and reads them again when not', async () => {
-    const { store, cleanup } = await tempStore();
+    const { store, cleanup } = await tempStore(backend);
     try {
       expect(await readOpenState(store, 'h')).toBeNull(); // no snapshot of this host yet
       await writeSnapshot(store, makeInventory([listener, web]), { host: 'h' });
@@ -54,7 +54,7 @@ describe('writeSnapshot', () => {
   });
 
   it('closes a vanished socket and writes a new version for a changed one', async () => {
-    const { store, cleanup } = await tempStore();
+    const { store, cleanup } = await tempStore(backend);
     try {
       await writeSnapshot(store, makeInventory([listener, web]), { host: 'h' });
       const closedState = { ...listener, state: 'CLOSE' };
@@ -68,7 +68,7 @@ describe('writeSnapshot', () => {
   });
 
   it('treats an owner change as a change and stores each process description once', async () => {
-    const { store, cleanup } = await tempStore();
+    const { store, cleanup } = await tempStore(backend);
     try {
       const shared = makeRecord({ inode: 3, localPort: 443, owners: [sshd, { ...sshd, fd: 9 }] });
       await writeSnapshot(store, makeInventory([listener, shared]), { host: 'h' });
@@ -84,7 +84,7 @@ describe('writeSnapshot', () => {
   });
 
   it('closes every open version when the boot id changes, since inodes are reused across boots', async () => {
-    const { store, cleanup } = await tempStore();
+    const { store, cleanup } = await tempStore(backend);
     try {
       await writeSnapshot(store, makeInventory([listener, web], { bootId: 'boot-1' }), { host: 'h' });
       const summary = await writeSnapshot(store, makeInventory([listener, web], { bootId: 'boot-2' }), { host: 'h' });
@@ -97,7 +97,7 @@ describe('writeSnapshot', () => {
   });
 
   it('chains content hashes per host', async () => {
-    const { store, cleanup } = await tempStore();
+    const { store, cleanup } = await tempStore(backend);
     try {
       const a = await writeSnapshot(store, makeInventory([listener]), { host: 'h' });
       await writeSnapshot(store, makeInventory([web]), { host: 'other' });
