@@ -201,13 +201,15 @@ async function ensureHost(db: Kysely<Database>, host: string): Promise<number> {
 async function insertVersions(db: Kysely<Database>, hostId: number, snapshotId: number, sockets: PreparedSocket[]): Promise<void> {
   if (sockets.length === 0) return;
   const processIds = await ensureProcesses(db, hostId, sockets.flatMap((socket) => socket.record.owners));
-  const ids = await storeDialectOf(db).allocateIds(db, 'socket_versions', sockets.length);
+  const dialect = storeDialectOf(db);
+  const ids = await dialect.allocateIds(db, 'socket_versions', sockets.length);
   const versions: VersionInsert[] = [];
   const owners: Insertable<Database['socket_owners']>[] = [];
   for (const [index, { record, digest }] of sockets.entries()) {
     const id = ids[index]!;
     const content = encodeVersionContent(record);
-    versions.push({ id, host_id: hostId, opened_in: snapshotId, closed_in: null, digest, content, ...versionSearchColumns(record) });
+    const search = versionSearchColumns(record);
+    versions.push({ id, host_id: hostId, opened_in: snapshotId, closed_in: null, digest, content, ...search, path: dialect.searchText(search.path) });
     for (const owner of record.owners) {
       owners.push({ host_id: hostId, version_id: id, process_id: processIds.get(ownerProcessKey(owner))!, fd: owner.fd });
     }

@@ -28,4 +28,24 @@ describe.skipIf(postgres.skip !== null)(`PostgreSQL store (skipped: ${postgres.s
       await cleanup();
     }
   });
+
+  it('keeps what PostgreSQL types would bend: 8-byte integers, 8-byte reals, NUL inside an abstract name', async () => {
+    const { store, cleanup } = await tempStore('postgres');
+    try {
+      const unix = makeRecord({ family: 'unix', ipVersion: null, type: 'stream', localAddress: null, localPort: null, remoteAddress: null, remotePort: null, path: '@ab\u0000cd', exposure: null, inode: 2 ** 40, uid: 4294967294 });
+      const inventory = makeInventory([unix, makeRecord({ inode: 3, uid: 4294967295 })], { durationMs: 12.345678901234 });
+      const written = await writeSnapshot(store, inventory, { host: 'h' });
+      const read = await readSnapshot(store, written.id);
+      expect(read.meta.durationMs).toBe(12.345678901234);
+      expect(read.sockets.map((socket) => [socket.path, socket.inode, socket.uid])).toEqual(
+        expect.arrayContaining([['@ab\u0000cd', 2 ** 40, 4294967294], [null, 3, 4294967295]]),
+      );
+      expect((await verifyStore(store)).problems).toEqual([]);
+      // the search column holds it without the NUL PostgreSQL's text cannot hold
+      const paths = await store.db.selectFrom('socket_versions').select('path').where('path', 'is not', null).execute();
+      expect(paths).toEqual([{ path: '@ab\ufffdcd' }]);
+    } finally {
+      await cleanup();
+    }
+  });
 });
