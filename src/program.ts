@@ -197,6 +197,23 @@ unreadable).`)
       run(options, async (io) => (await import('./commands/verify.js')).verifyCommand((await typed()).verifyOptions(options), io)),
     );
 
+  // --- push (fleet) -----------------------------------------------------------------------
+  addCommonOptions(program.command('push'))
+    .description('ship every local snapshot the central store (--to postgres://...) does not have yet, oldest first')
+    .option('--to <url>', 'the central store: postgres://user@host/db (or a file)')
+    .option('--json', 'print { ok, to, hosts: [{ host, pushed, present, centralHead, refused }] }')
+    .option('--quiet', 'print nothing unless a host is refused (for cron)')
+    .addHelpText('after', `
+Each snapshot goes in its own transaction; a run killed or cut off resumes where it stopped.
+A host whose history forks from, or falls behind, what the central store has is refused.
+Examples:
+  sockaudit push --to postgres://web-7@db.example/fleet?sslmode=verify-full
+  cron: */5 * * * * root sockaudit push --quiet --to postgres://web-7@db.example/fleet
+Exit codes: 0 up to date, 1 a host's history was refused (named with the snapshot), 2 error.`)
+    .action((options: Options) =>
+      run(options, async (io) => (await import('./commands/push.js')).pushCommand(options, io)),
+    );
+
   // --- diff --------------------------------------------------------------------------------
   addFilterOptions(addCommonOptions(program.command('diff')))
     .description('what was opened, closed, changed and rebound between two snapshots (default: last 2)')

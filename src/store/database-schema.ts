@@ -93,6 +93,18 @@ export interface WatchEventsTable {
   netns: number | null;
 }
 
+/** Snapshots a central store refused from `sockaudit push` (migration 0007; push-snapshots.ts). */
+export interface PushRefusalsTable {
+  id: Generated<number>;
+  host: string;
+  /** the snapshot's id in the host's own store */
+  snapshot_id: number;
+  taken_at: string;
+  content_hash: string;
+  reason: string;
+  refused_at: string;
+}
+
 export interface Database {
   hosts: HostsTable;
   snapshots: SnapshotsTable;
@@ -101,4 +113,5 @@ export interface Database {
   socket_owners: SocketOwnersTable;
   set_hash_heads: SetHashHeadsTable;
   watch_events: WatchEventsTable;
+  push_refusals: PushRefusalsTable;
 }

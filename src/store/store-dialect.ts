@@ -208,7 +208,8 @@ export function postgresStorageError(error: unknown): unknown {
   const code = engineErrorCode(error);
   const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
   if (code === undefined) {
-    if (error instanceof Error && /timeout|terminated|Connection|ECONN|EHOST|ENOTFOUND|EAI_|self.signed|certificate|SSL|TLS/i.test(message)) {
+    // the driver's own errors are plain Errors (ours have names of their own)
+    if (error instanceof Error && error.name === 'Error' && /timeout|terminated|Connection|ECONN|EHOST|ENOTFOUND|EAI_|self.signed|certificate|SSL|TLS/i.test(message)) {
       return new StorageError(`cannot reach the PostgreSQL server: ${message}`);
     }
     return error;

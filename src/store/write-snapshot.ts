@@ -5,6 +5,7 @@ import { processFingerprint, sortOwners } from './canonical-socket.js';
 import type { Database } from './database-schema.js';
 import { loadOpenDigests } from './load-versions.js';
 import { matchDigests } from './digest-match.js';
+import { PushRefusal } from './push-refusal.js';
 import { nextSetHash, saveSetHashHead } from './set-hash-head.js';
 import { snapshotHash } from './snapshot-hash.js';
 import { storeDialectOf } from './store-dialect.js';
@@ -23,6 +24,14 @@ export interface WriteSnapshotOptions {
    * and what it throws stores nothing (the witness check, witness-guard.ts).
    */
   guard?: (db: Kysely<Database>) => Promise<InventoryWarning[]>;
+  /**
+   * A snapshot pushed from a host's own store (push-snapshots.ts): it must follow the
+   * host's latest snapshot here (its prev_hash is that snapshot's hash; a host's first
+   * snapshot here adopts the prev_hash it had, which a pruned history left naming a
+   * snapshot that is gone) and hash here to what the host recorded, or nothing is written
+   * and a PushRefusal says why.
+   */
+  pushed?: { contentHash: string; prevHash: string | null };
 }
 
 /** The host's latest snapshot and the versions open after it, as read by readOpenState. */
@@ -113,7 +122,11 @@ export async function writeSnapshot(store: Store, inventory: Inventory, options:
     const digests = await hashing;
     const prepared: PreparedSocket[] = records.map((record, index) => ({ record, digest: digests[index]! }));
     const match = openVersions === null ? null : matchDigests(digests, openVersions.map((version) => version.digest));
-    const prevHash = previous?.content_hash ?? null;
+    const { pushed } = options;
+    if (pushed !== undefined && previous !== undefined && previous.content_hash !== pushed.prevHash) {
+      throw new PushRefusal('follows', `it does not follow the latest snapshot of host ${options.host} here (#${previous.id})`, previous.content_hash);
+    }
+    const prevHash = previous?.content_hash ?? pushed?.prevHash ?? null;
     const change =
       previous === undefined || openVersions === null || match === null
         ? null
@@ -130,6 +143,9 @@ export async function writeSnapshot(store: Store, inventory: Inventory, options:
       socketSetDigest: socketSet.digest(),
       prevHash,
     });
+    if (pushed !== undefined && contentHash !== pushed.contentHash) {
+      throw new PushRefusal('hash', 'its content hash, computed here from what was pushed, differs from the one the host recorded');
+    }
     const inserted = await db
       .insertInto('snapshots')
       .values({
