@@ -214,6 +214,25 @@ Exit codes: 0 up to date, 1 a host's history was refused (named with the snapsho
       run(options, async (io) => (await import('./commands/push.js')).pushCommand(options, io)),
     );
 
+  const fleet = program.command('fleet').description('set up a central PostgreSQL store for many hosts: roles and row-level security');
+  addCommonOptions(fleet.command('init'))
+    .description('create the schema, the roles sockaudit_host and sockaudit_reader, and the row-level security (run as the admin; safe to rerun)')
+    .addHelpText('after', `
+Example:
+  sockaudit fleet init --db postgres://admin@db.example/fleet?sslmode=verify-full`)
+    .action((options: Options) =>
+      run(options, async (io) => (await import('./commands/fleet.js')).fleetInitCommand(options, io)),
+    );
+  addCommonOptions(fleet.command('add-host').argument('<name>', 'the host name its snapshots carry'))
+    .description('create the login role of one host: it may add its own snapshots, nothing else')
+    .option('--password-file <file>', 'set the role\'s password from the first line of this file')
+    .addHelpText('after', `
+Example:
+  sockaudit fleet add-host web-7 --db postgres://admin@db.example/fleet --password-file web-7.pw`)
+    .action((name: string, options: Options) =>
+      run(options, async (io) => (await import('./commands/fleet.js')).fleetAddHostCommand(name, options, io)),
+    );
+
   // --- diff --------------------------------------------------------------------------------
   addFilterOptions(addCommonOptions(program.command('diff')))
     .description('what was opened, closed, changed and rebound between two snapshots (default: last 2)')
