@@ -51,7 +51,7 @@ function renderVerifyText(result: VerifyResult, location: string): string {
   const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
   const lines: string[] = [];
   if (result.problems.length === 0) {
-    lines.push(`ok: ${plural(result.snapshots, 'snapshot')} of ${plural(result.hosts, 'host')} verified in ${escapeText(location)} (SQLite ${result.check}: ok)`);
+    lines.push(`ok: ${plural(result.snapshots, 'snapshot')} of ${plural(result.hosts, 'host')} verified in ${escapeText(location)} (${result.check === 'references' ? 'PostgreSQL references' : `SQLite ${result.check}`}: ok)`);
   } else {
     const first = result.problems[0]!;
     const where = escapeText(first.host === null ? 'the database file' : first.snapshotId === null ? `host ${first.host}` : `snapshot ${first.snapshotId} of host ${first.host}`);
@@ -65,6 +65,7 @@ function renderVerifyText(result: VerifyResult, location: string): string {
 
 /** What the database was compared with, outside it: said even when nothing is wrong. */
 function witnessLines(witness: WitnessReport): string[] {
+  if (witness.state === 'server') return ['witness: none for a PostgreSQL store; each host\'s own store stands witness to its history, checked by `sockaudit push`'];
   if (witness.state === 'none') return [`witness: none at ${witness.file}; snapshots lost from the database cannot be detected until a snapshot writes one`];
   if (witness.state === 'invalid') return [`witness: ${witness.file} is not a valid witness; nothing was compared with it`];
   if (witness.findings.length === 0) return [`witness: ${witness.file} (written ${witness.writtenAt}) names no snapshot`];

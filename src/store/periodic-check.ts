@@ -2,6 +2,7 @@ import { DamagedStoreError } from '../errors.js';
 import { sql } from './kysely-runtime.js';
 import type { Store } from './open-store.js';
 import { checkPhysical } from './physical-check.js';
+import { storeDialectOf } from './store-dialect.js';
 
 /**
  * Every this many snapshots, `snapshot` runs SQLite's quick_check before writing. SQLite
@@ -17,6 +18,8 @@ export const CHECK_EVERY = 32;
 
 /** Throws DamagedStoreError when the next snapshot's id is due a check and the file fails it. */
 export async function periodicCheck(store: Store): Promise<void> {
+  // a server's pages are the server's to check (store-dialect.ts)
+  if (!storeDialectOf(store.db).fileStore) return;
   const { rows } = await sql<{ seq: number }>`select seq from sqlite_sequence where name = 'snapshots'`.execute(store.db);
   const nextId = (rows[0]?.seq ?? 0) + 1;
   if (nextId % CHECK_EVERY !== 0) return;

@@ -5,8 +5,11 @@ import { sql } from './kysely-runtime.js';
 /** `integrity_check` (the default) or `quick_check` (verify --quick). */
 export type PhysicalCheck = 'integrity_check' | 'quick_check';
 
+/** What ran: one of SQLite's checks, or PostgreSQL's reference check (store-dialect.ts). */
+export type PhysicalCheckName = PhysicalCheck | 'references';
+
 export interface PhysicalCheckResult {
-  check: PhysicalCheck;
+  check: PhysicalCheckName;
   /** SQLite's own findings, at most LIMIT of each kind; empty when the file is sound */
   problems: string[];
 }

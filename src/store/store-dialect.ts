@@ -26,11 +26,27 @@
 import type { Dialect, Kysely, KyselyPlugin, RootOperationNode } from 'kysely';
 import { asDamagedStoreError, StorageError } from '../errors.js';
 import { sql } from './kysely-runtime.js';
+import { checkPhysical, type PhysicalCheck, type PhysicalCheckResult } from './physical-check.js';
 
 export type StoreEngine = 'sqlite' | 'postgres';
 
 export interface StoreDialect {
   readonly engine: StoreEngine;
+  /**
+   * Whether the store is one file the program owns (SQLite): only then is there a witness
+   * beside it (witness.ts), an sqlite_sequence, and the periodic file check before a
+   * snapshot. A PostgreSQL store is the server's; its witness is each host's own store,
+   * whose chain push checks against it.
+   */
+  readonly fileStore: boolean;
+  /**
+   * verify's first step, the store as a whole. SQLite: integrity_check (or quick_check) and
+   * foreign_key_check. PostgreSQL has no integrity_check: its pages are the server's to
+   * check (data checksums, amcheck, which need the server's admin); verify checks there
+   * that every reference resolves (constraints are enforced per row, but a superuser can
+   * switch them off, e.g. session_replication_role = replica).
+   */
+  physicalCheck(db: Kysely<any>, check: PhysicalCheck): Promise<PhysicalCheckResult>;
   /** Begins, on this one connection, a transaction that holds the store's write lock. */
   beginWrite(connection: Kysely<any>, lockTimeoutMs: number): Promise<void>;
   /** `count` fresh ids for new rows of `table`, in the write transaction. */
@@ -91,6 +107,8 @@ export function storeDialectOf(db: Kysely<any>): StoreDialect {
 
 export const sqliteStoreDialect: StoreDialect = {
   engine: 'sqlite',
+  fileStore: true,
+  physicalCheck: (db, check) => checkPhysical(db, check),
   async beginWrite(connection) {
     // the busy timeout was set when the file was opened
     await sql`begin immediate`.execute(connection);
@@ -146,6 +164,20 @@ export const sqliteStoreDialect: StoreDialect = {
   },
 };
 
+/** Every foreign key of the schema: [table, column, referenced table (by id)]. */
+const POSTGRES_REFERENCES: readonly [string, string, string][] = [
+  ['snapshots', 'host_id', 'hosts'],
+  ['processes', 'host_id', 'hosts'],
+  ['socket_versions', 'host_id', 'hosts'],
+  ['socket_versions', 'opened_in', 'snapshots'],
+  ['socket_versions', 'closed_in', 'snapshots'],
+  ['socket_owners', 'host_id', 'hosts'],
+  ['socket_owners', 'version_id', 'socket_versions'],
+  ['socket_owners', 'process_id', 'processes'],
+  ['set_hash_heads', 'host_id', 'hosts'],
+  ['set_hash_heads', 'snapshot_id', 'snapshots'],
+];
+
 /**
  * The key of the advisory lock that stands for SQLite's write lock: 'sock' 'audt' as two
  * int4s (Kysely's Migrator locks a key of its own, taken inside this one).
@@ -154,6 +186,20 @@ const POSTGRES_WRITE_LOCK = [0x736f636b, 0x61756474] as const;
 
 export const postgresStoreDialect: StoreDialect = {
   engine: 'postgres',
+  fileStore: false,
+  async physicalCheck(db) {
+    const problems: string[] = [];
+    for (const [table, column, parent] of POSTGRES_REFERENCES) {
+      try {
+        const rows = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)} c where c.${sql.ref(column)} is not null and not exists (select 1 from ${sql.table(parent)} p where p.id = c.${sql.ref(column)})`.execute(db);
+        const dangling = Number(rows.rows[0]?.n ?? 0);
+        if (dangling > 0) problems.push(`PostgreSQL references: ${dangling} rows of ${table} refer by ${column} to missing rows of ${parent}`);
+      } catch (error) {
+        problems.push(`PostgreSQL references check of ${table}.${column} stopped: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return { check: 'references', problems };
+  },
   async beginWrite(connection, lockTimeoutMs) {
     await sql`begin`.execute(connection);
     // SET takes no parameters; the value is an integer we made

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './database-schema.js';
 import type { Store } from './open-store.js';
-import { checkPhysical, type PhysicalCheck } from './physical-check.js';
+import type { PhysicalCheckName } from './physical-check.js';
+import { storeDialectOf } from './store-dialect.js';
 import { verifyHostHistory } from './verify-host-history.js';
 import { compareWithWitness, isWitnessProblem, type WitnessStatus } from './witness-check.js';
 import { readWitness, WitnessError, witnessPath, type Witness } from './witness.js';
@@ -17,8 +18,11 @@ export interface VerifyProblem {
 /** What verify compared the database with, outside it (see witness.ts). */
 export interface WitnessReport {
   file: string;
-  /** none: no witness file; invalid: one that is not a witness; compared: see findings */
-  state: 'none' | 'invalid' | 'compared';
+  /**
+   * none: no witness file; invalid: one that is not a witness; compared: see findings;
+   * server: a PostgreSQL store, which has no witness file (store-dialect.ts, fileStore)
+   */
+  state: 'none' | 'invalid' | 'compared' | 'server';
   writtenAt: string | null;
   findings: { host: string; id: number; status: WitnessStatus; message: string }[];
 }
@@ -26,8 +30,8 @@ export interface WitnessReport {
 export interface VerifyResult {
   hosts: number;
   snapshots: number;
-  /** which of SQLite's checks ran */
-  check: PhysicalCheck;
+  /** which of SQLite's checks ran, or PostgreSQL's reference check */
+  check: PhysicalCheckName;
   witness: WitnessReport;
   problems: VerifyProblem[];
 }
@@ -46,7 +50,7 @@ export interface VerifyOptions {
  * 3. the witness: each host's newest snapshot against the head kept outside the file.
  */
 export async function verifyStore(store: Store, options: VerifyOptions = {}): Promise<VerifyResult> {
-  const physical = await checkPhysical(store.db, options.quick === true ? 'quick_check' : 'integrity_check');
+  const physical = await storeDialectOf(store.db).physicalCheck(store.db, options.quick === true ? 'quick_check' : 'integrity_check');
   const problems: VerifyProblem[] = physical.problems.map((message) => ({ host: null, snapshotId: null, message }));
   const counts = await checkSnapshots(store.db, problems);
   const witness = await checkWitness(store, problems);
@@ -88,6 +92,7 @@ export async function checkSnapshots(db: Kysely<Database>, problems: VerifyProbl
 
 /** Step 3: the witness beside the database, if any, against each host's newest snapshot. */
 export async function checkWitness(store: Store, problems: VerifyProblem[]): Promise<WitnessReport> {
+  if (!storeDialectOf(store.db).fileStore) return { file: '', state: 'server', writtenAt: null, findings: [] };
   const report: WitnessReport = { file: witnessPath(store.location), state: 'none', writtenAt: null, findings: [] };
   let witness: Witness | null;
   try {

@@ -6,6 +6,7 @@ import { sql } from './kysely-runtime.js';
 import type { Store } from './open-store.js';
 import { compareWithWitness, databaseHeads, highestWitnessId, isWitnessProblem } from './witness-check.js';
 import { readWitness, writeWitness } from './witness.js';
+import { storeDialectOf } from './store-dialect.js';
 import { inWriteTransaction } from './write-transaction.js';
 
 /**
@@ -20,6 +21,7 @@ import { inWriteTransaction } from './write-transaction.js';
  */
 export function witnessGuard(location: string, acceptLoss: boolean): (db: Kysely<Database>) => Promise<InventoryWarning[]> {
   return async (db) => {
+    if (!storeDialectOf(db).fileStore) return []; // no witness beside a server's store
     const witness = readWitness(location);
     if (witness === null) return [];
     const problems = (await compareWithWitness(db, witness)).filter(isWitnessProblem);
@@ -42,6 +44,7 @@ export function witnessGuard(location: string, acceptLoss: boolean): (db: Kysely
  * witnesses in commit order and the last one names the newest heads.
  */
 export async function recordWitness(store: Store): Promise<void> {
+  if (!storeDialectOf(store.db).fileStore) return;
   await inWriteTransaction(store.db, async (db) => {
     writeWitness(store.location, await databaseHeads(db));
   });

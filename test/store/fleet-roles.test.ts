@@ -90,7 +90,7 @@ describe.skipIf(postgresAdminUrl === null || !fs.existsSync(CLI))(`fleet roles a
   it("a host's role wrote and changed its own history (closing versions), and it verifies", async () => {
     const admin = await openStore({ db: adminUrl, env: {}, readOnly: true });
     try {
-      expect(await verifyStore(admin)).toEqual({ hosts: 2, snapshots: 6, problems: [] });
+      expect(await verifyStore(admin)).toMatchObject({ hosts: 2, snapshots: 6, check: 'references', problems: [] });
     } finally {
       await admin.close();
     }

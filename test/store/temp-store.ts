@@ -96,7 +96,9 @@ export async function rawQuery<T>(backend: BackendName, location: string, query:
       raw.close();
     }
   }
-  const client = new pg.Client({ connectionString: location });
+  // bigint read as a number, as the store's own connections do
+  const types = { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === 20 ? Number : pg.types.getTypeParser(oid, format))) as never };
+  const client = new pg.Client({ connectionString: location, types });
   await client.connect();
   try {
     return (await client.query(query)).rows as T[];
