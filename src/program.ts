@@ -211,7 +211,7 @@ Examples:
   cron: */5 * * * * root sockaudit push --quiet --to postgres://web-7@db.example/fleet
 Exit codes: 0 up to date, 1 a host's history was refused (named with the snapshot), 2 error.`)
     .action((options: Options) =>
-      run(options, async (io) => (await import('./commands/push.js')).pushCommand(options, io)),
+      run(options, async (io) => (await import('./commands/push.js')).pushCommand((await typed()).pushOptions(options), io)),
     );
 
   const fleet = program.command('fleet').description('set up a central PostgreSQL store for many hosts: roles and row-level security');
@@ -221,7 +221,7 @@ Exit codes: 0 up to date, 1 a host's history was refused (named with the snapsho
 Example:
   sockaudit fleet init --db postgres://admin@db.example/fleet?sslmode=verify-full`)
     .action((options: Options) =>
-      run(options, async (io) => (await import('./commands/fleet.js')).fleetInitCommand(options, io)),
+      run(options, async (io) => (await import('./commands/fleet.js')).fleetInitCommand((await typed()).fleetOptions(options), io)),
     );
   addCommonOptions(fleet.command('add-host').argument('<name>', 'the host name its snapshots carry'))
     .description('create the login role of one host: it may add its own snapshots, nothing else')
@@ -230,7 +230,7 @@ Example:
 Example:
   sockaudit fleet add-host web-7 --db postgres://admin@db.example/fleet --password-file web-7.pw`)
     .action((name: string, options: Options) =>
-      run(options, async (io) => (await import('./commands/fleet.js')).fleetAddHostCommand(name, options, io)),
+      run(options, async (io) => (await import('./commands/fleet.js')).fleetAddHostCommand(name, (await typed()).fleetOptions(options), io)),
     );
 
   // --- diff --------------------------------------------------------------------------------
@@ -259,9 +259,13 @@ Exit codes: 0 no differences, 1 differences, 2 error.`)
     .description('what listens where: by exposure (widest first), with netns, owner exe, user, pids, and findings')
     .argument('[snap...]', 'snapshot: id, latest, @label, ISO time, 1h or 2d ago (default: latest, or a fresh look when nothing is stored)')
     .option('--json', 'print { source, listeners, findings } as JSON')
+    .option('--all-hosts', 'every host\'s latest snapshot in the store, grouped by port and exposure, naming the hosts')
+    .option('--port <n>', 'with --all-hosts: only this local port')
+    .option('--exposure <group>', 'with --all-hosts: only wildcard, specific, link-local, loopback, interface or local')
     .addHelpText('after', `
 Examples:
   sockaudit listening                       the latest snapshot (or now, with no database)
+  sockaudit listening --all-hosts --port 443 --db postgres://reviewer@db/fleet
   sockaudit listening 2d ago                as it was two days ago
   sockaudit listening --json | jq '.findings[] | select(.severity == "high")'
 
@@ -269,7 +273,25 @@ Finding kinds: packet-socket (high; medium for DHCP/LLDP daemons), raw-socket (m
 exe-deleted (medium; high under a temp dir), exe-in-temp-dir (high), masquerade (high),
 root-wildcard-listener (low).`)
     .action((snap: string[], options: Options) =>
-      run(options, async (io) => (await import('./commands/listening.js')).listeningCommand((await typed()).reviewOptions(snap, options), io)),
+      run(options, async (io) =>
+        options.allHosts === true
+          ? (await import('./commands/listening-all-hosts.js')).listeningAllHostsCommand((await typed()).listeningAllHostsOptions(options), io)
+          : (await import('./commands/listening.js')).listeningCommand((await typed()).reviewOptions(snap, options), io),
+      ),
+    );
+
+  addCommonOptions(program.command('hosts'))
+    .description('every host in the store: snapshot count, first and last snapshot, sockets in the latest')
+    .option('--json', 'print [{ host, snapshots, firstTakenAt, lastTakenAt, latestId, socketCount, stale }]')
+    .option('--stale <duration>', 'mark hosts whose latest snapshot is older, e.g. 15m, 2h, 1d (exit 1 when one is)')
+    .addHelpText('after', `
+Examples:
+  sockaudit hosts --db postgres://reviewer@db.example/fleet
+  sockaudit hosts --stale 15m --json
+
+Exit codes: 0, 1 a host is stale (with --stale), 2 error.`)
+    .action((options: Options) =>
+      run(options, async (io) => (await import('./commands/hosts.js')).hostsCommand((await typed()).hostsOptions(options), io)),
     );
 
   const baselineCommand = program.command('baseline').description('create a baseline of allowed listeners and accepted findings for `check`');

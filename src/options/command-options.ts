@@ -19,6 +19,10 @@ import type { SnapshotCommandOptions } from '../commands/snapshot.js';
 import type { VerifyCommandOptions } from '../commands/verify.js';
 import type { WatchCommandOptions } from '../commands/watch.js';
 import type { EventsCommandOptions } from '../commands/events.js';
+import type { FleetAddHostOptions } from '../commands/fleet.js';
+import type { HostsCommandOptions } from '../commands/hosts.js';
+import type { ListeningAllHostsOptions } from '../commands/listening-all-hosts.js';
+import type { PushCommandOptions } from '../commands/push.js';
 import { isLiveProcRoot } from '../proc/proc-fs.js';
 import { UsageError } from '../errors.js';
 import { parseCmdlinePolicy, parseCount, parseDiffFormat, parseLabel } from '../option-values.js';
@@ -136,4 +140,24 @@ export function eventsOptions(flags: Flags, now = new Date()): EventsCommandOpti
     if (!/^\d+$/.test(value) || port > 65535) throw new UsageError(`--port: expected a port number (0-65535), got "${value}"`);
   }
   return { ...common(flags), since, port, json: flags.json === true };
+}
+
+/** `push --to URL`: the central store is required (the command says so when it is missing). */
+export function pushOptions(flags: Flags): PushCommandOptions {
+  return { db: database(flags), to: text(flags.to), host: text(flags.host), json: flags.json === true, quiet: flags.quiet === true };
+}
+
+/** `fleet init` and `fleet add-host NAME`: a PostgreSQL --db (checked by the command). */
+export function fleetOptions(flags: Flags): FleetAddHostOptions {
+  return { db: database(flags), passwordFile: text(flags.passwordFile) };
+}
+
+/** `hosts [--stale 15m]`: the duration is parsed by the command (hosts.ts, parseStale). */
+export function hostsOptions(flags: Flags): HostsCommandOptions {
+  return { db: database(flags), json: flags.json === true, stale: text(flags.stale) };
+}
+
+/** `listening --all-hosts [--port N] [--exposure GROUP]`: both checked by the command. */
+export function listeningAllHostsOptions(flags: Flags): ListeningAllHostsOptions {
+  return { db: database(flags), json: flags.json === true, port: text(flags.port), exposure: text(flags.exposure) };
 }

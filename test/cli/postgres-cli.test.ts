@@ -44,8 +44,19 @@ describe.skipIf(postgresAdminUrl === null || !fs.existsSync(CLI))(`the CLI on Po
     const history = cli(['history', '--db', url, '--host', 'edge-host', '--port', '22']);
     expect(history.status, history.stderr).toBe(0);
     const verify = cli(['verify', '--db', url]);
-    expect(verify.stdout).toMatch(/^ok: 2 snapshots of 1 host verified in postgres:\/\/postgres:\*\*\*@/);
+    expect(verify.stdout).toMatch(/^ok: 2 snapshots of 1 host verified in postgres:\/\/postgres:\*\*\*@\S+ \(PostgreSQL references: ok\)\nwitness: none for a PostgreSQL store/);
     expect(verify.status).toBe(0);
+    // a second host in the same store, and the questions across hosts
+    expect(cli(['snapshot', '--db', url, '--proc-root', procRoot, '--host', 'edge-two', '--quiet']).status).toBe(0);
+    const hosts = cli(['hosts', '--db', url, '--json']);
+    expect(hosts.status, hosts.stderr).toBe(0);
+    expect((JSON.parse(hosts.stdout) as { host: string; snapshots: number }[]).map((host) => [host.host, host.snapshots])).toEqual([['edge-host', 2], ['edge-two', 1]]);
+    const across = cli(['listening', '--all-hosts', '--db', url, '--json']);
+    expect(across.status, across.stderr).toBe(0);
+    const listeners = JSON.parse(across.stdout) as { hosts: string[] }[];
+    expect(listeners.length).toBeGreaterThan(0);
+    expect(listeners.some((listener) => listener.hosts.join() === 'edge-host,edge-two')).toBe(true);
+
     const prune = cli(['prune', '--db', url, '--host', 'edge-host', '--keep', '1']);
     expect(prune.status, prune.stderr).toBe(0);
     expect(cli(['list', '--db', url, '--host', 'edge-host', '--json']).stdout).toMatch(/"id": ?2/);

@@ -1,0 +1,52 @@
+import { UsageError } from '../errors.js';
+import type { CommandIo } from '../io.js';
+import { escapeText } from '../render/escape-text.js';
+import { listFleetHosts } from '../store/fleet-queries.js';
+import { openStore } from '../store/open-store.js';
+
+export interface HostsCommandOptions {
+  db?: string;
+  json?: boolean;
+  /** e.g. `15m`: mark hosts whose latest snapshot is older */
+  stale?: string;
+}
+
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/**
+ * A duration as `--stale` takes it.
+ *
+ * @example parseStale('15m') -> 900000
+ * @example parseStale('2d') -> 172800000
+ */
+export function parseStale(text: string): number {
+  const match = /^(\d{1,9})([smhdw])$/.exec(text);
+  if (match === null) throw new UsageError(`--stale: expected a duration such as 15m, 2h or 1d, got ${JSON.stringify(text)}`);
+  return Number(match[1]) * UNIT_MS[match[2]!]!;
+}
+
+/**
+ * `sockaudit hosts`: every host of the store with its snapshot count, first and last
+ * snapshot time and the socket count of its latest; with --stale, a mark on the hosts
+ * whose latest snapshot is older than that. Exit 0 (1 when --stale marks a host, so that
+ * a monitor can run it).
+ */
+export async function hostsCommand(options: HostsCommandOptions, io: CommandIo): Promise<number> {
+  const staleAfterMs = options.stale === undefined ? undefined : parseStale(options.stale);
+  const store = await openStore({ db: options.db, env: io.env, access: 'read' });
+  try {
+    const hosts = await listFleetHosts(store, { now: new Date(), staleAfterMs });
+    if (options.json === true) {
+      io.stdout(JSON.stringify(hosts) + '\n');
+    } else {
+      const header = ['HOST', 'SNAPSHOTS', 'FIRST', 'LAST', 'SOCKETS', ''];
+      const rows = hosts.map((host) => [escapeText(host.host), String(host.snapshots), host.firstTakenAt, host.lastTakenAt, String(host.socketCount), host.stale ? 'STALE' : '']);
+      const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+      const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+      io.stdout([line(header), ...rows.map(line)].join('\n') + '\n');
+    }
+    return hosts.some((host) => host.stale) ? 1 : 0;
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Questions across hosts (`hosts`, `listening --all-hosts`) on one store holding several
+ * hosts: an SQLite file written with --host, and the fleet's PostgreSQL, from the same tests.
+ */
+import { expect, it } from 'vitest';
+import { hostsCommand, parseStale } from '../../src/commands/hosts.js';
+import { listeningAllHostsCommand } from '../../src/commands/listening-all-hosts.js';
+import { UsageError } from '../../src/errors.js';
+import { memoryIo } from '../../src/io.js';
+import { writeSnapshot } from '../../src/store/write-snapshot.js';
+import { makeInventory, makeOwner, makeRecord } from '../store/make-record.js';
+import { describeEachBackend, tempStore } from '../store/temp-store.js';
+
+const nginx = makeOwner({ pid: 50, exe: '/usr/sbin/nginx', comm: 'nginx' });
+const redis = makeOwner({ pid: 60, exe: '/usr/bin/redis-server', comm: 'redis-server' });
+
+describeEachBackend('hosts and listening --all-hosts', (backend) => {
+  it('lists every host with counts and times, marks stale ones, and groups listeners by port and exposure naming hosts', async () => {
+    const { store, file, cleanup } = await tempStore(backend);
+    try {
+      const recent = new Date(Date.now() - 60_000).toISOString();
+      const old = new Date(Date.now() - 3 * 3_600_000).toISOString();
+      const web = (inode: number) => [
+        makeRecord({ inode, localPort: 443, owners: [nginx] }),
+        makeRecord({ inode: inode + 1, localPort: 22 }),
+        // an established connection is not a listener
+        makeRecord({ inode: inode + 2, localPort: 443, state: 'ESTABLISHED', localAddress: '10.0.0.1', remoteAddress: '10.0.0.9', remotePort: 50000, exposure: 'specific' }),
+      ];
+      await writeSnapshot(store, makeInventory(web(100), { takenAt: old, host: 'web-1' }), { host: 'web-1' });
+      await writeSnapshot(store, makeInventory(web(100), { takenAt: recent, host: 'web-1' }), { host: 'web-1' });
+      await writeSnapshot(store, makeInventory(web(200), { takenAt: old, host: 'web-2' }), { host: 'web-2' });
+      await writeSnapshot(
+        store,
+        makeInventory([...web(300), makeRecord({ inode: 400, localPort: 6379, owners: [redis] }), makeRecord({ inode: 401, localPort: 443, localAddress: '127.0.0.1', exposure: 'loopback' })], { takenAt: recent, host: 'cache-1' }),
+        { host: 'cache-1' },
+      );
+
+      const io = memoryIo();
+      expect(await hostsCommand({ db: file, json: true, stale: '15m' }, io)).toBe(1);
+      const hosts = JSON.parse(io.out) as { host: string; snapshots: number; firstTakenAt: string; lastTakenAt: string; socketCount: number; stale: boolean }[];
+      expect(hosts.map((host) => [host.host, host.snapshots, host.socketCount, host.stale])).toEqual([
+        ['cache-1', 1, 5, false],
+        ['web-1', 2, 3, false],
+        ['web-2', 1, 3, true],
+      ]);
+      expect(hosts[1]).toMatchObject({ firstTakenAt: old, lastTakenAt: recent });
+      const text = memoryIo();
+      expect(await hostsCommand({ db: file }, text)).toBe(0);
+      expect(text.out).toMatch(/^HOST +SNAPSHOTS +FIRST +LAST +SOCKETS\n/);
+      expect(text.out).not.toMatch(/STALE/);
+
+      const port = memoryIo();
+      expect(await listeningAllHostsCommand({ db: file, port: '443', json: true }, port)).toBe(0);
+      expect(JSON.parse(port.out)).toEqual([
+        { port: 443, family: 'tcp', group: 'wildcard', hosts: ['cache-1', 'web-1', 'web-2'], exes: ['/usr/sbin/nginx'] },
+        { port: 443, family: 'tcp', group: 'loopback', hosts: ['cache-1'], exes: [] },
+      ]);
+      const wide = memoryIo();
+      await listeningAllHostsCommand({ db: file, exposure: 'wildcard' }, wide);
+      expect(wide.out.split('\n').filter(Boolean)).toEqual([
+        '22/tcp       wildcard   3 hosts: cache-1, web-1, web-2',
+        '443/tcp      wildcard   3 hosts: cache-1, web-1, web-2  (/usr/sbin/nginx)',
+        '6379/tcp     wildcard   1 host: cache-1  (/usr/bin/redis-server)',
+      ]);
+      await expect(listeningAllHostsCommand({ db: file, exposure: 'everywhere' }, memoryIo())).rejects.toThrow(UsageError);
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+it('parses --stale durations and refuses others', () => {
+  expect(parseStale('15m')).toBe(900_000);
+  expect(parseStale('2d')).toBe(172_800_000);
+  for (const bad of ['15', 'm', '1.5h', '-1m', '15 m']) expect(() => parseStale(bad)).toThrow(UsageError);
+});
