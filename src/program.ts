@@ -240,6 +240,7 @@ Example:
     .option('--format <format>', 'text, json, unified or markdown', 'text')
     .option('--sockets', 'report every socket instead of counting client connections and ephemeral listeners')
     .option('--verbose', 'also list inode-only changes (the same owners reopened a socket) in text and markdown')
+    .option('--to-host <name>', 'host-vs-host: FROM from --host, TO from this host (each default latest), without inodes, pids and fds')
     .addHelpText('after', `
 Examples:
   sockaudit diff                            the two newest snapshots (= diff last 2)
@@ -248,6 +249,7 @@ Examples:
   sockaudit diff 2h ago latest --listening  what listens now that did not two hours ago
   sockaudit diff 12 14 --format json        for scripts (the contract: docs/design.md)
   sockaudit diff --format markdown          a table for a ticket or pull request
+  sockaudit diff --host web-1 --to-host web-7 --listening   how web-7 drifted from web-1
 
 Exit codes: 0 no differences, 1 differences, 2 error.`)
     .action((selectors: string[], options: Options) =>

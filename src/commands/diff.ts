@@ -11,7 +11,8 @@ import { checkNetnsFilter, type SocketFilter } from '../inventory/socket-filter.
 import type { CommandIo } from '../io.js';
 import { selectedHost } from '../inventory/default-host.js';
 import { openStore } from '../store/open-store.js';
-import { readSnapshotPair } from '../store/read-snapshot.js';
+import { readSnapshotOf, readSnapshotPair } from '../store/read-snapshot.js';
+import { hostNeutral } from '../diff/host-neutral.js';
 import { resolveSnapshot } from '../store/resolve-snapshot.js';
 import type { SnapshotSelector } from '../store/snapshot-selector.js';
 import type { SnapshotRow } from '../store/snapshot-row.js';
@@ -33,6 +34,11 @@ export interface DiffCommandOptions {
   sockets?: boolean;
   /** list inode-only changes too (text and markdown; JSON always has them) */
   verbose?: boolean;
+  /**
+   * host-vs-host: FROM is read from --host, TO from this host (program.ts: each `latest`
+   * unless named), compared without host-specific parts (host-neutral.ts)
+   */
+  toHost?: string;
 }
 
 function snapshotRef(row: SnapshotRow): SnapshotRef {
@@ -49,8 +55,10 @@ export async function diffCommand(options: DiffCommandOptions, io: CommandIo): P
   const store = await openStore({ db: options.db, env: io.env, readOnly: true });
   try {
     const host = selectedHost(options);
-    const pair = { from: await resolveSnapshot(store, host, options.from), to: await resolveSnapshot(store, host, options.to) };
-    const [before, after] = await readSnapshotPair(store, pair.from, pair.to);
+    const pair = { from: await resolveSnapshot(store, host, options.from), to: await resolveSnapshot(store, options.toHost ?? host, options.to) };
+    const [before, after] = options.toHost === undefined
+      ? await readSnapshotPair(store, pair.from, pair.to)
+      : ([hostNeutral(await readSnapshotOf(store, pair.from)), hostNeutral(await readSnapshotOf(store, pair.to))] as const);
     checkNetnsFilter(filter, [...before.meta.namespaces, ...after.meta.namespaces], `snapshots ${pair.from.id} and ${pair.to.id}`);
     const report: DiffReport = {
       from: snapshotRef(pair.from),

@@ -96,7 +96,10 @@ export function verifyOptions(flags: Flags): VerifyCommandOptions {
 export function diffOptions(words: readonly string[], flags: Flags, now = new Date()): DiffCommandOptions {
   const format = parseDiffFormat(flags.format);
   const filter = parseSocketFilter(flags);
-  return { ...common(flags), ...parseSelectorPair(words, now), filter, format, sockets: flags.sockets === true, verbose: flags.verbose === true };
+  const toHost = text(flags.toHost);
+  // host-vs-host: each end is its host's latest unless named
+  const pair = toHost === undefined ? parseSelectorPair(words, now) : parseSelectorPair(words.length === 0 ? ['latest', 'latest'] : words, now);
+  return { ...common(flags), ...pair, filter, format, sockets: flags.sockets === true, verbose: flags.verbose === true, toHost };
 }
 
 /** listening and baseline create: SNAP, or undefined for the default (loadReviewInput). */

@@ -74,3 +74,38 @@ it('parses --stale durations and refuses others', () => {
   expect(parseStale('2d')).toBe(172_800_000);
   for (const bad of ['15', 'm', '1.5h', '-1m', '15 m']) expect(() => parseStale(bad)).toThrow(UsageError);
 });
+
+describeEachBackend('diff --host A --to-host B', (backend) => {
+  it('compares two hosts by what the sockets are, not by inodes, pids or namespace inodes', async () => {
+    const { diffCommand } = await import('../../src/commands/diff.js');
+    const { store, file, cleanup } = await tempStore(backend);
+    try {
+      const common = (inodeBase: number, pid: number, netns: number) => [
+        makeRecord({ inode: inodeBase, localPort: 443, netns, owners: [{ ...nginx, pid, fd: 6 }] }),
+        makeRecord({ inode: inodeBase + 1, localPort: 22, netns }),
+      ];
+      await writeSnapshot(store, makeInventory(common(100, 812, 4026531840), { host: 'web-1' }), { host: 'web-1' });
+      await writeSnapshot(
+        store,
+        makeInventory([...common(900, 1234, 4026531999), makeRecord({ inode: 950, localPort: 6379, netns: 4026531999, owners: [redis] })], {
+          host: 'web-7',
+          namespaces: [{ inode: 4026531999, name: 'host', readerPid: 1, readable: true }],
+        }),
+        { host: 'web-7' },
+      );
+      const same = memoryIo();
+      expect(await diffCommand({ db: file, host: 'web-1', toHost: 'web-1', format: 'json' }, same)).toBe(0);
+      const io = memoryIo();
+      expect(await diffCommand({ db: file, host: 'web-1', toHost: 'web-7', format: 'json' }, io)).toBe(1);
+      const report = JSON.parse(io.out) as { from: { host: string }; to: { host: string }; changes: { kind: string; socket?: { localPort: number } }[] };
+      expect(report.from.host).toBe('web-1');
+      expect(report.to.host).toBe('web-7');
+      // only redis is new: nginx on 443 and sshd on 22 match despite other inodes, pids and netns inodes
+      expect(report.changes).toHaveLength(1);
+      expect(JSON.stringify(report.changes[0])).toMatch(/6379/);
+      expect(report.changes[0]!.kind).toBe('opened');
+    } finally {
+      await cleanup();
+    }
+  });
+});
