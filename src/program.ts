@@ -316,10 +316,12 @@ Edit the file: narrow "exposure" (loopback, link-local, specific, wildcard), add
     .argument('[snap...]', 'snapshot (default: latest, or a fresh look when nothing is stored)')
     .requiredOption('--baseline <file>', 'baseline JSON, as written by `baseline create`')
     .option('--json', 'print { source, baseline, ok, violations, findings } as JSON')
+    .option('--all-hosts', 'every host\'s latest snapshot in the store; exit 1 naming each host that violates')
     .addHelpText('after', `
 Examples:
   sockaudit check --baseline /etc/sockaudit/baseline.json
   sockaudit snapshot --quiet && sockaudit check --baseline baseline.json --json
+  sockaudit check --baseline web.json --all-hosts --db postgres://reviewer@db.example/fleet
 
 Exit codes: 0 clean, 1 violations, 2 error (a malformed baseline names the file and the problem).`)
     .action((snap: string[], options: Options) =>

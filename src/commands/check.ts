@@ -9,6 +9,8 @@ import { loadReviewInput, type ReviewSourceOptions } from '../review/review-sour
 export interface CheckCommandOptions extends ReviewSourceOptions {
   baseline: string;
   json?: boolean;
+  /** every host's latest snapshot in the store (check-all-hosts.ts) */
+  allHosts?: boolean;
 }
 
 
@@ -21,6 +23,7 @@ export interface CheckCommandOptions extends ReviewSourceOptions {
 export async function checkCommand(options: CheckCommandOptions, io: CommandIo): Promise<number> {
   // the baseline first: a typo in it should not cost a collection
   const baseline = parseBaseline(readBaselineFile(options.baseline), options.baseline);
+  if (options.allHosts === true) return (await import('./check-all-hosts.js')).checkAllHosts({ ...options, baselineFile: options.baseline }, baseline, io);
   const { inventory, source, findingOptions } = await loadReviewInput(options, io.env);
   const result = checkAgainstBaseline(inventory, findFindings(inventory, findingOptions), baseline, new Date());
   io.stdout(options.json === true ? checkJson(source, options.baseline, result) : renderCheck(source, options.baseline, result, io.color));

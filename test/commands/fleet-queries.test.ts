@@ -109,3 +109,40 @@ describeEachBackend('diff --host A --to-host B', (backend) => {
     }
   });
 });
+
+describeEachBackend('check --baseline --all-hosts', (backend) => {
+  it('holds every host\'s latest snapshot against one baseline and names each host that violates it', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const { baselineCreateCommand } = await import('../../src/commands/baseline.js');
+    const { checkCommand } = await import('../../src/commands/check.js');
+    const { store, file, cleanup } = await tempStore(backend);
+    const { tempDir } = await import('../store/temp-store.js');
+    const dir = tempDir();
+    try {
+      const web = (inode: number) => [makeRecord({ inode, localPort: 443, owners: [nginx] }), makeRecord({ inode: inode + 1, localPort: 22 })];
+      await writeSnapshot(store, makeInventory(web(100), { host: 'web-1' }), { host: 'web-1' });
+      await writeSnapshot(store, makeInventory(web(200), { host: 'web-2' }), { host: 'web-2' });
+      await writeSnapshot(store, makeInventory([...web(300), makeRecord({ inode: 400, localPort: 6379, owners: [redis] })], { host: 'cache-1' }), { host: 'cache-1' });
+      const created = memoryIo();
+      expect(await baselineCreateCommand({ db: file, host: 'web-1', selectors: ['latest'] }, created)).toBe(0);
+      const baselineFile = path.join(dir.dir, 'web.json');
+      fs.writeFileSync(baselineFile, created.out);
+
+      const io = memoryIo();
+      expect(await checkCommand({ db: file, baseline: baselineFile, allHosts: true }, io)).toBe(1);
+      expect(io.out).toMatch(/^VIOLATES: cache-1 \(snapshot #3, [^)]+\): 1 violation\n  unexpected-listener: .*6379/m);
+      expect(io.out).toMatch(/^ok: web-1 /m);
+      expect(io.out).toMatch(/^ok: web-2 /m);
+      expect(io.out).toMatch(/1 of 3 hosts violate .*web\.json: cache-1\n$/);
+      const json = memoryIo();
+      await checkCommand({ db: file, baseline: baselineFile, allHosts: true, json: true }, json);
+      const report = JSON.parse(json.out) as { ok: boolean; hosts: { host: string; ok: boolean }[] };
+      expect(report.ok).toBe(false);
+      expect(report.hosts.map((host) => [host.host, host.ok])).toEqual([['cache-1', false], ['web-1', true], ['web-2', true]]);
+    } finally {
+      dir.cleanup();
+      await cleanup();
+    }
+  });
+});
