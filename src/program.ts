@@ -335,11 +335,13 @@ Exit codes: 0 clean, 1 violations, 2 error (a malformed baseline names the file 
     .option('--exe <path>', 'an owner executable')
     .option('--family <family>', 'tcp, udp, unix, packet... (tcp6 for one IP version)')
     .option('--json', 'print { host, filter, periods } as JSON')
+    .option('--all-hosts', 'every host in the store, one after the other (JSON: { hosts: [...] })')
     .addHelpText('after', `
 Examples:
   sockaudit history --port 22
   sockaudit history --exe /usr/sbin/nginx --family tcp
-  sockaudit history --path /run/docker.sock --json`)
+  sockaudit history --path /run/docker.sock --json
+  sockaudit history --all-hosts --port 22 --db postgres://reviewer@db.example/fleet`)
     .action((options: Options) =>
       run(options, async (io) => (await import('./commands/history.js')).historyCommand((await typed()).historyOptions(options), io)),
     );

@@ -108,11 +108,11 @@ export function reviewOptions(words: readonly string[], flags: Flags, now = new 
 }
 
 export function checkOptions(words: readonly string[], flags: Flags, now = new Date()): CheckCommandOptions {
-  return { ...reviewOptions(words, flags, now), baseline: String(flags.baseline) };
+  return { ...reviewOptions(words, flags, now), baseline: String(flags.baseline), allHosts: flags.allHosts === true };
 }
 
 export function historyOptions(flags: Flags): HistoryCommandOptions {
-  return { ...common(flags), filter: parseHistoryFilter(flags), description: describeHistoryFlags(flags), json: flags.json === true };
+  return { ...common(flags), filter: parseHistoryFilter(flags), description: describeHistoryFlags(flags), json: flags.json === true, allHosts: flags.allHosts === true };
 }
 
 export function doctorOptions(flags: Flags): DoctorCommandOptions {

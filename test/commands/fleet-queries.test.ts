@@ -146,3 +146,28 @@ describeEachBackend('check --baseline --all-hosts', (backend) => {
     }
   });
 });
+
+describeEachBackend('history --all-hosts', (backend) => {
+  it('answers for every host of the store in turn', async () => {
+    const { historyCommand } = await import('../../src/commands/history.js');
+    const { store, file, cleanup } = await tempStore(backend);
+    try {
+      await writeSnapshot(store, makeInventory([makeRecord({ inode: 1, localPort: 22 })], { host: 'web-1' }), { host: 'web-1' });
+      await writeSnapshot(store, makeInventory([makeRecord({ inode: 2, localPort: 22 }), makeRecord({ inode: 3, localPort: 80 })], { host: 'web-2' }), { host: 'web-2' });
+      await writeSnapshot(store, makeInventory([makeRecord({ inode: 4, localPort: 80 })], { host: 'web-3' }), { host: 'web-3' });
+      const io = memoryIo();
+      expect(await historyCommand({ db: file, port: '22', allHosts: true, json: true }, io)).toBe(0);
+      const report = JSON.parse(io.out) as { hosts: { host: string; periods: unknown[] }[] };
+      expect(report.hosts.map((host) => [host.host, host.periods.length])).toEqual([['web-1', 1], ['web-2', 1], ['web-3', 0]]);
+      const single = memoryIo();
+      await historyCommand({ db: file, port: '80', host: 'web-2', json: true }, single);
+      expect(JSON.parse(single.out)).toMatchObject({ host: 'web-2', periods: [expect.anything()] });
+      const text = memoryIo();
+      await historyCommand({ db: file, port: '22', allHosts: true }, text);
+      expect(text.out).toMatch(/web-1/);
+      expect(text.out).toMatch(/web-2/);
+    } finally {
+      await cleanup();
+    }
+  });
+});
