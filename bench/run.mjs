@@ -20,7 +20,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BENCH_DIR, CLI_PATH } from './lib/paths.mjs';
 
-const BENCHMARKS = ['collect', 'store', 'diff', 'history', 'year'];
+const BENCHMARKS = ['collect', 'store', 'diff', 'history', 'year', 'fleet'];
 const DEFAULT_BENCHMARKS = ['collect'];
 
 const USAGE = `usage: npm run bench -- [NAME...] [--all] [OPTIONS...]

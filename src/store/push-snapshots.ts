@@ -1,9 +1,11 @@
 import type { Store } from './open-store.js';
 import { PushRefusal } from './push-refusal.js';
 import { listHosts, listSnapshots } from './list-snapshots.js';
-import { readSnapshotOf } from './read-snapshot.js';
+import { loadVersions } from './load-versions.js';
 import { findHostId, type SnapshotRow } from './snapshot-row.js';
-import { writeSnapshot } from './write-snapshot.js';
+import { readOpenState, writeSnapshot } from './write-snapshot.js';
+import type { Inventory, SocketRecord } from '../model/socket-record.js';
+import { snapshotMeta } from './snapshot-row.js';
 
 export interface PushHostResult {
   host: string;
@@ -49,6 +51,7 @@ async function pushHost(local: Store, central: Store, host: string, options: Pus
   const history = (await listSnapshots(local, host)).reverse(); // oldest first
   const result: PushHostResult = { host, pushed: 0, present: 0, centralHead: null, refused: null };
   if (history.length === 0) return result;
+  const cursor = new HistoryCursor(local);
   let head = await centralHead(central, host);
   let next = startAfter(history, head?.contentHash ?? null);
   for (;;) {
@@ -60,9 +63,10 @@ async function pushHost(local: Store, central: Store, host: string, options: Pus
     result.centralHead = head?.id ?? null;
     if (next >= history.length) return result;
     const row = history[next]!;
-    const inventory = await readSnapshotOf(local, row);
+    // the central store's open versions are read while the local snapshot is built
+    const [openState, { inventory, digests }] = await Promise.all([readOpenState(central, host), cursor.read(row, history[next - 1])]);
     try {
-      const written = await writeSnapshot(central, inventory, { host, label: row.label, pushed: { contentHash: row.contentHash, prevHash: row.prevHash } });
+      const written = await writeSnapshot(central, inventory, { host, label: row.label, openState, claimedDigests: digests, pushed: { contentHash: row.contentHash, prevHash: row.prevHash } });
       result.pushed++;
       options.onPushed?.(host, row.id, written.id);
       head = { id: written.id, contentHash: written.contentHash, takenAt: written.takenAt };
@@ -104,4 +108,34 @@ async function refuse(central: Store, result: PushHostResult, row: SnapshotRow, 
     .values({ host: result.host, snapshot_id: row.id, taken_at: row.takenAt, content_hash: row.contentHash, reason, refused_at: new Date().toISOString() })
     .execute();
   return result;
+}
+
+/**
+ * Reads a host's snapshots in order, each from the one before it: the versions the next
+ * snapshot closed leave, those it opened join (two indexed queries of its changes),
+ * instead of rebuilding every snapshot from all its versions (50 ms at 10,000 sockets; a
+ * push of 100 snapshots spent most of its time there). Any other step reads the snapshot
+ * whole.
+ */
+class HistoryCursor {
+  private current: Map<number, { record: SocketRecord; digest: string }> | null = null;
+  private at: number | null = null;
+
+  constructor(private readonly store: Store) {}
+
+  /** The snapshot, with each socket's stored digest (which the central store checks where it matters). */
+  async read(row: SnapshotRow, previous: SnapshotRow | undefined): Promise<{ inventory: Inventory; digests: string[] }> {
+    const entry = (version: { id: number; record: SocketRecord; storedDigest: string | null }) => [version.id, { record: version.record, digest: version.storedDigest ?? '' }] as const;
+    if (this.current !== null && previous !== undefined && this.at === previous.id) {
+      for (const version of await loadVersions(this.store.db, row.hostId, { kind: 'closed-in', snapshotId: row.id })) this.current.delete(version.id);
+      for (const version of await loadVersions(this.store.db, row.hostId, { kind: 'opened-in', snapshotId: row.id }, { digests: true })) this.current.set(...entry(version));
+    } else {
+      this.current = new Map((await loadVersions(this.store.db, row.hostId, { kind: 'open-at', openedBy: row.id }, { digests: true })).map(entry));
+      for (const version of await loadVersions(this.store.db, row.hostId, { kind: 'closed-after', closedAfter: row.id, openedBy: row.id }, { digests: true })) this.current.set(...entry(version));
+    }
+    this.at = row.id;
+    // in no particular order: a snapshot's hashes do not depend on it
+    const entries = [...this.current.values()];
+    return { inventory: { meta: snapshotMeta(row), sockets: entries.map((item) => item.record), warnings: row.warnings }, digests: entries.map((item) => item.digest) };
+  }
 }

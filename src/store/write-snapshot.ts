@@ -32,6 +32,13 @@ export interface WriteSnapshotOptions {
    * and a PushRefusal says why.
    */
   pushed?: { contentHash: string; prevHash: string | null };
+  /**
+   * The sockets' digests as the pushing host stored them, in inventory order: a socket
+   * whose digest matches an open version here costs nothing, as always; every other one
+   * becomes a new version only after its digest is recomputed here from its content and
+   * found equal (else a PushRefusal). Saves hashing every socket of every pushed snapshot.
+   */
+  claimedDigests?: readonly string[];
 }
 
 /** The host's latest snapshot and the versions open after it, as read by readOpenState. */
@@ -106,7 +113,7 @@ export async function writeSnapshot(store: Store, inventory: Inventory, options:
   // hashed on a pool thread (version-digests.ts) while the transaction reads the host's
   // previous snapshot and open versions
   const records = inventory.sockets.map((socket) => (socket.owners.length > 1 ? { ...socket, owners: sortOwners(socket.owners) } : socket));
-  const hashing = versionDigests(records);
+  const hashing = options.claimedDigests !== undefined ? Promise.resolve(options.claimedDigests) : versionDigests(records);
   hashing.catch(() => {}); // a transaction that fails first (a busy database) reports its own error
 
   return inWriteTransaction(store.db, async (db) => {
@@ -122,6 +129,7 @@ export async function writeSnapshot(store: Store, inventory: Inventory, options:
     const digests = await hashing;
     const prepared: PreparedSocket[] = records.map((record, index) => ({ record, digest: digests[index]! }));
     const match = openVersions === null ? null : matchDigests(digests, openVersions.map((version) => version.digest));
+    if (options.claimedDigests !== undefined) await checkClaimedDigests(records, digests, match === null ? null : match.unmatched);
     const { pushed } = options;
     if (pushed !== undefined && previous !== undefined && previous.content_hash !== pushed.prevHash) {
       throw new PushRefusal('follows', `it does not follow the latest snapshot of host ${options.host} here (#${previous.id})`, previous.content_hash);
@@ -268,4 +276,13 @@ async function ensureProcesses(db: Kysely<Database>, hostId: number, owners: Soc
   const ids = new Map<string, number>();
   for (const [key, { fingerprint }] of wanted) ids.set(key, idsByFingerprint.get(fingerprint)!);
   return ids;
+}
+
+/** The claimed digests of the sockets that become new versions (all when `positions` is null), recomputed. */
+async function checkClaimedDigests(records: readonly SocketRecord[], claimed: readonly string[], positions: readonly number[] | null): Promise<void> {
+  const checked = positions ?? records.map((_, index) => index);
+  const recomputed = await versionDigests(checked.map((position) => records[position]!));
+  for (const [index, position] of checked.entries()) {
+    if (recomputed[index] !== claimed[position]) throw new PushRefusal('hash', 'a socket\'s content does not match the digest its host stored for it');
+  }
 }

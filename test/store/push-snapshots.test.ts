@@ -143,6 +143,25 @@ describeEachBackend('pushSnapshots into a central store', (backend) => {
   });
 });
 
+describeEachBackend('pushSnapshots checks what it is told', (backend) => {
+  it('refuses a snapshot with a socket whose stored digest does not match its content', async () => {
+    const local = await localStore();
+    const central = await tempStore(backend);
+    try {
+      await writeSteps(local.store, 'web-1', 0, 3);
+      // a version opened by snapshot 2 claims another digest than its content has
+      const opened = await local.store.db.selectFrom('socket_versions').select('id').where('opened_in', '=', 2).executeTakeFirstOrThrow();
+      await local.store.db.updateTable('socket_versions').set({ digest: 'AAAAAAAAAAAAAAAA' }).where('id', '=', opened.id).execute();
+      const [result] = await pushSnapshots(local.store, central.store);
+      expect(result).toMatchObject({ pushed: 1, refused: { snapshotId: 2 } });
+      expect(result!.refused!.reason).toMatch(/content does not match the digest/);
+    } finally {
+      await local.cleanup();
+      await central.cleanup();
+    }
+  });
+});
+
 describe('push results', () => {
   it('needs nothing from a store with no hosts', async () => {
     const local = await localStore();
