@@ -3,7 +3,7 @@ import { PushRefusal } from './push-refusal.js';
 import { listHosts, listSnapshots } from './list-snapshots.js';
 import { loadVersions } from './load-versions.js';
 import { findHostId, type SnapshotRow } from './snapshot-row.js';
-import { readOpenState, writeSnapshot } from './write-snapshot.js';
+import { readOpenState, writeSnapshot, type OpenState } from './write-snapshot.js';
 import type { Inventory, SocketRecord } from '../model/socket-record.js';
 import { snapshotMeta } from './snapshot-row.js';
 
@@ -52,6 +52,7 @@ async function pushHost(local: Store, central: Store, host: string, options: Pus
   const result: PushHostResult = { host, pushed: 0, present: 0, centralHead: null, refused: null };
   if (history.length === 0) return result;
   const cursor = new HistoryCursor(local);
+  let centralOpen: OpenState | null = null;
   let head = await centralHead(central, host);
   let next = startAfter(history, head?.contentHash ?? null);
   for (;;) {
@@ -64,16 +65,19 @@ async function pushHost(local: Store, central: Store, host: string, options: Pus
     if (next >= history.length) return result;
     const row = history[next]!;
     // the central store's open versions are read while the local snapshot is built
-    const [openState, { inventory, digests }] = await Promise.all([readOpenState(central, host), cursor.read(row, history[next - 1])]);
+    // the central store's open versions: as the previous write left them, or read while the local snapshot is built
+    const [openState, { inventory, digests }] = await Promise.all([centralOpen ?? readOpenState(central, host), cursor.read(row, history[next - 1])]);
     try {
       const written = await writeSnapshot(central, inventory, { host, label: row.label, openState, claimedDigests: digests, pushed: { contentHash: row.contentHash, prevHash: row.prevHash } });
       result.pushed++;
       options.onPushed?.(host, row.id, written.id);
       head = { id: written.id, contentHash: written.contentHash, takenAt: written.takenAt };
+      centralOpen = written.openStateAfter;
       next++;
     } catch (error) {
       if (!(error instanceof PushRefusal)) throw error;
       if (error.kind === 'hash') return refuse(central, result, row, error.message);
+      centralOpen = null;
       // another run pushed this host meanwhile: carry on after what it wrote, if it is ours
       head = await centralHead(central, host);
       next = startAfter(history, head?.contentHash ?? null);

@@ -88,6 +88,12 @@ export interface SnapshotSummary {
   written: { opened: number; closed: number };
   warnings: InventoryWarning[];
   contentHash: string;
+  /**
+   * The host's open versions after this snapshot (all of them were read, given or written
+   * by the write): what the next write of the same host may take as its read-ahead (push
+   * writes snapshot after snapshot).
+   */
+  openStateAfter: OpenState;
 }
 
 interface PreparedSocket {
@@ -178,6 +184,7 @@ export async function writeSnapshot(store: Store, inventory: Inventory, options:
 
     let closed = 0;
     let opened = prepared;
+    let kept: { id: number; digest: string }[] = [];
     if (newBoot) {
       // another boot: the same inode number is another socket now
       const result = await db
@@ -194,8 +201,10 @@ export async function writeSnapshot(store: Store, inventory: Inventory, options:
         await db.updateTable('socket_versions').set({ closed_in: snapshotId }).where('id', 'in', ids).execute();
       }
       closed = vanished.length;
+      const gone = new Set(match.vanished);
+      kept = openVersions.filter((_, position) => !gone.has(position));
     }
-    await insertVersions(db, hostId, snapshotId, opened);
+    const added = await insertVersions(db, hostId, snapshotId, opened);
     await saveSetHashHead(db, hostId, snapshotId, socketSet);
 
     return {
@@ -207,6 +216,7 @@ export async function writeSnapshot(store: Store, inventory: Inventory, options:
       written: { opened: opened.length, closed },
       warnings,
       contentHash,
+      openStateAfter: { host: options.host, hostId, previousId: snapshotId, openVersions: kept.concat(added) },
     };
   });
 }
@@ -222,8 +232,8 @@ async function ensureHost(db: Kysely<Database>, host: string): Promise<number> {
  * New version rows with their owners. Ids are assigned here (store-dialect.ts), under the write lock, so
  * that owner rows can reference versions without relying on the order of RETURNING rows.
  */
-async function insertVersions(db: Kysely<Database>, hostId: number, snapshotId: number, sockets: PreparedSocket[]): Promise<void> {
-  if (sockets.length === 0) return;
+async function insertVersions(db: Kysely<Database>, hostId: number, snapshotId: number, sockets: PreparedSocket[]): Promise<{ id: number; digest: string }[]> {
+  if (sockets.length === 0) return [];
   const processIds = await ensureProcesses(db, hostId, sockets.flatMap((socket) => socket.record.owners));
   const dialect = storeDialectOf(db);
   const ids = await dialect.allocateIds(db, 'socket_versions', sockets.length);
@@ -240,6 +250,7 @@ async function insertVersions(db: Kysely<Database>, hostId: number, snapshotId: 
   }
   for (const batch of batches(versions, rowsPerInsert(10))) await db.insertInto('socket_versions').values(batch).execute();
   for (const batch of batches(owners, rowsPerInsert(4))) await db.insertInto('socket_owners').values(batch).execute();
+  return versions.map((version) => ({ id: version.id, digest: version.digest }));
 }
 
 function ownerProcessKey(owner: SocketOwner): string {
