@@ -71,7 +71,10 @@ export async function listeningAcrossHosts(store: Store, filter: { port?: number
     .selectFrom('socket_versions as v')
     .innerJoin('hosts as h', 'h.id', 'v.host_id')
     .select(['v.id', 'v.content', 'h.name as host'])
-    .where('v.closed_in', 'is', null);
+    .where('v.closed_in', 'is', null)
+    // a socket with a peer port is connected, never listening (isListening decides the rest):
+    // a web server's thousands of connections to 443 are left in the database
+    .where((eb) => eb.or([eb('v.remote_port', 'is', null), eb('v.remote_port', '=', 0)]));
   if (filter.port !== undefined) query = query.where('v.local_port', '=', filter.port);
   const rows = await query.execute();
   const owners = await ownersOf(store, rows.map((row) => row.id));

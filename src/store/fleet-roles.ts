@@ -28,7 +28,7 @@ export const HOST_GROUP_ROLE = 'sockaudit_host';
 export const READER_GROUP_ROLE = 'sockaudit_reader';
 
 /** Tables whose rows belong to one host by host_id. */
-const HOST_ID_TABLES = ['snapshots', 'processes', 'socket_versions', 'socket_owners', 'set_hash_heads'] as const;
+const HOST_ID_TABLES = ['snapshots', 'processes', 'socket_versions', 'socket_owners', 'set_hash_heads', 'watch_events'] as const;
 
 function requirePostgres(store: Store): void {
   if (storeDialectOf(store.db).engine !== 'postgres') throw new StorageError('fleet roles need a PostgreSQL store: pass --db postgres://admin@host/db');
