@@ -70,8 +70,9 @@ export async function diffCommand(options: DiffCommandOptions, io: CommandIo): P
       io.stdout(patch.text);
       return patch.differs ? EXIT_DIFFERENCES : EXIT_OK;
     }
-    // what `watch` saw live and die between the two (events after FROM, before TO was taken)
-    const between = seenOnlyByEvents(
+    // what `watch` saw live and die between the two (events after FROM, before TO was taken);
+    // nothing lies between two hosts' snapshots
+    const between = options.toHost !== undefined ? [] : seenOnlyByEvents(
       await readWatchEvents(store, { host: pair.to.host, afterSnapshotFrom: Math.min(pair.from.id, pair.to.id), afterSnapshotBefore: Math.max(pair.from.id, pair.to.id) }),
     ).filter((entry) => matchesFilter(entry.socket, filter));
     if (format === 'json') {
