@@ -6,6 +6,7 @@ import { expect, it } from 'vitest';
 import { hostsCommand, parseStale } from '../../src/commands/hosts.js';
 import { listeningAllHostsCommand } from '../../src/commands/listening-all-hosts.js';
 import { UsageError } from '../../src/errors.js';
+import { checkOptions, diffOptions, historyOptions, reviewOptions } from '../../src/options/command-options.js';
 import { memoryIo } from '../../src/io.js';
 import { writeSnapshot } from '../../src/store/write-snapshot.js';
 import { makeInventory, makeOwner, makeRecord } from '../store/make-record.js';
@@ -94,9 +95,9 @@ describeEachBackend('diff --host A --to-host B', (backend) => {
         { host: 'web-7' },
       );
       const same = memoryIo();
-      expect(await diffCommand({ db: file, host: 'web-1', toHost: 'web-1', format: 'json' }, same)).toBe(0);
+      expect(await diffCommand(diffOptions([], { db: file, host: 'web-1', toHost: 'web-1', format: 'json' }), same)).toBe(0);
       const io = memoryIo();
-      expect(await diffCommand({ db: file, host: 'web-1', toHost: 'web-7', format: 'json' }, io)).toBe(1);
+      expect(await diffCommand(diffOptions([], { db: file, host: 'web-1', toHost: 'web-7', format: 'json' }), io)).toBe(1);
       const report = JSON.parse(io.out) as { from: { host: string }; to: { host: string }; changes: { kind: string; socket?: { localPort: number } }[] };
       expect(report.from.host).toBe('web-1');
       expect(report.to.host).toBe('web-7');
@@ -125,18 +126,18 @@ describeEachBackend('check --baseline --all-hosts', (backend) => {
       await writeSnapshot(store, makeInventory(web(200), { host: 'web-2' }), { host: 'web-2' });
       await writeSnapshot(store, makeInventory([...web(300), makeRecord({ inode: 400, localPort: 6379, owners: [redis] })], { host: 'cache-1' }), { host: 'cache-1' });
       const created = memoryIo();
-      expect(await baselineCreateCommand({ db: file, host: 'web-1', selectors: ['latest'] }, created)).toBe(0);
+      expect(await baselineCreateCommand(reviewOptions(['latest'], { db: file, host: 'web-1' }), created)).toBe(0);
       const baselineFile = path.join(dir.dir, 'web.json');
       fs.writeFileSync(baselineFile, created.out);
 
       const io = memoryIo();
-      expect(await checkCommand({ db: file, baseline: baselineFile, allHosts: true }, io)).toBe(1);
+      expect(await checkCommand(checkOptions([], { db: file, baseline: baselineFile, allHosts: true }), io)).toBe(1);
       expect(io.out).toMatch(/^VIOLATES: cache-1 \(snapshot #3, [^)]+\): 1 violation\n  unexpected-listener: .*6379/m);
       expect(io.out).toMatch(/^ok: web-1 /m);
       expect(io.out).toMatch(/^ok: web-2 /m);
       expect(io.out).toMatch(/1 of 3 hosts violate .*web\.json: cache-1\n$/);
       const json = memoryIo();
-      await checkCommand({ db: file, baseline: baselineFile, allHosts: true, json: true }, json);
+      await checkCommand(checkOptions([], { db: file, baseline: baselineFile, allHosts: true, json: true }), json);
       const report = JSON.parse(json.out) as { ok: boolean; hosts: { host: string; ok: boolean }[] };
       expect(report.ok).toBe(false);
       expect(report.hosts.map((host) => [host.host, host.ok])).toEqual([['cache-1', false], ['web-1', true], ['web-2', true]]);
@@ -156,14 +157,14 @@ describeEachBackend('history --all-hosts', (backend) => {
       await writeSnapshot(store, makeInventory([makeRecord({ inode: 2, localPort: 22 }), makeRecord({ inode: 3, localPort: 80 })], { host: 'web-2' }), { host: 'web-2' });
       await writeSnapshot(store, makeInventory([makeRecord({ inode: 4, localPort: 80 })], { host: 'web-3' }), { host: 'web-3' });
       const io = memoryIo();
-      expect(await historyCommand({ db: file, port: '22', allHosts: true, json: true }, io)).toBe(0);
+      expect(await historyCommand(historyOptions({ db: file, port: '22', allHosts: true, json: true }), io)).toBe(0);
       const report = JSON.parse(io.out) as { hosts: { host: string; periods: unknown[] }[] };
       expect(report.hosts.map((host) => [host.host, host.periods.length])).toEqual([['web-1', 1], ['web-2', 1], ['web-3', 0]]);
       const single = memoryIo();
-      await historyCommand({ db: file, port: '80', host: 'web-2', json: true }, single);
+      await historyCommand(historyOptions({ db: file, port: '80', host: 'web-2', json: true }), single);
       expect(JSON.parse(single.out)).toMatchObject({ host: 'web-2', periods: [expect.anything()] });
       const text = memoryIo();
-      await historyCommand({ db: file, port: '22', allHosts: true }, text);
+      await historyCommand(historyOptions({ db: file, port: '22', allHosts: true }), text);
       expect(text.out).toMatch(/web-1/);
       expect(text.out).toMatch(/web-2/);
     } finally {
