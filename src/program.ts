@@ -230,7 +230,7 @@ Example:
 Example:
   sockaudit fleet add-host web-7 --db postgres://admin@db.example/fleet --password-file web-7.pw`)
     .action((name: string, options: Options) =>
-      run(options, async (io) => (await import('./commands/fleet.js')).fleetAddHostCommand(name, (await typed()).fleetOptions(options), io)),
+      run(options, async (io) => (await import('./commands/fleet.js')).fleetAddHostCommand((await typed()).fleetHostName(name), (await typed()).fleetOptions(options), io)),
     );
 
   // --- diff --------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { EXIT_OK, InputError, UsageError } from '../errors.js';
+import { EXIT_OK, InputError } from '../errors.js';
 import type { CommandIo } from '../io.js';
 import { escapeText } from '../render/escape-text.js';
 import { addFleetHost, HOST_GROUP_ROLE, hostRoleName, initFleet, READER_GROUP_ROLE } from '../store/fleet-roles.js';
@@ -13,7 +13,7 @@ export interface FleetCommandOptions {
 
 function requirePostgresUrl(options: FleetCommandOptions, io: CommandIo): string {
   const url = postgresUrlOf({ db: options.db, env: io.env });
-  if (url === undefined) throw new UsageError('fleet: --db must be a PostgreSQL URL (postgres://admin@host/db), or $SOCKAUDIT_DB one');
+  if (url === undefined) throw new InputError('fleet: the store must be PostgreSQL: pass --db postgres://admin@host/db (or set $SOCKAUDIT_DB to one)');
   return url;
 }
 
@@ -45,7 +45,6 @@ export interface FleetAddHostOptions extends FleetCommandOptions {
 /** `sockaudit fleet add-host NAME`: the login role of one host, and how to use it. */
 export async function fleetAddHostCommand(name: string, options: FleetAddHostOptions, io: CommandIo): Promise<number> {
   const url = requirePostgresUrl(options, io);
-  if (name === '' || name.length > 255 || /[\u0000-\u001f\u007f]/.test(name)) throw new UsageError('fleet add-host: NAME must be a host name (1-255 characters, no control characters)');
   const password = options.passwordFile === undefined ? null : readPassword(options.passwordFile);
   const role = hostRoleName(name, (text) => createHash('sha256').update(text).digest('hex'));
   const store = await openStore({ db: options.db, env: io.env, readOnly: true });

@@ -1,4 +1,3 @@
-import { UsageError } from '../errors.js';
 import type { CommandIo } from '../io.js';
 import { escapeText } from '../render/escape-text.js';
 import { listFleetHosts } from '../store/fleet-queries.js';
@@ -7,22 +6,8 @@ import { openStore } from '../store/open-store.js';
 export interface HostsCommandOptions {
   db?: string;
   json?: boolean;
-  /** e.g. `15m`: mark hosts whose latest snapshot is older */
-  stale?: string;
-}
-
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
-/**
- * A duration as `--stale` takes it.
- *
- * @example parseStale('15m') -> 900000
- * @example parseStale('2d') -> 172800000
- */
-export function parseStale(text: string): number {
-  const match = /^(\d{1,9})([smhdw])$/.exec(text);
-  if (match === null) throw new UsageError(`--stale: expected a duration such as 15m, 2h or 1d, got ${JSON.stringify(text)}`);
-  return Number(match[1]) * UNIT_MS[match[2]!]!;
+  /** mark hosts whose latest snapshot is older than this (--stale 15m; command-options.ts) */
+  staleAfterMs?: number;
 }
 
 /**
@@ -32,7 +17,7 @@ export function parseStale(text: string): number {
  * a monitor can run it).
  */
 export async function hostsCommand(options: HostsCommandOptions, io: CommandIo): Promise<number> {
-  const staleAfterMs = options.stale === undefined ? undefined : parseStale(options.stale);
+  const { staleAfterMs } = options;
   const store = await openStore({ db: options.db, env: io.env, access: 'read' });
   try {
     const hosts = await listFleetHosts(store, { now: new Date(), staleAfterMs });

@@ -1,4 +1,3 @@
-import { UsageError } from '../errors.js';
 import type { CommandIo } from '../io.js';
 import { escapeText } from '../render/escape-text.js';
 import { LISTENING_GROUPS, listeningPort, toListeningEntry, type ListeningGroup } from '../review/listening-report.js';
@@ -8,8 +7,10 @@ import { openStore } from '../store/open-store.js';
 export interface ListeningAllHostsOptions {
   db?: string;
   json?: boolean;
-  port?: string;
-  exposure?: string;
+  /** only this local port (command-options.ts checks it) */
+  port?: number;
+  /** only this group */
+  exposure?: ListeningGroup;
 }
 
 /** One port and exposure across the fleet, with the hosts that listen there. */
@@ -26,10 +27,7 @@ export interface FleetListener {
  * snapshot, grouped by port, family and exposure (widest first), naming the hosts.
  */
 export async function listeningAllHostsCommand(options: ListeningAllHostsOptions, io: CommandIo): Promise<number> {
-  const port = options.port === undefined ? undefined : Number(options.port);
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port: expected a port number 0-65535, got ${JSON.stringify(options.port)}`);
-  const exposure = options.exposure as ListeningGroup | undefined;
-  if (exposure !== undefined && !LISTENING_GROUPS.includes(exposure)) throw new UsageError(`--exposure: expected one of ${LISTENING_GROUPS.join(', ')}, got ${JSON.stringify(options.exposure)}`);
+  const { port, exposure } = options;
   const store = await openStore({ db: options.db, env: io.env, access: 'read' });
   let listeners: FleetListener[];
   try {

@@ -1,4 +1,4 @@
-import { EXIT_DIFFERENCES, EXIT_OK, UsageError } from '../errors.js';
+import { EXIT_DIFFERENCES, EXIT_OK } from '../errors.js';
 import type { CommandIo } from '../io.js';
 import { escapeText } from '../render/escape-text.js';
 import { openStore } from '../store/open-store.js';
@@ -7,8 +7,8 @@ import { pushSnapshots, type PushHostResult } from '../store/push-snapshots.js';
 export interface PushCommandOptions {
   /** the host's own store (default as for every command) */
   db?: string;
-  /** the central store: postgres://... (or another file) */
-  to?: string;
+  /** the central store: postgres://... (or another file); required (command-options.ts) */
+  to: string;
   /** only this host (default: every host of the local store) */
   host?: string;
   json?: boolean;
@@ -22,7 +22,6 @@ export interface PushCommandOptions {
  * lost connection resumes where it stopped when run again).
  */
 export async function pushCommand(options: PushCommandOptions, io: CommandIo): Promise<number> {
-  if (options.to === undefined || options.to === '') throw new UsageError('push: --to <url> is required (the central store, e.g. postgres://host/fleet)');
   const local = await openStore({ db: options.db, env: io.env, readOnly: true });
   try {
     const central = await openStore({ db: options.to, env: io.env });

@@ -23,6 +23,7 @@ import type { FleetAddHostOptions } from '../commands/fleet.js';
 import type { HostsCommandOptions } from '../commands/hosts.js';
 import type { ListeningAllHostsOptions } from '../commands/listening-all-hosts.js';
 import type { PushCommandOptions } from '../commands/push.js';
+import { LISTENING_GROUPS, type ListeningGroup } from '../review/listening-report.js';
 import { isLiveProcRoot } from '../proc/proc-fs.js';
 import { UsageError } from '../errors.js';
 import { parseCmdlinePolicy, parseCount, parseDiffFormat, parseLabel } from '../option-values.js';
@@ -147,7 +148,15 @@ export function eventsOptions(flags: Flags, now = new Date()): EventsCommandOpti
 
 /** `push --to URL`: the central store is required (the command says so when it is missing). */
 export function pushOptions(flags: Flags): PushCommandOptions {
-  return { db: database(flags), to: text(flags.to), host: text(flags.host), json: flags.json === true, quiet: flags.quiet === true };
+  const to = text(flags.to);
+  if (to === undefined || to === '') throw new UsageError('--to: the central store is required, e.g. --to postgres://web-7@db.example/fleet');
+  return { db: database(flags), to, host: text(flags.host), json: flags.json === true, quiet: flags.quiet === true };
+}
+
+/** `fleet add-host NAME`: a host name as snapshots carry it. */
+export function fleetHostName(name: string): string {
+  if (name === '' || name.length > 255 || /[\u0000-\u001f\u007f]/.test(name)) throw new UsageError('fleet add-host: NAME must be a host name (1-255 characters, no control characters)');
+  return name;
 }
 
 /** `fleet init` and `fleet add-host NAME`: a PostgreSQL --db (checked by the command). */
@@ -157,10 +166,30 @@ export function fleetOptions(flags: Flags): FleetAddHostOptions {
 
 /** `hosts [--stale 15m]`: the duration is parsed by the command (hosts.ts, parseStale). */
 export function hostsOptions(flags: Flags): HostsCommandOptions {
-  return { db: database(flags), json: flags.json === true, stale: text(flags.stale) };
+  const stale = text(flags.stale);
+  return { db: database(flags), json: flags.json === true, staleAfterMs: stale === undefined ? undefined : parseStale(stale) };
+}
+
+const STALE_UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/**
+ * `--stale`: a whole number and a unit.
+ *
+ * @example parseStale('15m') -> 900000
+ * @example parseStale('2d') -> 172800000
+ */
+export function parseStale(text: string): number {
+  const match = /^(\d{1,9})([smhdw])$/.exec(text);
+  if (match === null) throw new UsageError(`--stale: expected a duration such as 15m, 2h or 1d, got ${JSON.stringify(text)}`);
+  return Number(match[1]) * STALE_UNIT_MS[match[2]!]!;
 }
 
 /** `listening --all-hosts [--port N] [--exposure GROUP]`: both checked by the command. */
 export function listeningAllHostsOptions(flags: Flags): ListeningAllHostsOptions {
-  return { db: database(flags), json: flags.json === true, port: text(flags.port), exposure: text(flags.exposure) };
+  const portText = text(flags.port);
+  const port = portText === undefined ? undefined : Number(portText);
+  if (port !== undefined && (!/^\d{1,5}$/.test(portText!) || port > 65535)) throw new UsageError(`--port: expected a port number 0-65535, got ${JSON.stringify(portText)}`);
+  const exposure = text(flags.exposure);
+  if (exposure !== undefined && !(LISTENING_GROUPS as readonly string[]).includes(exposure)) throw new UsageError(`--exposure: expected one of ${LISTENING_GROUPS.join(', ')}, got ${JSON.stringify(exposure)}`);
+  return { db: database(flags), json: flags.json === true, port, exposure: exposure as ListeningGroup | undefined };
 }

@@ -3,10 +3,10 @@
  * hosts: an SQLite file written with --host, and the fleet's PostgreSQL, from the same tests.
  */
 import { expect, it } from 'vitest';
-import { hostsCommand, parseStale } from '../../src/commands/hosts.js';
+import { hostsCommand } from '../../src/commands/hosts.js';
 import { listeningAllHostsCommand } from '../../src/commands/listening-all-hosts.js';
 import { UsageError } from '../../src/errors.js';
-import { checkOptions, diffOptions, historyOptions, reviewOptions } from '../../src/options/command-options.js';
+import { checkOptions, diffOptions, historyOptions, hostsOptions, listeningAllHostsOptions, parseStale, reviewOptions } from '../../src/options/command-options.js';
 import { memoryIo } from '../../src/io.js';
 import { writeSnapshot } from '../../src/store/write-snapshot.js';
 import { makeInventory, makeOwner, makeRecord } from '../store/make-record.js';
@@ -37,7 +37,7 @@ describeEachBackend('hosts and listening --all-hosts', (backend) => {
       );
 
       const io = memoryIo();
-      expect(await hostsCommand({ db: file, json: true, stale: '15m' }, io)).toBe(1);
+      expect(await hostsCommand(hostsOptions({ db: file, json: true, stale: '15m' }), io)).toBe(1);
       const hosts = JSON.parse(io.out) as { host: string; snapshots: number; firstTakenAt: string; lastTakenAt: string; socketCount: number; stale: boolean }[];
       expect(hosts.map((host) => [host.host, host.snapshots, host.socketCount, host.stale])).toEqual([
         ['cache-1', 1, 5, false],
@@ -46,24 +46,25 @@ describeEachBackend('hosts and listening --all-hosts', (backend) => {
       ]);
       expect(hosts[1]).toMatchObject({ firstTakenAt: old, lastTakenAt: recent });
       const text = memoryIo();
-      expect(await hostsCommand({ db: file }, text)).toBe(0);
+      expect(await hostsCommand(hostsOptions({ db: file }), text)).toBe(0);
       expect(text.out).toMatch(/^HOST +SNAPSHOTS +FIRST +LAST +SOCKETS\n/);
       expect(text.out).not.toMatch(/STALE/);
 
       const port = memoryIo();
-      expect(await listeningAllHostsCommand({ db: file, port: '443', json: true }, port)).toBe(0);
+      expect(await listeningAllHostsCommand(listeningAllHostsOptions({ db: file, port: '443', json: true }), port)).toBe(0);
       expect(JSON.parse(port.out)).toEqual([
         { port: 443, family: 'tcp', group: 'wildcard', hosts: ['cache-1', 'web-1', 'web-2'], exes: ['/usr/sbin/nginx'] },
         { port: 443, family: 'tcp', group: 'loopback', hosts: ['cache-1'], exes: [] },
       ]);
       const wide = memoryIo();
-      await listeningAllHostsCommand({ db: file, exposure: 'wildcard' }, wide);
+      await listeningAllHostsCommand(listeningAllHostsOptions({ db: file, exposure: 'wildcard' }), wide);
       expect(wide.out.split('\n').filter(Boolean)).toEqual([
         '22/tcp       wildcard   3 hosts: cache-1, web-1, web-2',
         '443/tcp      wildcard   3 hosts: cache-1, web-1, web-2  (/usr/sbin/nginx)',
         '6379/tcp     wildcard   1 host: cache-1  (/usr/bin/redis-server)',
       ]);
-      await expect(listeningAllHostsCommand({ db: file, exposure: 'everywhere' }, memoryIo())).rejects.toThrow(UsageError);
+      expect(() => listeningAllHostsOptions({ db: file, exposure: 'everywhere' })).toThrow(UsageError);
+      expect(() => listeningAllHostsOptions({ db: file, port: '70000' })).toThrow(UsageError);
     } finally {
       await cleanup();
     }
