@@ -1,22 +1,8 @@
-import type { SocketRecord } from '../model/socket-record.js';
+import type { StoredWatchEvent, WatchEventKind, WatchEvent } from '../model/watch-event.js';
 import type { Store } from './open-store.js';
 import { inWriteTransaction } from './write-transaction.js';
 
-/** An event of `watch` as stored (see migrations/0006-watch-events.ts); mirrors src/watch/watch-event.ts. */
-export interface StoredWatchEvent {
-  id?: number;
-  kind: string;
-  at: string;
-  source: string;
-  socket: SocketRecord | null;
-  openedAfter: string | null;
-  openedBy: string | null;
-  closedAfter: string | null;
-  closedBy: string | null;
-  lost: number | null;
-  netns: number | null;
-  afterSnapshot?: number | null;
-}
+export type { StoredWatchEvent } from '../model/watch-event.js';
 
 /**
  * Stores events of one host in one write transaction, tied to the host's latest snapshot;
@@ -81,10 +67,11 @@ export async function readWatchEvents(store: Store, query: WatchEventQuery): Pro
   const rows = await select.orderBy('watch_events.id').execute();
   return rows.map((row) => ({
     id: row.id,
-    kind: row.kind,
+    // written by insertWatchEvents from the same types
+    kind: row.kind as WatchEventKind,
     at: row.seen_at,
-    source: row.source,
-    socket: row.record === null ? null : (JSON.parse(row.record) as SocketRecord),
+    source: row.source as WatchEvent['source'],
+    socket: row.record === null ? null : (JSON.parse(row.record) as WatchEvent['socket']),
     openedAfter: row.opened_after,
     openedBy: row.opened_by,
     closedAfter: row.closed_after,

@@ -5,35 +5,17 @@ import { inetDiagCookie } from '../../src/proc/inet-diag-cookie.js';
 import { parseByteSize, parseDuration, parseSince, splitCommand } from '../../src/options/parse-watch-options.js';
 import { eventJson, eventText, type WatchEvent } from '../../src/watch/watch-event.js';
 import { renderSeenBetweenSnapshots, seenOnlyByEvents } from '../../src/watch/between-snapshots.js';
+import type { StoredWatchEvent } from '../../src/model/watch-event.js';
+import { makeRecord } from '../store/make-record.js';
 import { socketLabel } from '../../src/review/socket-label.js';
 
-const listener: SocketRecord = {
-  netns: 4026531840,
-  netnsName: 'host',
-  family: 'tcp',
-  ipVersion: 4,
-  type: null,
-  protocol: null,
-  state: 'LISTEN',
-  localAddress: '0.0.0.0',
+const listener: SocketRecord = makeRecord({
   localPort: 4444,
   remoteAddress: null,
   remotePort: null,
-  path: null,
-  interface: null,
   inode: 12345,
-  uid: 0,
-  recvQueue: 0,
-  sendQueue: 0,
   owners: [{ pid: 77, fd: 3, comm: 'nc\u001b[2J', exe: '/tmp/nc\nforged line', cmdline: 'nc -l 4444', uid: 0, user: 'root' }],
-  exposure: 'wildcard',
-  v6only: null,
-  v6onlySource: null,
-  container: null,
-  publishedTo: null,
-  backlog: null,
-  peerInode: null,
-};
+});
 
 function event(kind: WatchEvent['kind'], socket: SocketRecord | null): WatchEvent {
   return { kind, at: '2026-11-28T05:40:01.120Z', source: 'poll', socket, openedAfter: '2026-11-28T05:40:00.100Z', openedBy: '2026-11-28T05:40:01.120Z', closedAfter: null, closedBy: null, lost: null, netns: socket?.netns ?? 1 };
@@ -128,10 +110,10 @@ describe('inetDiagCookie', () => {
 });
 
 describe('seenOnlyByEvents', () => {
-  const stored = (kind: string, socket: SocketRecord, afterSnapshot: number, at: string) => ({
+  const stored = (kind: WatchEvent['kind'], socket: SocketRecord, afterSnapshot: number, at: string): StoredWatchEvent => ({
     kind,
     at,
-    source: kind === 'short-lived' ? 'destroy' : 'poll',
+    source: kind === 'short-lived' ? ('destroy' as const) : ('poll' as const),
     socket,
     openedAfter: kind === 'opened' ? '2026-11-28T05:00:00.000Z' : null,
     openedBy: kind === 'opened' || kind === 'short-lived' ? at : null,
