@@ -1,5 +1,5 @@
 import type { CommandIo } from '../io.js';
-import { escapeText } from '../render/escape-text.js';
+import { alignColumns } from '../render/align-columns.js';
 import { listFleetHosts } from '../store/fleet-queries.js';
 import { openStore } from '../store/open-store.js';
 
@@ -25,10 +25,9 @@ export async function hostsCommand(options: HostsCommandOptions, io: CommandIo):
       io.stdout(JSON.stringify(hosts) + '\n');
     } else {
       const header = ['HOST', 'SNAPSHOTS', 'FIRST', 'LAST', 'SOCKETS', ''];
-      const rows = hosts.map((host) => [escapeText(host.host), String(host.snapshots), host.firstTakenAt, host.lastTakenAt, String(host.socketCount), host.stale ? 'STALE' : '']);
-      const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-      const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
-      io.stdout([line(header), ...rows.map(line)].join('\n') + '\n');
+      // alignColumns escapes each cell (host names are hostile) and caps the column
+      const rows = hosts.map((host) => [host.host, String(host.snapshots), host.firstTakenAt, host.lastTakenAt, String(host.socketCount), host.stale ? 'STALE' : '']);
+      io.stdout(alignColumns([header, ...rows]).join('\n') + '\n');
     }
     return hosts.some((host) => host.stale) ? 1 : 0;
   } finally {
