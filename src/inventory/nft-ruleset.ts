@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 
 /** Where nft is looked for: fixed paths, never $PATH (a root tool does not run what PATH says). */
 const NFT_PATHS = ['/usr/sbin/nft', '/sbin/nft', '/usr/bin/nft'];
@@ -24,6 +24,9 @@ export function readNftRuleset(live: boolean): { text: string } | { problem: str
   });
   if (nft === undefined) return null;
   try {
+    // node:child_process loaded only here, where nft exists: at the top it was ~3 ms of every
+    // collection's start-up (scripts/rolldown-bin.config.mjs keeps commander from loading it)
+    const { execFileSync } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
     const text = execFileSync(nft, ['-j', 'list', 'ruleset'], {
       encoding: 'utf8',
       env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' },
