@@ -186,7 +186,7 @@ export async function collectFromProc(
   // indexed while the last of the scan may still run on other threads
   const recordsByInode = indexRecordsByInode(sockets);
   const scan = await fdScan.result();
-  const details = readOwnerDetails(proc, scan, context.users, warnings, renderCmdline);
+  const details = readOwnerDetails(proc, scan, context.users, warnings, renderCmdline, identity);
   attachOwners(scan, sockets, recordsByInode, details);
   const namespaceContainers = new Map<number, SocketContainer>();
   for (const namespace of namespaces) if (namespace.container !== null) namespaceContainers.set(namespace.inode, namespace.container);
@@ -248,9 +248,17 @@ async function dumpSocketInodes(dumps: SockDiagDumps | null): Promise<Set<number
 
 /**
  * Details of every process that holds a socket: from the files the C scan read alongside
- * its fds where it did, otherwise read now.
+ * its fds where it did, otherwise read now. Its cgroup file goes to `identity`, which
+ * container it runs in, so that attaching containers reads nothing more.
  */
-function readOwnerDetails(proc: ProcFs, scan: FdLinkScan, users: ReadonlyMap<number, string> | null, warnings: WarningLog, renderCmdline: CmdlineRenderer): Map<number, ProcessDetails> {
+function readOwnerDetails(
+  proc: ProcFs,
+  scan: FdLinkScan,
+  users: ReadonlyMap<number, string> | null,
+  warnings: WarningLog,
+  renderCmdline: CmdlineRenderer,
+  identity: ContainerIdentity,
+): Map<number, ProcessDetails> {
   const dumped = scan.processes === undefined ? null : indexProcessFileDump(scan.processes);
   const details = new Map<number, ProcessDetails>();
   const root = proc.root.replace(/\/$/, '');
@@ -262,6 +270,7 @@ function readOwnerDetails(proc: ProcFs, scan: FdLinkScan, users: ReadonlyMap<num
       warnings.add('process-file-unreadable', () => `${root}/${pid}/${file}: ${describeReadFailure(code)}; the owner's ${file} is unknown`, `process-file-unreadable ${pid}/${file}`);
     const files = position === undefined ? readProcessFiles(proc, pid) : processFilesFromDump(scan.processes!, position, `${root}/${pid}`, proc.notes);
     details.set(pid, processDetailsFromFiles(files, users, renderCmdline, unreadable));
+    identity.learn(pid, typeof files.cgroup === 'string' ? files.cgroup : null);
   }
   return details;
 }

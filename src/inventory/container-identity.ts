@@ -28,15 +28,27 @@ export class ContainerIdentity {
 
   /** The container of a process; null on the host, or when its cgroup file cannot be read (gone, or hidden). */
   containerOf(pid: number): SocketContainer | null {
-    let container = this.ofPid.get(pid);
+    const container = this.ofPid.get(pid);
     if (container !== undefined) return container;
-    let ref: ContainerRef | null = null;
+    let text: string | null;
     try {
-      ref = parseCgroupContainer(this.proc.readText(`${pid}/cgroup`));
+      text = this.proc.readText(`${pid}/cgroup`);
     } catch {
-      ref = null; // a vanished process, or no cgroup file in a captured tree: not in a known container
+      text = null; // a vanished process, or no cgroup file in a captured tree: not in a known container
     }
-    container = ref === null ? null : this.describe(ref);
+    return this.learn(pid, text);
+  }
+
+  /**
+   * Takes a process's cgroup file as already read (the fd scan reads the socket holders'
+   * files on its own threads: process-details.ts), null when it could not be; a process
+   * already looked at keeps what was read first.
+   */
+  learn(pid: number, cgroupText: string | null): SocketContainer | null {
+    const known = this.ofPid.get(pid);
+    if (known !== undefined) return known;
+    const ref: ContainerRef | null = cgroupText === null ? null : parseCgroupContainer(cgroupText);
+    const container = ref === null ? null : this.describe(ref);
     this.ofPid.set(pid, container);
     return container;
   }

@@ -42,6 +42,8 @@ export interface ProcessFiles {
   exe: string | ReadFailure;
   cmdline: Uint8Array | ReadFailure;
   status: string | ReadFailure;
+  /** which cgroups the process is in: the container it runs in (container-identity.ts). */
+  cgroup: string | ReadFailure;
 }
 
 /** Told of a process file that could not be read for another reason than a vanished process or a permission. */
@@ -104,6 +106,7 @@ export function readProcessFiles(proc: ProcFs, pid: number): ProcessFiles {
     exe: attempt(() => proc.readLink(`${pid}/exe`)),
     cmdline: attempt(() => proc.readBytes(`${pid}/cmdline`)),
     status: attempt(() => proc.readText(`${pid}/status`)),
+    cgroup: attempt(() => proc.readText(`${pid}/cgroup`)),
   };
 }
 
@@ -124,6 +127,9 @@ const STAT = 1;
 const EXE = 2;
 const CMDLINE = 3;
 const STATUS = 4;
+const CGROUP = 5;
+/** spans per process: an (offset, length) pair per file. */
+const SPANS_PER_PROCESS = 12;
 const NOT_READ = -2147483648;
 /** native/fd-scan.c's length for a file that is not a regular file (a FIFO, a device): never read. */
 const NOT_REGULAR = -2147483647;
@@ -139,12 +145,13 @@ for (const [name, errno] of Object.entries(os.constants.errno)) if (!ERRNO_NAMES
  * limitBytes can cut and report a file that was too long just as readBoundedFile does;
  * `directory` (PROC/PID) names the files in those notes.
  *
- *   spans [0, 5, 5, -2147483648, 5, 13, 18, 24, 42, 1200], bytes "node\n/usr/bin/node..."
- *   -> comm "node\n", stat not read, exe "/usr/bin/node", cmdline 24 bytes, status 1200
+ *   spans [0, 5, 5, -2147483648, 5, 13, 18, 24, 42, 1200, 1242, 30], bytes "node\n/usr/bin/node..."
+ *   -> comm "node\n", stat not read, exe "/usr/bin/node", cmdline 24 bytes, status 1200,
+ *      cgroup 30 ("0::/system.slice/app.service\n")
  */
 export function processFilesFromDump(dump: ProcessFileDump, position: number, directory = '', notes: ReadNote[] = []): ProcessFiles {
   const bytes = Buffer.from(dump.bytes.buffer, dump.bytes.byteOffset, dump.bytes.byteLength);
-  const span = (file: number): [offset: number, length: number] => [dump.spans[position * 10 + file * 2]!, dump.spans[position * 10 + file * 2 + 1]!];
+  const span = (file: number): [offset: number, length: number] => [dump.spans[position * SPANS_PER_PROCESS + file * 2]!, dump.spans[position * SPANS_PER_PROCESS + file * 2 + 1]!];
   const failure = (length: number): ReadFailure => ({ code: length === NOT_REGULAR ? 'NOT_REGULAR' : (ERRNO_NAMES.get(-length) ?? `errno ${-length}`) });
   const limited = (file: number, name: string): Uint8Array | ReadFailure => {
     const [offset, length] = span(file);
@@ -162,5 +169,6 @@ export function processFilesFromDump(dump: ProcessFileDump, position: number, di
     exe: span(EXE)[1] < 0 ? failure(span(EXE)[1]) : bytes.toString('utf8', span(EXE)[0], span(EXE)[0] + span(EXE)[1]),
     cmdline: limited(CMDLINE, 'cmdline'),
     status: text(STATUS, 'status'),
+    cgroup: text(CGROUP, 'cgroup'),
   };
 }

@@ -20,7 +20,7 @@ export interface FdLinkScan {
   processes?: ProcessFileDump;
 }
 
-/** Per process: its pid, five (offset, length) spans of `bytes` (native/fd-scan.c). */
+/** Per process: its pid, six (offset, length) spans of `bytes` (native/fd-scan.c: comm, stat, exe, cmdline, status, cgroup). */
 export interface ProcessFileDump {
   pids: Int32Array;
   spans: Int32Array;

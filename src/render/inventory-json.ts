@@ -52,6 +52,9 @@ type WrittenRecord = SocketRecord & { peerOwners?: PeerOwner[] };
 type PeerOwner = Pick<SocketOwner, 'pid' | 'fd' | 'comm' | 'exe'>;
 
 function peerOwnersOf(socket: SocketRecord, peers: UnixPeerIndex): PeerOwner[] {
-  const owners = unixPeerOf(socket, peers)?.owners ?? [];
-  return owners.map((owner) => ({ pid: owner.pid, fd: owner.fd, comm: owner.comm, exe: owner.exe }));
+  const owners = unixPeerOf(socket, peers)?.owners;
+  if (owners === undefined || owners.length === 0) return [];
+  const projected: PeerOwner[] = [];
+  for (const owner of owners) projected.push({ pid: owner.pid, fd: owner.fd, comm: owner.comm, exe: owner.exe });
+  return projected;
 }

@@ -28,11 +28,20 @@ import { SetHash } from '../../src/store/set-hash.js';
 import { versionDigests } from '../../src/store/version-digests.js';
 
 const PROC_DIR = path.relative(process.cwd(), path.resolve(import.meta.dirname, '../../fixtures/proc'));
-const TREES = fs
-  .readdirSync(PROC_DIR, { withFileTypes: true })
-  .filter((entry) => entry.isDirectory())
-  .map((entry) => entry.name)
-  .sort();
+const CONTAINERS_DIR = path.relative(process.cwd(), path.resolve(import.meta.dirname, '../../fixtures/containers'));
+const subdirectories = (directory: string): string[] =>
+  fs
+    .readdirSync(directory, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+/** Each tree by name and root: fixtures/proc's, and the container hosts' (their cgroup files name containers). */
+const TREES: [string, string][] = [
+  ...subdirectories(PROC_DIR).map((name): [string, string] => [name, path.join(PROC_DIR, name)]),
+  ...subdirectories(CONTAINERS_DIR)
+    .filter((name) => fs.existsSync(path.join(CONTAINERS_DIR, name, 'proc')))
+    .map((name): [string, string] => [`containers/${name}`, path.join(CONTAINERS_DIR, name, 'proc')]),
+];
 
 function pidsOf(root: string): number[] {
   return fs
@@ -64,12 +73,11 @@ function collectTree(root: string, proc: ProcFs): Promise<Inventory> {
 }
 
 it('finds the fixture trees', () => {
-  expect(TREES.length).toBeGreaterThanOrEqual(4);
+  expect(TREES.length).toBeGreaterThanOrEqual(7);
 });
 
 describe.skipIf(nativeAddon === null)('the C paths against their JavaScript twins on fixture trees (skipped unless the addon is built: npm run build:native)', () => {
-  describe.each(TREES)('%s', (tree) => {
-    const root = path.join(PROC_DIR, tree);
+  describe.each(TREES)('%s', (_tree, root) => {
     const prefix = `${root}/`;
     const pids = pidsOf(root);
 
@@ -117,8 +125,7 @@ describe.skipIf(nativeAddon === null)('the C paths against their JavaScript twin
 
   it('digest matching: the same pairs in C and in JavaScript between the records of any two trees', async () => {
     const digestsOf = new Map<string, string[]>();
-    for (const tree of TREES) {
-      const root = path.join(PROC_DIR, tree);
+    for (const [tree, root] of TREES) {
       digestsOf.set(tree, await versionDigests((await collectTree(root, createProcFs(root))).sockets, null));
     }
     for (const [a, current] of digestsOf) {
