@@ -9,13 +9,16 @@ const ENOENT = 2;
 const EIO = 5;
 const EACCES = 13;
 
-/** A dump as native/fd-scan.c lays it out: per pid five files (comm, stat, exe, cmdline, status), each text or -errno. */
+/**
+ * A dump as native/fd-scan.c lays it out: per pid six files (comm, stat, exe, cmdline, status,
+ * cgroup), each text or -errno; a pid given five has no cgroup file (ENOENT, a captured tree).
+ */
 function dumpOf(processes: { pid: number; files: (string | number)[] }[]): ProcessFileDump {
   const chunks: Buffer[] = [];
   const spans: number[] = [];
   let offset = 0;
   for (const { files } of processes) {
-    for (const file of files) {
+    for (const file of files.length === 5 ? [...files, ENOENT] : files) {
       if (typeof file === 'number') {
         spans.push(offset, file === NOT_READ || file === NOT_REGULAR ? file : -file);
         continue;
@@ -70,6 +73,13 @@ describe('processFilesFromDump and processDetailsFromFiles', () => {
     expect(seen).toEqual([[['mysql', '--password', 'a b c', '-pX'], '/usr/bin/mysql']]);
     expect(rendered.cmdline).toBe('mysql --password <redacted> -p<redacted>');
     expect(processDetailsFromFiles(processFilesFromDump(spaced, 0), USERS).cmdline).toBe('mysql --password a b c -pX');
+  });
+
+  it('gives the cgroup file as read (which container the process runs in), or its errno', () => {
+    const cgroup = '0::/system.slice/docker-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope\n';
+    const inContainer = dumpOf([{ pid: 800, files: ['nginx\n', NOT_READ, '/usr/sbin/nginx', 'nginx\0', STATUS, cgroup] }]);
+    expect(processFilesFromDump(inContainer, 0).cgroup).toBe(cgroup);
+    expect(processFilesFromDump(dump, 0).cgroup).toEqual({ code: 'ENOENT' });
   });
 
   it('names the errno of a file that could not be read', () => {
