@@ -28,6 +28,7 @@ import { createRuntimeMetadata, type RuntimeMetadata } from '../runtime/runtime-
 import { parseNftDnat, type DnatRule } from '../runtime/parse-nft-dnat.js';
 import { readNftRuleset } from './nft-ruleset.js';
 import type { SocketContainer } from '../model/container.js';
+import { nulFree } from '../model/nul-free-text.js';
 
 export interface CollectOptions {
   procRoot: string;
@@ -102,7 +103,7 @@ export type SockDiagDumper = Pick<NativeAddon, 'dumpSockets'>;
 /** A small file outside the process directories (hostname, boot_id): null when absent; any other failure is a warning. */
 function readOptionalText(proc: ProcFs, file: string, warnings: WarningLog): string | null {
   try {
-    return proc.readText(file).trim();
+    return nulFree(proc.readText(file).trim());
   } catch (error) {
     const code = errnoCode(error);
     if (code !== 'ENOENT') warnings.add('file-unreadable', () => `${proc.root.replace(/\/$/, '')}/${file}: ${describeReadFailure(code ?? String(error))}; not used`, `file-unreadable ${file}`);
@@ -546,7 +547,7 @@ function readInterfaceNames(proc: ProcFs, pid: number): Map<number, string> {
   const names = new Map<number, string>();
   for (const [file, parse] of [['net/if_inet6', parseIfInet6], ['net/igmp', parseIgmp]] as const) {
     try {
-      parse(proc.readText(`${pid}/${file}`, NET_TABLE_LIMITS), names);
+      parse(nulFree(proc.readText(`${pid}/${file}`, NET_TABLE_LIMITS)), names);
     } catch {
       // either file may be absent (no IPv6, no IPv4 multicast): names stay unknown
     }

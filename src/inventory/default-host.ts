@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { PROCESS_FILE_LIMITS, readBoundedFile } from '../proc/bounded-read.js';
+import { nulFree } from '../model/nul-free-text.js';
 
 /** A host name is at most 64 bytes (HOST_NAME_MAX); a captured tree's file may hold anything. */
 const HOSTNAME_READ_LIMIT = 256;
@@ -26,7 +27,7 @@ export function defaultHost(procRoot: string): string {
 
 /** The one rule: the file's first line, trimmed; 'unknown' when there is no text or it is empty. */
 export function hostNameFromText(text: string | null): string {
-  const name = text === null ? '' : text.split('\n', 1)[0]!.trim();
+  const name = text === null ? '' : nulFree(text.split('\n', 1)[0]!.trim());
   return name === '' ? 'unknown' : name;
 }
 

@@ -1,3 +1,5 @@
+import { nulFree } from '../model/nul-free-text.js';
+
 /**
  * Parsers for the per-process files the collector reads for socket owners:
  * /proc/PID/comm, stat, status, cmdline and the targets of the fd and ns/net links.
@@ -13,12 +15,12 @@
 export function parseStatComm(text: string): string | null {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
-  return open < 0 || close < open ? null : text.slice(open + 1, close);
+  return open < 0 || close < open ? null : nulFree(text.slice(open + 1, close));
 }
 
 /** /proc/PID/comm: the name and a newline. "sshd\n" -> "sshd". */
 export function parseCommFile(text: string): string {
-  return text.endsWith('\n') ? text.slice(0, -1) : text;
+  return nulFree(text.endsWith('\n') ? text.slice(0, -1) : text);
 }
 
 /**

@@ -1,7 +1,10 @@
+import { nulFree } from '../model/nul-free-text.js';
+
 /**
  * Defensive access to JSON parsed from a runtime's metadata file (hostile input: any
  * field may be missing, of another type, or huge). Every getter returns null rather than
- * throw, and strings longer than MAX_TEXT are refused rather than carried into output.
+ * throw, and strings longer than MAX_TEXT are refused rather than carried into output; a NUL
+ * in a string is read as U+FFFD (model/nul-free-text.ts).
  */
 
 export const MAX_TEXT = 512;
@@ -34,7 +37,7 @@ export function objectField(object: unknown, key: string): JsonObject | null {
 export function stringField(object: unknown, key: string): string | null {
   if (!isObject(object) || !Object.hasOwn(object, key)) return null;
   const value = object[key];
-  return typeof value === 'string' && value !== '' && value.length <= MAX_TEXT ? value : null;
+  return typeof value === 'string' && value !== '' && value.length <= MAX_TEXT ? nulFree(value) : null;
 }
 
 /** object[key] if it is an array. */

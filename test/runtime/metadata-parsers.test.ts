@@ -44,6 +44,8 @@ describe('parseDockerConfig', () => {
     const hostile = '{"Name": 42, "__proto__": {"Name": "/evil"}, "Config": "x", "NetworkSettings": {"Ports": {"80/tcp": "x", "99999/tcp": [{"HostPort": "1"}], "81/tcp": [{"HostPort": "70000"}, {"HostPort": "8081", "HostIp": "$(reboot)"}, 5]}, "Networks": {"a": {"IPAddress": "1.2.3.4; rm"}}}}';
     expect(parseDockerConfig(hostile)).toEqual({ name: null, image: null, podName: null, podNamespace: null, kubernetesContainerName: null, ports: [], addresses: [], running: null });
     expect(parseDockerConfig(JSON.stringify({ Name: '/' + 'x'.repeat(10_000) }))?.name).toBeNull();
+    // a NUL is shown as U+FFFD, neither hidden nor carried into a store that refuses it (model/nul-free-text.ts)
+    expect(parseDockerConfig(JSON.stringify({ Name: '/we\u0000b', Config: { Image: 'nginx\u0000:evil' } }))).toMatchObject({ name: 'we\uFFFDb', image: 'nginx\uFFFD:evil' });
   });
 
   it('hostconfig.json PortBindings: an empty HostIp means every address', () => {
