@@ -1,4 +1,5 @@
-import { NO_OWNERS, type SocketFamily, type SocketRecord } from '../model/socket-record.js';
+import { emptyRecord } from '../model/record-shapes.js';
+import type { SocketFamily, SocketRecord } from '../model/socket-record.js';
 import { decodeIpv4Hex, decodeIpv6Hex, parseDecimalRange, parseHexRange } from './inet-address.js';
 import { FieldScanner, forEachLine, type ParseProblem, type TableParse } from './field-scanner.js';
 
@@ -43,7 +44,7 @@ export function tcpStateName(state: number): string {
 /**
  * One inet socket record (TCP, UDP, UDP-Lite, raw, ping), as parsed: namespace, exposure
  * and owners are filled in later. Shared with parse-inet-diag.ts, so that both give the
- * same records, in the key order every parser keeps (record-shapes.ts).
+ * same records, from the one record factory (emptyRecord, record-shapes.ts).
  */
 export function inetRecord(
   family: SocketFamily,
@@ -59,33 +60,19 @@ export function inetRecord(
   recvQueue: number,
   sendQueue: number,
 ): SocketRecord {
-  return {
-    netns: 0,
-    netnsName: '',
-    family,
-    ipVersion,
-    type: null,
-    protocol,
-    state,
-    localAddress,
-    localPort,
-    remoteAddress,
-    remotePort,
-    path: null,
-    interface: null,
-    inode,
-    uid,
-    recvQueue,
-    sendQueue,
-    owners: NO_OWNERS,
-    exposure: null,
-    v6only: null,
-    v6onlySource: null,
-    container: null,
-    publishedTo: null,
-    backlog: null,
-    peerInode: null,
-  };
+  const record = emptyRecord(family);
+  record.ipVersion = ipVersion;
+  record.protocol = protocol;
+  record.state = state;
+  record.localAddress = localAddress;
+  record.localPort = localPort;
+  record.remoteAddress = remoteAddress;
+  record.remotePort = remotePort;
+  record.inode = inode;
+  record.uid = uid;
+  record.recvQueue = recvQueue;
+  record.sendQueue = sendQueue;
+  return record;
 }
 
 /** Datagram-like sockets report TCP_ESTABLISHED when connected and TCP_CLOSE otherwise. */

@@ -1,4 +1,5 @@
-import { NO_OWNERS, type SocketRecord } from '../model/socket-record.js';
+import { emptyRecord } from '../model/record-shapes.js';
+import type { SocketRecord } from '../model/socket-record.js';
 import { parseDecimalRange } from './inet-address.js';
 import { FieldScanner, forEachLine, headerColumns, type ParseProblem, type TableParse } from './field-scanner.js';
 import { columnIndexes } from './header-columns.js';
@@ -42,33 +43,14 @@ export function parseNetlinkTable(text: string): TableParse<SocketRecord> {
       problems.push({ line: lineNumber, reason: 'Eth, Pid or Inode is not a number' });
       return;
     }
-    rows.push({
-      netns: 0,
-      netnsName: '',
-      family: 'netlink',
-      ipVersion: null,
-      type: null,
-      protocol,
-      state: 'UNCONN',
-      localAddress: null,
-      localPort: portId,
-      remoteAddress: null,
-      remotePort: null,
-      path: null,
-      interface: null,
-      inode,
-      uid: null,
-      recvQueue: rmem < 0 ? null : rmem,
-      sendQueue: wmem < 0 ? null : wmem,
-      owners: NO_OWNERS,
-      exposure: null,
-      v6only: null,
-      v6onlySource: null,
-      container: null,
-      publishedTo: null,
-      backlog: null,
-      peerInode: null,
-    });
+    const record = emptyRecord('netlink');
+    record.protocol = protocol;
+    record.state = 'UNCONN';
+    record.localPort = portId;
+    record.inode = inode;
+    record.recvQueue = rmem < 0 ? null : rmem;
+    record.sendQueue = wmem < 0 ? null : wmem;
+    rows.push(record);
   });
   return { rows, problems };
 }

@@ -1,4 +1,5 @@
-import { NO_OWNERS, type SocketRecord } from '../model/socket-record.js';
+import { emptyRecord } from '../model/record-shapes.js';
+import type { SocketRecord } from '../model/socket-record.js';
 import { parseDecimalRange, parseHexRange } from './inet-address.js';
 import { FieldScanner, forEachLine, headerColumns, type ParseProblem, type TableParse } from './field-scanner.js';
 import { columnIndexes } from './header-columns.js';
@@ -43,33 +44,15 @@ export function parsePacketTable(text: string): TableParse<SocketRecord> {
       problems.push({ line: lineNumber, reason: 'Type, Proto, Iface, User or Inode is not a number' });
       return;
     }
-    rows.push({
-      netns: 0,
-      netnsName: '',
-      family: 'packet',
-      ipVersion: null,
-      type: PACKET_TYPES[type] ?? `type-${type}`,
-      protocol,
-      state: 'UNCONN',
-      localAddress: null,
-      localPort: null,
-      remoteAddress: null,
-      remotePort: null,
-      path: null,
-      interface: ifindex === 0 ? null : `ifindex:${ifindex}`,
-      inode,
-      uid,
-      recvQueue: rmem < 0 ? null : rmem,
-      sendQueue: null,
-      owners: NO_OWNERS,
-      exposure: null,
-      v6only: null,
-      v6onlySource: null,
-      container: null,
-      publishedTo: null,
-      backlog: null,
-      peerInode: null,
-    });
+    const record = emptyRecord('packet');
+    record.type = PACKET_TYPES[type] ?? `type-${type}`;
+    record.protocol = protocol;
+    record.state = 'UNCONN';
+    record.interface = ifindex === 0 ? null : `ifindex:${ifindex}`;
+    record.inode = inode;
+    record.uid = uid;
+    record.recvQueue = rmem < 0 ? null : rmem;
+    rows.push(record);
   });
   return { rows, problems };
 }

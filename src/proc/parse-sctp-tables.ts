@@ -1,4 +1,5 @@
-import { NO_OWNERS, type SocketRecord } from '../model/socket-record.js';
+import { emptyRecord } from '../model/record-shapes.js';
+import type { SocketRecord } from '../model/socket-record.js';
 import { formatIpv6Bytes, parseDecimalRange, parseIpv4Text, parseIpv6Text } from './inet-address.js';
 import { FieldScanner, forEachLine, headerColumns, type ParseProblem, type TableParse } from './field-scanner.js';
 import { columnIndexes } from './header-columns.js';
@@ -55,35 +56,21 @@ function pickAddress(tokens: string[]): string | undefined {
 type SctpFields = Pick<SocketRecord, 'ipVersion' | 'type' | 'state' | 'localAddress' | 'localPort' | 'uid' | 'inode'> &
   Partial<Pick<SocketRecord, 'remoteAddress' | 'remotePort' | 'recvQueue' | 'sendQueue'>>;
 
-/** A record with its keys in the order every parser uses (RECORD_KEYS in record-shapes.ts). */
+/** An SCTP record, from the one record factory (emptyRecord, record-shapes.ts). */
 function sctpRecord(fields: SctpFields): SocketRecord {
-  return {
-    netns: 0,
-    netnsName: '',
-    family: 'sctp',
-    ipVersion: fields.ipVersion,
-    type: fields.type,
-    protocol: null,
-    state: fields.state,
-    localAddress: fields.localAddress,
-    localPort: fields.localPort,
-    remoteAddress: fields.remoteAddress ?? null,
-    remotePort: fields.remotePort ?? null,
-    path: null,
-    interface: null,
-    inode: fields.inode,
-    uid: fields.uid,
-    recvQueue: fields.recvQueue ?? null,
-    sendQueue: fields.sendQueue ?? null,
-    owners: NO_OWNERS,
-    exposure: null,
-    v6only: null,
-    v6onlySource: null,
-    container: null,
-    publishedTo: null,
-    backlog: null,
-    peerInode: null,
-  };
+  const record = emptyRecord('sctp');
+  record.ipVersion = fields.ipVersion;
+  record.type = fields.type;
+  record.state = fields.state;
+  record.localAddress = fields.localAddress;
+  record.localPort = fields.localPort;
+  record.remoteAddress = fields.remoteAddress ?? null;
+  record.remotePort = fields.remotePort ?? null;
+  record.inode = fields.inode;
+  record.uid = fields.uid;
+  record.recvQueue = fields.recvQueue ?? null;
+  record.sendQueue = fields.sendQueue ?? null;
+  return record;
 }
 
 export function parseSctpEndpoints(text: string): TableParse<SocketRecord> {

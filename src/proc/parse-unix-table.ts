@@ -1,4 +1,5 @@
-import { NO_OWNERS, type SocketRecord } from '../model/socket-record.js';
+import { emptyRecord } from '../model/record-shapes.js';
+import type { SocketRecord } from '../model/socket-record.js';
 import { parseDecimalRange, parseHexRange } from './inet-address.js';
 import { FieldScanner, forEachLine, type ParseProblem, type TableParse } from './field-scanner.js';
 
@@ -39,33 +40,12 @@ const MIN_FIELDS = 7;
  * seqpacket) and the rest as shown: shared with the sock_diag decoder (parse-unix-diag.ts).
  */
 export function unixRecord(type: number, state: string, path: string | null, inode: number): SocketRecord {
-  return {
-    netns: 0,
-    netnsName: '',
-    family: 'unix',
-    ipVersion: null,
-    type: UNIX_TYPES[type] ?? `type-${type}`,
-    protocol: null,
-    state,
-    localAddress: null,
-    localPort: null,
-    remoteAddress: null,
-    remotePort: null,
-    path,
-    interface: null,
-    inode,
-    uid: null,
-    recvQueue: null,
-    sendQueue: null,
-    owners: NO_OWNERS,
-    exposure: null,
-    v6only: null,
-    v6onlySource: null,
-    container: null,
-    publishedTo: null,
-    backlog: null,
-    peerInode: null,
-  };
+  const record = emptyRecord('unix');
+  record.type = UNIX_TYPES[type] ?? `type-${type}`;
+  record.state = state;
+  record.path = path;
+  record.inode = inode;
+  return record;
 }
 
 /** "@name@@@@" -> "@name"; never shorter than "@" plus one character. */

@@ -1,5 +1,6 @@
 import { exposureOf, reachedIpVersions } from '../inventory/exposure.js';
 import { isListening } from '../inventory/listening.js';
+import { emptyRecord } from '../model/record-shapes.js';
 import type { Exposure, Inventory, PublishedPort, SocketRecord } from '../model/socket-record.js';
 
 /**
@@ -66,33 +67,16 @@ export function toListeningEntry(socket: SocketRecord): ListeningEntry {
  */
 export function publishedEntry(port: PublishedPort, host: { inode: number; name: string }): ListeningEntry {
   const ipVersion = port.hostAddress.includes(':') ? 6 : 4;
-  const record: SocketRecord = {
-    netns: host.inode,
-    netnsName: host.name,
-    family: port.protocol,
-    ipVersion,
-    type: null,
-    protocol: null,
-    state: 'PUBLISHED',
-    localAddress: port.hostAddress,
-    localPort: port.hostPort,
-    remoteAddress: null,
-    remotePort: null,
-    path: null,
-    interface: null,
-    inode: 0,
-    uid: null,
-    recvQueue: null,
-    sendQueue: null,
-    owners: [],
-    exposure: exposureOf(port.protocol, port.hostAddress),
-    v6only: null,
-    v6onlySource: null,
-    container: null,
-    publishedTo: port.target,
-    backlog: null,
-    peerInode: null,
-  };
+  const record = emptyRecord(port.protocol);
+  record.netns = host.inode;
+  record.netnsName = host.name;
+  record.ipVersion = ipVersion;
+  record.state = 'PUBLISHED';
+  record.localAddress = port.hostAddress;
+  record.localPort = port.hostPort;
+  record.owners = [];
+  record.exposure = exposureOf(port.protocol, port.hostAddress);
+  record.publishedTo = port.target;
   return { ...toListeningEntry(record), published: true };
 }
 

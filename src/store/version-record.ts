@@ -1,8 +1,9 @@
 import type { Insertable } from 'kysely';
 import { StorageError } from '../errors.js';
-import type { Exposure, SocketFamily, SocketOwner, SocketRecord, V6onlySource } from '../model/socket-record.js';
+import { CONTENT_LENGTHS, STORE_GROUPS, STORED_FIELDS, type StoredCheck, type StoredField } from '../model/record-fields.js';
+import { emptyRecord } from '../model/record-shapes.js';
+import type { SocketOwner, SocketRecord } from '../model/socket-record.js';
 import type { SocketVersionsTable } from './database-schema.js';
-import { CONTAINER_RUNTIMES, type ContainerRuntime, type PublishedTarget, type SocketContainer } from '../model/container.js';
 
 /**
  * A socket record, owners and queues aside, as the text of its version's `content`
@@ -47,60 +48,45 @@ export function encodeVersionContent(socket: SocketRecord): string {
   return JSON.stringify(contentFields(socket));
 }
 
-/** The record's stored fields in content order (owners and queues aside). */
-export function contentFields(socket: SocketRecord): unknown[] {
-  const fields: unknown[] = [
-    socket.netns,
-    socket.netnsName,
-    socket.family,
-    socket.ipVersion,
-    socket.type,
-    socket.protocol,
-    socket.state,
-    socket.localAddress,
-    socket.localPort,
-    socket.remoteAddress,
-    socket.remotePort,
-    socket.path,
-    socket.interface,
-    socket.inode,
-    socket.uid,
-    socket.exposure,
-  ];
-  const container = socket.container ?? null;
-  const publishedTo = socket.publishedTo ?? null;
-  const backlog = socket.backlog ?? null;
-  if (backlog !== null) {
-    fields.push(
-      socket.v6only ?? null,
-      socket.v6only === null || socket.v6only === undefined ? null : socket.v6onlySource,
-      container === null ? null : [container.runtime, container.id, container.name, container.image, container.podName, container.podNamespace],
-      publishedTo === null ? null : [publishedTo.container, publishedTo.address, publishedTo.port],
-      backlog,
-    );
-  } else if (container !== null || publishedTo !== null) {
-    fields.push(
-      socket.v6only,
-      socket.v6onlySource,
-      container === null ? null : [container.runtime, container.id, container.name, container.image, container.podName, container.podNamespace],
-      publishedTo === null ? null : [publishedTo.container, publishedTo.address, publishedTo.port],
-    );
-  } else if (typeof socket.v6only === 'boolean') fields.push(socket.v6only, socket.v6onlySource);
-  return fields;
-}
+/**
+ * The record's stored fields in content order (owners and queues aside): STORED_FIELDS, each
+ * group written only when it or a later group is known.
+ *
+ * Compiled once from the table into straight-line code (what this function was by hand):
+ * every snapshot runs it for every socket of the host, to compare digests.
+ */
+export const contentFields: (socket: SocketRecord) => unknown[] = compileContentFields(STORED_FIELDS);
 
-/** Fields of a version without v6only (every version stored before it existed). */
-const CONTENT_FIELDS = 16;
-/** Fields of a version with v6only and v6onlySource. */
-const CONTENT_FIELDS_V6ONLY = 18;
-/** Fields of a version with a container or a published target (v6only possibly null). */
-const CONTENT_FIELDS_CONTAINER = 20;
-/** Fields of a version with a backlog (the optional fields before it possibly null). */
-const CONTENT_FIELDS_BACKLOG = 21;
+/** The encoder's source, from the stored fields (see contentFields). */
+export function compileContentFields(stored: readonly StoredField[]): (socket: SocketRecord) => unknown[] {
+  const read = (entry: StoredField): string => `s[${JSON.stringify(entry.name)}]`;
+  const groups = STORE_GROUPS.map((group, index) => ({ ...group, fields: stored.filter((entry) => entry.group === index) })).filter((group) => group.fields.length > 0);
+  const first = groups[0]!;
+  const lines = [`const fields = [${first.fields.map(read).join(', ')}];`];
+  const later = groups.slice(1);
+  later.forEach((group, index) => {
+    const known =
+      group.presence === 'all' ? `${read(group.fields[0]!)} != null` : group.fields.map((entry) => `${read(entry)} != null`).join(' || ');
+    lines.push(`const known${index} = ${known};`);
+  });
+  later.forEach((group, index) => {
+    const written = later.map((_, at) => `known${at}`).slice(index).join(' || ');
+    const values = group.fields.map((entry) => {
+      const encoded =
+        entry.check.as === 'tuple' ? `[${entry.check.parts.map(([part]) => `${read(entry)}[${JSON.stringify(part)}]`).join(', ')}]` : read(entry);
+      return group.presence === 'all' ? `known${index} ? ${encoded} : null` : `${read(entry)} == null ? null : ${encoded}`;
+    });
+    lines.push(`if (${written}) fields.push(${values.join(', ')});`);
+  });
+  lines.push('return fields;');
+  // the source is built from the table alone, never from input
+  return new Function(`return function contentFields(s) {\n  ${lines.join('\n  ')}\n};`)();
+}
 
 /**
  * The socket record of a stored version; `owners` must already be sorted by pid then fd.
- * recvQueue, sendQueue and peerInode are null: a stored snapshot does not know them.
+ * Fields not stored (recvQueue, sendQueue, peerInode) and groups the content does not hold
+ * keep their empty values (null): a stored snapshot does not know them.
  */
 export function decodeVersionContent(content: string, owners: SocketOwner[]): SocketRecord {
   let fields: unknown;
@@ -109,73 +95,75 @@ export function decodeVersionContent(content: string, owners: SocketOwner[]): So
   } catch {
     fields = undefined;
   }
-  const lengths = [CONTENT_FIELDS, CONTENT_FIELDS_V6ONLY, CONTENT_FIELDS_CONTAINER, CONTENT_FIELDS_BACKLOG];
-  if (!Array.isArray(fields) || !lengths.includes(fields.length)) {
-    throw new StorageError(`a stored socket version is damaged (content is not a ${lengths.join('-, ').replace(/, (\d+)$/, ' or $1')}-field array); run sockaudit verify`);
+  const lastGroup = Array.isArray(fields) ? CONTENT_LENGTHS.indexOf(fields.length) : -1;
+  if (lastGroup < 0) {
+    throw new StorageError(`a stored socket version is damaged (content is not a ${CONTENT_LENGTHS.join('-, ').replace(/, (\d+)$/, ' or $1')}-field array); run sockaudit verify`);
   }
-  const [netns, netnsName, family, ipVersion, type, protocol, state, localAddress, localPort, remoteAddress, remotePort, path, iface, inode, uid, exposure, v6only = null, v6onlySource = null, containerFields = null, targetFields = null, backlog = null] = fields;
-  const v6onlyKnown = typeof v6only === 'boolean' && (v6onlySource === 'socket' || v6onlySource === 'inferred');
-  const v6onlyUnknown = v6only === null && v6onlySource === null;
-  if (fields.length === CONTENT_FIELDS_V6ONLY ? !v6onlyKnown : !(v6onlyKnown || v6onlyUnknown)) {
-    throw new StorageError('a stored socket version is damaged (its v6only fields are not a boolean and "socket" or "inferred"); run sockaudit verify');
+  const values = fields as unknown[];
+  for (let group = 1; group <= lastGroup; group += 1) {
+    const state = decodeGroup(group, values);
+    if (state === 'damaged' || (group === lastGroup && state === 'unknown')) {
+      throw new StorageError(`a stored socket version is damaged (${STORE_GROUPS[group]!.damaged}); run sockaudit verify`);
+    }
   }
-  const container = decodeContainer(containerFields);
-  const publishedTo = decodeTarget(targetFields);
-  if (fields.length === CONTENT_FIELDS_CONTAINER && ((containerFields !== null && container === null) || (targetFields !== null && publishedTo === null) || (container === null && publishedTo === null))) {
-    throw new StorageError('a stored socket version is damaged (its container fields are malformed); run sockaudit verify');
+  while (values.length < STORED_FIELDS.length) values.push(null);
+  const record = recordOfContent(values);
+  record.owners = owners;
+  return record;
+}
+
+/** A record from a content's values, every stored field set (compiled like contentFields: show reads 50,000 of them). */
+const recordOfContent: (values: unknown[]) => SocketRecord = new Function(
+  'emptyRecord',
+  `return function recordOfContent(f) {\n  const r = emptyRecord(f[${STORED_FIELDS.findIndex((entry) => entry.name === 'family')}]);\n  ${STORED_FIELDS.map((entry) => `r[${JSON.stringify(entry.name)}] = f[${entry.position}];`).join('\n  ')}\n  return r;\n};`,
+)(emptyRecord);
+
+/**
+ * Checks one optional group of a content and decodes its tuples in place: `known` (as the
+ * group's presence says), `unknown` (every field null) or `damaged`.
+ */
+function decodeGroup(group: number, values: unknown[]): 'known' | 'unknown' | 'damaged' {
+  const members = STORED_FIELDS.filter((entry) => entry.group === group);
+  let known = 0;
+  for (const entry of members) {
+    const raw = values[entry.position];
+    if (raw === null) continue;
+    const decoded = decodeStored(entry.check, raw);
+    if (decoded === undefined) return 'damaged';
+    values[entry.position] = decoded;
+    known += 1;
   }
-  if (fields.length === CONTENT_FIELDS_BACKLOG && ((containerFields !== null && container === null) || (targetFields !== null && publishedTo === null))) {
-    throw new StorageError('a stored socket version is damaged (its container fields are malformed); run sockaudit verify');
-  }
-  if (fields.length === CONTENT_FIELDS_BACKLOG && !(Number.isSafeInteger(backlog) && (backlog as number) >= 0)) {
-    throw new StorageError('a stored socket version is damaged (its backlog is not a non-negative integer); run sockaudit verify');
-  }
-  return {
-    netns: netns as number,
-    netnsName: netnsName as string,
-    family: family as SocketFamily,
-    ipVersion: ipVersion as 4 | 6 | null,
-    type: type as string | null,
-    protocol: protocol as number | null,
-    state: state as string,
-    localAddress: localAddress as string | null,
-    localPort: localPort as number | null,
-    remoteAddress: remoteAddress as string | null,
-    remotePort: remotePort as number | null,
-    path: path as string | null,
-    interface: iface as string | null,
-    inode: inode as number,
-    uid: uid as number | null,
-    recvQueue: null,
-    sendQueue: null,
-    owners,
-    exposure: exposure as Exposure | null,
-    v6only: v6only as boolean | null,
-    v6onlySource: v6onlySource as V6onlySource | null,
-    container,
-    publishedTo,
-    backlog: backlog as number | null,
-    peerInode: null,
-  };
+  if (known === 0) return 'unknown';
+  return STORE_GROUPS[group]!.presence === 'all' && known < members.length ? 'damaged' : 'known';
 }
 
 const isText = (value: unknown): value is string => typeof value === 'string';
-const isTextOrNull = (value: unknown): value is string | null => value === null || typeof value === 'string';
 
-/** `[runtime, id, name, image, podName, podNamespace]` -> the container; null when absent or malformed. */
-function decodeContainer(fields: unknown): SocketContainer | null {
-  if (!Array.isArray(fields) || fields.length !== 6) return null;
-  const [runtime, id, name, image, podName, podNamespace] = fields;
-  if (!CONTAINER_RUNTIMES.includes(runtime as ContainerRuntime) || !isText(id) || !isText(name) || !isTextOrNull(image) || !isTextOrNull(podName) || !isTextOrNull(podNamespace)) return null;
-  return { runtime: runtime as ContainerRuntime, id, name, image, podName, podNamespace };
-}
-
-/** `[container, address, port]` -> the target; null when absent or malformed. */
-function decodeTarget(fields: unknown): PublishedTarget | null {
-  if (!Array.isArray(fields) || fields.length !== 3) return null;
-  const [container, address, port] = fields;
-  if (!isTextOrNull(container) || !isText(address) || !Number.isInteger(port)) return null;
-  return { container, address, port: port as number };
+/** One stored value, checked: the value itself (a tuple as its object), or undefined when malformed. */
+function decodeStored(check: StoredCheck, value: unknown): unknown {
+  switch (check.as) {
+    case 'value':
+      return value;
+    case 'boolean':
+      return typeof value === 'boolean' ? value : undefined;
+    case 'one-of':
+      return check.values.includes(value as string) ? value : undefined;
+    case 'count':
+      return Number.isSafeInteger(value) && (value as number) >= 0 ? value : undefined;
+    case 'tuple': {
+      if (!Array.isArray(value) || value.length !== check.parts.length) return undefined;
+      const decoded: Record<string, unknown> = {};
+      for (let index = 0; index < check.parts.length; index += 1) {
+        const [name, kind] = check.parts[index]!;
+        const part: unknown = value[index];
+        const valid =
+          kind === 'text' ? isText(part) : kind === 'text-or-null' ? part === null || isText(part) : kind === 'integer' ? Number.isInteger(part) : kind[1].includes(part as string);
+        if (!valid) return undefined;
+        decoded[name] = part;
+      }
+      return decoded;
+    }
+  }
 }
 
 export type VersionInsert = Insertable<SocketVersionsTable>;
