@@ -1,4 +1,5 @@
 import { reachedIpVersions } from '../inventory/exposure.js';
+import { COMPARED_FIELDS } from '../model/record-fields.js';
 import type { SocketOwner, SocketRecord } from '../model/socket-record.js';
 import type { ChangeTag, FieldChange } from './diff-result.js';
 
@@ -22,14 +23,19 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** The fast answer for the common case, an untouched socket: every compared field equal. */
+/** The fast answer for the common case, an untouched socket: every compared field equal (v6only counts only across instances: a new inode). */
 function sameInstance(before: SocketRecord, after: SocketRecord): boolean {
-  if (before.state !== after.state || before.uid !== after.uid || before.inode !== after.inode || before.interface !== after.interface) return false;
-  if (!sameBacklog(before, after)) return false;
-  if (before.owners.length !== after.owners.length) return false;
-  for (let index = 0; index < before.owners.length; index += 1) {
-    const left = before.owners[index]!;
-    const right = after.owners[index]!;
+  for (const { name, rule } of COMPARED_FIELDS) {
+    if (rule === 'change' || rule === 'instance' ? before[name] !== after[name] : rule === 'change-when-known' ? !sameWhenKnown(before[name], after[name]) : rule === 'owners' ? !sameOwners(before.owners, after.owners) : false) return false;
+  }
+  return true;
+}
+
+function sameOwners(before: readonly SocketOwner[], after: readonly SocketOwner[]): boolean {
+  if (before.length !== after.length) return false;
+  for (let index = 0; index < before.length; index += 1) {
+    const left = before[index]!;
+    const right = after[index]!;
     if (left.pid !== right.pid || left.exe !== right.exe || left.comm !== right.comm) return false;
   }
   return true;
@@ -42,7 +48,8 @@ export interface RecordComparison {
 
 /**
  * What changed between two instances of one key, or null when nothing that counts did.
- * Compared: state, owners by exe and comm, uid, inode, packet interface, listen backlog, v6only (see
+ * Compared: the table's COMPARED_FIELDS (record-fields.ts), in their report order: state,
+ * owners by exe and comm, uid, inode, packet interface, listen backlog, v6only (see
  * compareV6only: tagged as an exposure change when it changes the IP versions). Receive and send
  * queues, fds and command lines never count. A pid change with the same owners is the tag
  * `restarted` (with a `pids` field), or `workers-replaced` when some process held the
@@ -60,44 +67,64 @@ export function compareRecords(before: SocketRecord, after: SocketRecord): Recor
   if (sameInstance(before, after)) return null;
   const fields: FieldChange[] = [];
   const tags: ChangeTag[] = [];
-  if (before.state !== after.state) fields.push({ field: 'state', before: before.state, after: after.state });
-  const ownersBefore = ownerIdentities(before.owners);
-  const ownersAfter = ownerIdentities(after.owners);
-  if (!sameJson(ownersBefore, ownersAfter)) {
-    fields.push({ field: 'owners', before: ownersBefore, after: ownersAfter });
-  } else {
-    const pidsBefore = distinctPids(before.owners);
-    const pidsAfter = distinctPids(after.owners);
-    if (!sameJson(pidsBefore, pidsAfter)) {
-      tags.push(pidsBefore.some((pid) => pidsAfter.includes(pid)) ? 'workers-replaced' : 'restarted');
-      fields.push({ field: 'pids', before: pidsBefore, after: pidsAfter });
+  for (const { name, rule } of COMPARED_FIELDS) {
+    const was = before[name];
+    const is = after[name];
+    switch (rule) {
+      case 'change':
+        if (was !== is) fields.push({ field: name, before: was, after: is });
+        break;
+      case 'change-when-known':
+        if (!sameWhenKnown(was, is)) fields.push({ field: name, before: was, after: is });
+        break;
+      case 'instance':
+        // inode 0 (TIME_WAIT) is no socket instance at all: a connection closing is not a reopening
+        if (was !== is && was !== 0 && is !== 0) {
+          tags.push('reopened');
+          fields.push({ field: name, before: was, after: is });
+        }
+        break;
+      case 'owners':
+        compareOwners(before.owners, after.owners, fields, tags);
+        break;
+      case 'v6only': {
+        const v6only = compareV6only(before, after);
+        if (v6only !== null) {
+          fields.push(v6only.field);
+          if (v6only.tag !== null) tags.push(v6only.tag);
+        }
+        break;
+      }
     }
-  }
-  if (before.uid !== after.uid) fields.push({ field: 'uid', before: before.uid, after: after.uid });
-  // inode 0 (TIME_WAIT) is no socket instance at all: a connection closing is not a reopening
-  if (before.inode !== after.inode && before.inode !== 0 && after.inode !== 0) {
-    tags.push('reopened');
-    fields.push({ field: 'inode', before: before.inode, after: after.inode });
-  }
-  if (before.interface !== after.interface) fields.push({ field: 'interface', before: before.interface, after: after.interface });
-  if (!sameBacklog(before, after)) fields.push({ field: 'backlog', before: before.backlog, after: after.backlog });
-  const v6only = compareV6only(before, after);
-  if (v6only !== null) {
-    fields.push(v6only.field);
-    if (v6only.tag !== null) tags.push(v6only.tag);
   }
   return fields.length === 0 ? null : { fields, tags };
 }
 
+/** Owners by exe and comm (`owners`), else by pid (`pids`, tagged `restarted` or `workers-replaced`). */
+function compareOwners(before: readonly SocketOwner[], after: readonly SocketOwner[], fields: FieldChange[], tags: ChangeTag[]): void {
+  const ownersBefore = ownerIdentities(before);
+  const ownersAfter = ownerIdentities(after);
+  if (!sameJson(ownersBefore, ownersAfter)) {
+    fields.push({ field: 'owners', before: ownersBefore, after: ownersAfter });
+    return;
+  }
+  const pidsBefore = distinctPids(before);
+  const pidsAfter = distinctPids(after);
+  if (!sameJson(pidsBefore, pidsAfter)) {
+    tags.push(pidsBefore.some((pid) => pidsAfter.includes(pid)) ? 'workers-replaced' : 'restarted');
+    fields.push({ field: 'pids', before: pidsBefore, after: pidsAfter });
+  }
+}
+
 /**
- * Whether two instances have the same listen backlog, or one of them does not know it (read
- * from /proc text, or stored before sockaudit recorded it: the first snapshot after the
- * upgrade must not make every listener look changed). A listener's backlog is
- * configuration (nginx `backlog=`, a daemon's listen(511)): a change of it is a change,
- * even on the same socket (listen() may be called again).
+ * Whether two instances hold the same value of a `change-when-known` field, or one of them
+ * does not know it (read from /proc text, or stored before sockaudit recorded it: the first
+ * snapshot after the upgrade must not make every listener look changed). The listen backlog
+ * is one: configuration (nginx `backlog=`, a daemon's listen(511)), so a change of it is a
+ * change, even on the same socket (listen() may be called again).
  */
-function sameBacklog(before: SocketRecord, after: SocketRecord): boolean {
-  return typeof before.backlog !== 'number' || typeof after.backlog !== 'number' || before.backlog === after.backlog;
+function sameWhenKnown(before: unknown, after: unknown): boolean {
+  return before === null || before === undefined || after === null || after === undefined || before === after;
 }
 
 /**

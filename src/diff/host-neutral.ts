@@ -1,10 +1,15 @@
 import { createHash } from 'node:crypto';
+import { HOST_EMPTIED_FIELDS, recordField } from '../model/record-fields.js';
 import type { Inventory, NamespaceInfo, SocketRecord } from '../model/socket-record.js';
+
+/** Fields the table marks `hostNeutral: 'empty'` (inode, peerInode), with the value they become. */
+const HOST_EMPTIED = HOST_EMPTIED_FIELDS.map((name) => ({ name, empty: recordField(name).empty }));
 
 /**
  * An inventory without what only means something on its own host, so that two hosts'
  * snapshots can be diffed with the same classification as two moments of one host
- * (`diff --host A --to-host B`): socket inodes and owner pids and fds become 0, and network
+ * (`diff --host A --to-host B`): socket inodes (and peer inodes: the table's `hostNeutral`,
+ * record-fields.ts) become empty, owner pids and fds 0, and network
  * namespaces are numbered by their name instead of their inode (the host's own namespace,
  * `host`, is the same on both; other namespaces match where their names do). What a socket is (family, addresses,
  * ports, path, state, exposure) and who owns it (exe, comm, user, command line) stay.
@@ -22,12 +27,11 @@ export function hostNeutral(inventory: Inventory): Inventory {
     return neutral;
   };
   const namespaces: NamespaceInfo[] = inventory.meta.namespaces.map((ns) => ({ ...ns, inode: neutralNetns(ns.inode, ns.name), readerPid: 0 }));
-  const sockets: SocketRecord[] = inventory.sockets.map((socket) => ({
-    ...socket,
-    netns: neutralNetns(socket.netns, socket.netnsName),
-    inode: 0,
-    owners: socket.owners.map((owner) => ({ ...owner, pid: 0, fd: 0 })),
-  }));
+  const sockets: SocketRecord[] = inventory.sockets.map((socket) => {
+    const neutral: SocketRecord = { ...socket, netns: neutralNetns(socket.netns, socket.netnsName), owners: socket.owners.map((owner) => ({ ...owner, pid: 0, fd: 0 })) };
+    for (const { name, empty } of HOST_EMPTIED) (neutral as unknown as Record<string, unknown>)[name] = empty;
+    return neutral;
+  });
   return { ...inventory, meta: { ...inventory.meta, namespaces }, sockets };
 }
 

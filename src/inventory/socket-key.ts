@@ -1,4 +1,5 @@
 import { isListening } from './listening.js';
+import { KEY_SHAPES, type KeyPart, type KeyShape } from '../model/record-fields.js';
 import type { SocketRecord } from '../model/socket-record.js';
 
 /** Inet families: identified by addresses and ports rather than by inode. */
@@ -45,7 +46,8 @@ export function containerIdentityName(socket: SocketRecord): string | null {
 
 /**
  * Which socket a record is, across snapshots (docs/design.md, "Identity across snapshots"):
- * the key says which socket, the inode which instance. Returned as a JSON array so that it
+ * the key says which socket, the inode which instance. The parts of each key shape are the
+ * field table's (KEY_SHAPES in record-fields.ts); which shape a socket has is decided here. Returned as a JSON array so that it
  * is unambiguous (unix paths may contain any character) and cheap to compare; it is not
  * meant for display.
  *
@@ -68,18 +70,29 @@ export function containerIdentityName(socket: SocketRecord): string | null {
  *     -> '["inet","container:redis-1","tcp",4,"0.0.0.0",6379]'
  */
 export function socketKey(socket: SocketRecord): string {
-  if (INET_FAMILIES.has(socket.family)) {
-    // raw sockets show the IP protocol in the port column; prefer the explicit field
-    const localPort = socket.family === 'raw' ? (socket.protocol ?? socket.localPort) : socket.localPort;
-    const base = [keyScope(socket), socket.family, socket.ipVersion, socket.localAddress, localPort];
-    if (isConnectedInet(socket)) {
-      return JSON.stringify(['inet', ...base, socket.remoteAddress, socket.remotePort]);
-    }
-    return JSON.stringify(['inet', ...base]);
-  }
-  if (socket.family === 'unix' && socket.path !== null) {
-    return JSON.stringify(['unix-path', keyScope(socket), socket.type, socket.path, isListening(socket)]);
-  }
+  if (INET_FAMILIES.has(socket.family)) return keyOf(isConnectedInet(socket) ? 'inet-connected' : 'inet', socket);
+  if (socket.family === 'unix' && socket.path !== null) return keyOf('unix-path', socket);
   // unnamed unix, packet, netlink: nothing stable but the instance itself
-  return JSON.stringify(['inode', socket.netns, socket.family, socket.type, socket.protocol, socket.inode]);
+  return keyOf('inode', socket);
+}
+
+/** A key of one shape: its name (`inet` for both inet shapes), then its parts as the table reads them (KEY_SHAPES). */
+function keyOf(shape: KeyShape, socket: SocketRecord): string {
+  const key: unknown[] = [shape === 'inet-connected' ? 'inet' : shape];
+  for (const part of KEY_SHAPES[shape]) key.push(keyPart(part, socket));
+  return JSON.stringify(key);
+}
+
+function keyPart(part: KeyPart, socket: SocketRecord): unknown {
+  switch (part.read) {
+    case 'value':
+      return socket[part.name];
+    case 'scope':
+      return keyScope(socket);
+    case 'port':
+      // raw sockets show the IP protocol in the port column; prefer the explicit field
+      return socket.family === 'raw' ? (socket.protocol ?? socket.localPort) : socket.localPort;
+    case 'listening':
+      return isListening(socket);
+  }
 }
