@@ -106,16 +106,20 @@ export function decodeVersionContent(content: string, owners: SocketOwner[]): So
       throw new StorageError(`a stored socket version is damaged (${STORE_GROUPS[group]!.damaged}); run sockaudit verify`);
     }
   }
-  while (values.length < STORED_FIELDS.length) values.push(null);
   const record = recordOfContent(values);
   record.owners = owners;
   return record;
 }
 
-/** A record from a content's values, every stored field set (compiled like contentFields: show reads 50,000 of them). */
+/**
+ * A record from a content's checked values: every stored field the content holds set, the
+ * rest left empty. Compiled like contentFields (show reads 50,000 of them).
+ */
 const recordOfContent: (values: unknown[]) => SocketRecord = new Function(
   'emptyRecord',
-  `return function recordOfContent(f) {\n  const r = emptyRecord(f[${STORED_FIELDS.findIndex((entry) => entry.name === 'family')}]);\n  ${STORED_FIELDS.map((entry) => `r[${JSON.stringify(entry.name)}] = f[${entry.position}];`).join('\n  ')}\n  return r;\n};`,
+  `return function recordOfContent(f) {\n  const r = emptyRecord(f[${STORED_FIELDS.findIndex((entry) => entry.name === 'family')}]);\n  ${STORED_FIELDS.map((entry) =>
+    entry.group === 0 ? `r[${JSON.stringify(entry.name)}] = f[${entry.position}];` : `if (f.length > ${entry.position}) r[${JSON.stringify(entry.name)}] = f[${entry.position}];`,
+  ).join('\n  ')}\n  return r;\n};`,
 )(emptyRecord);
 
 /**
