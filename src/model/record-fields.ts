@@ -60,7 +60,7 @@ export interface RecordField<K extends keyof SocketRecord = keyof SocketRecord> 
   exemplars: readonly [SocketRecord[K], SocketRecord[K]];
   key: Partial<Record<KeyShape, readonly [position: number, read: KeyRead]>>;
   hostNeutral: HostNeutral;
-  stored: (StoredCheck & { group: StoreGroupName }) | null;
+  stored: (StoredCheck & { group: string }) | null;
   compare: Compare;
 }
 
@@ -78,7 +78,7 @@ export const STORE_GROUPS = [
   { name: 'v6only', presence: 'all', damaged: 'its v6only fields are not a boolean and "socket" or "inferred"' },
   { name: 'container', presence: 'any', damaged: 'its container fields are malformed' },
   { name: 'backlog', presence: 'any', damaged: 'its backlog is not a non-negative integer' },
-] as const;
+] as const satisfies readonly StoreGroup[];
 
 const field = <K extends keyof SocketRecord>(spec: RecordField<K>): RecordField<K> => spec;
 const BIG_INODE = 4026531833; // beyond the small-integer range, as netns inodes are
@@ -132,29 +132,24 @@ export const RECORD_FIELDS = [
 
 export type RecordFieldName = (typeof RECORD_FIELDS)[number]['name'];
 
-/** The record's keys in the order every record is built with (one hidden class: record-shapes.ts). */
-export const RECORD_KEYS: readonly (keyof SocketRecord)[] = RECORD_FIELDS.map((entry) => entry.name);
+/** A member of SocketRecord without an entry in the table does not compile (an entry without a member neither: `name` is a keyof). */
+export const EVERY_MEMBER_HAS_AN_ENTRY: [Exclude<keyof SocketRecord, RecordFieldName>] extends [never] ? true : never = true;
+
+export interface StoreGroup {
+  name: string;
+  presence: 'always' | 'all' | 'any';
+  damaged: string;
+}
 
 /** A stored field with its place in a version's content. */
 export interface StoredField {
   name: keyof SocketRecord;
+  /** its index in a content array */
   position: number;
+  /** its group's index in STORE_GROUPS */
   group: number;
   check: StoredCheck;
 }
-
-/**
- * The stored fields in content order: group by group, within a group in table order.
- *
- * @example STORED_FIELDS.map((f) => f.name)
- *   -> netns, netnsName, family, ... uid, exposure (16), v6only, v6onlySource, container, publishedTo, backlog
- */
-export const STORED_FIELDS: readonly StoredField[] = STORE_GROUPS.flatMap((group, groupIndex) =>
-  (RECORD_FIELDS as readonly RecordField[]).filter((entry) => entry.stored?.group === group.name).map((entry) => ({ name: entry.name, group: groupIndex, check: entry.stored! })),
-).map((entry, position) => ({ ...entry, position }));
-
-/** A content's length when its last group is `group` (STORE_GROUPS order): [16, 18, 20, 21]. */
-export const CONTENT_LENGTHS: readonly number[] = STORE_GROUPS.map((_, groupIndex) => STORED_FIELDS.filter((entry) => entry.group <= groupIndex).length);
 
 export interface KeyPart {
   position: number;
@@ -164,43 +159,93 @@ export interface KeyPart {
   names: readonly (keyof SocketRecord)[];
 }
 
-/** Each identity key shape's parts, in key order. */
-export const KEY_SHAPES: Readonly<Record<KeyShape, readonly KeyPart[]>> = Object.fromEntries(
-  (['inet', 'inet-connected', 'unix-path', 'inode'] as const).map((shape) => {
-    const parts = new Map<number, KeyPart>();
-    for (const entry of RECORD_FIELDS as readonly RecordField[]) {
-      const use = entry.key[shape];
-      if (use === undefined) continue;
-      const [position, read] = use;
-      const known = parts.get(position);
-      if (known === undefined) parts.set(position, { position, read, name: entry.name, names: [entry.name] });
-      else if (known.read !== read) throw new Error(`record-fields: key ${shape} position ${position} is read as ${known.read} and ${read}`);
-      else parts.set(position, { ...known, names: [...known.names, entry.name] });
-    }
-    const ordered = [...parts.values()].sort((a, b) => a.position - b.position);
-    ordered.forEach((part, index) => {
-      if (part.position !== index) throw new Error(`record-fields: key ${shape} has no part at position ${index}`);
-    });
-    return [shape, ordered];
-  }),
-) as Record<KeyShape, KeyPart[]>;
-
-/** The fields any identity key reads. */
-export const KEY_FIELDS: readonly (keyof SocketRecord)[] = RECORD_KEYS.filter((name) => Object.values(KEY_SHAPES).some((parts) => parts.some((part) => part.names.includes(name))));
-
 export interface ComparedField {
   name: keyof SocketRecord;
   rule: CompareRule;
 }
 
+/** Everything derived from a field table: see the constants below, which are this of RECORD_FIELDS. */
+export interface FieldLists {
+  recordKeys: (keyof SocketRecord)[];
+  storedFields: StoredField[];
+  contentLengths: number[];
+  keyShapes: Record<KeyShape, KeyPart[]>;
+  keyFields: (keyof SocketRecord)[];
+  comparedFields: ComparedField[];
+  hostEmptiedFields: (keyof SocketRecord)[];
+}
+
+const KEY_SHAPE_NAMES: readonly KeyShape[] = ['inet', 'inet-connected', 'unix-path', 'inode'];
+
+/**
+ * The lists every user of the table reads, from a table and its store groups. A function of
+ * the table (rather than code over RECORD_FIELDS) so that a test can add a field and see every
+ * list follow.
+ */
+export function deriveFieldLists(fields: readonly RecordField[], groups: readonly StoreGroup[]): FieldLists {
+  const recordKeys = fields.map((entry) => entry.name);
+  // content order: group by group, within a group table order
+  const storedFields = groups
+    .flatMap((group, groupIndex) => fields.filter((entry) => entry.stored?.group === group.name).map((entry) => ({ name: entry.name, group: groupIndex, check: entry.stored! as StoredCheck })))
+    .map((entry, position) => ({ ...entry, position }));
+  const unknownGroup = fields.find((entry) => entry.stored !== null && !groups.some((group) => group.name === entry.stored!.group));
+  if (unknownGroup !== undefined) throw new Error(`record-fields: ${unknownGroup.name} is stored in a group that STORE_GROUPS does not list`);
+  const contentLengths = groups.map((_, groupIndex) => storedFields.filter((entry) => entry.group <= groupIndex).length);
+  const keyShapes = Object.fromEntries(
+    KEY_SHAPE_NAMES.map((shape) => {
+      const parts = new Map<number, KeyPart>();
+      for (const entry of fields) {
+        const use = entry.key[shape];
+        if (use === undefined) continue;
+        const [position, read] = use;
+        const known = parts.get(position);
+        if (known === undefined) parts.set(position, { position, read, name: entry.name, names: [entry.name] });
+        else if (known.read !== read) throw new Error(`record-fields: key ${shape} position ${position} is read as ${known.read} and ${read}`);
+        else parts.set(position, { ...known, names: [...known.names, entry.name] });
+      }
+      const ordered = [...parts.values()].sort((a, b) => a.position - b.position);
+      ordered.forEach((part, index) => {
+        if (part.position !== index) throw new Error(`record-fields: key ${shape} has no part at position ${index}`);
+      });
+      return [shape, ordered];
+    }),
+  ) as Record<KeyShape, KeyPart[]>;
+  const keyFields = recordKeys.filter((name) => KEY_SHAPE_NAMES.some((shape) => keyShapes[shape].some((part) => part.names.includes(name))));
+  const comparedFields = fields
+    .flatMap((entry) => (typeof entry.compare === 'object' && 'rule' in entry.compare ? [{ name: entry.name, rule: entry.compare.rule, rank: entry.compare.rank }] : []))
+    .sort((a, b) => a.rank - b.rank)
+    .map(({ name, rule }) => ({ name, rule }));
+  const hostEmptiedFields = fields.filter((entry) => entry.hostNeutral === 'empty').map((entry) => entry.name);
+  return { recordKeys, storedFields, contentLengths, keyShapes, keyFields, comparedFields, hostEmptiedFields };
+}
+
+const LISTS = deriveFieldLists(RECORD_FIELDS, STORE_GROUPS);
+
+/** The record's keys in the order every record is built with (one hidden class: record-shapes.ts). */
+export const RECORD_KEYS: readonly (keyof SocketRecord)[] = LISTS.recordKeys;
+
+/**
+ * The stored fields in content order: group by group, within a group in table order.
+ *
+ * @example STORED_FIELDS.map((f) => f.name)
+ *   -> netns, netnsName, family, ... uid, exposure (16), v6only, v6onlySource, container, publishedTo, backlog
+ */
+export const STORED_FIELDS: readonly StoredField[] = LISTS.storedFields;
+
+/** A content's length when its last group is `group` (STORE_GROUPS order): [16, 18, 20, 21]. */
+export const CONTENT_LENGTHS: readonly number[] = LISTS.contentLengths;
+
+/** Each identity key shape's parts, in key order. */
+export const KEY_SHAPES: Readonly<Record<KeyShape, readonly KeyPart[]>> = LISTS.keyShapes;
+
+/** The fields any identity key reads. */
+export const KEY_FIELDS: readonly (keyof SocketRecord)[] = LISTS.keyFields;
+
 /** The fields a diff compares, in report order (rank). */
-export const COMPARED_FIELDS: readonly ComparedField[] = (RECORD_FIELDS as readonly RecordField[])
-  .flatMap((entry) => (typeof entry.compare === 'object' && 'rule' in entry.compare ? [{ name: entry.name, rule: entry.compare.rule, rank: entry.compare.rank }] : []))
-  .sort((a, b) => a.rank - b.rank)
-  .map(({ name, rule }) => ({ name, rule }));
+export const COMPARED_FIELDS: readonly ComparedField[] = LISTS.comparedFields;
 
 /** Fields that hold a host's own numbers, emptied by `diff --to-host` (besides netns and owners). */
-export const HOST_EMPTIED_FIELDS: readonly (keyof SocketRecord)[] = (RECORD_FIELDS as readonly RecordField[]).filter((entry) => entry.hostNeutral === 'empty').map((entry) => entry.name);
+export const HOST_EMPTIED_FIELDS: readonly (keyof SocketRecord)[] = LISTS.hostEmptiedFields;
 
 /** A field's entry. */
 export function recordField(name: keyof SocketRecord): RecordField {

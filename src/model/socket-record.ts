@@ -1,6 +1,8 @@
 /**
  * The socket record: the public JSON contract of `collect --json` and `show --json`
  * (see docs/design.md, "The socket record"). Field names are a contract: add, never rename.
+ * Each field of SocketRecord has its entry in the field table (record-fields.ts), which says
+ * what it is for (key, storage, diff) and from which every list of the fields is derived.
  */
 
 export type SocketFamily =

@@ -1,6 +1,6 @@
 import type { Insertable } from 'kysely';
 import { StorageError } from '../errors.js';
-import { CONTENT_LENGTHS, STORE_GROUPS, STORED_FIELDS, type StoredCheck, type StoredField } from '../model/record-fields.js';
+import { CONTENT_LENGTHS, STORE_GROUPS, STORED_FIELDS, type StoreGroup, type StoredCheck, type StoredField } from '../model/record-fields.js';
 import { emptyRecord } from '../model/record-shapes.js';
 import type { SocketOwner, SocketRecord } from '../model/socket-record.js';
 import type { SocketVersionsTable } from './database-schema.js';
@@ -55,12 +55,12 @@ export function encodeVersionContent(socket: SocketRecord): string {
  * Compiled once from the table into straight-line code (what this function was by hand):
  * every snapshot runs it for every socket of the host, to compare digests.
  */
-export const contentFields: (socket: SocketRecord) => unknown[] = compileContentFields(STORED_FIELDS);
+export const contentFields: (socket: SocketRecord) => unknown[] = compileContentFields(STORED_FIELDS, STORE_GROUPS);
 
-/** The encoder's source, from the stored fields (see contentFields). */
-export function compileContentFields(stored: readonly StoredField[]): (socket: SocketRecord) => unknown[] {
+/** The encoder, from the stored fields and their groups (see contentFields). */
+export function compileContentFields(stored: readonly StoredField[], storeGroups: readonly StoreGroup[]): (socket: SocketRecord) => unknown[] {
   const read = (entry: StoredField): string => `s[${JSON.stringify(entry.name)}]`;
-  const groups = STORE_GROUPS.map((group, index) => ({ ...group, fields: stored.filter((entry) => entry.group === index) })).filter((group) => group.fields.length > 0);
+  const groups = storeGroups.map((group, index) => ({ ...group, fields: stored.filter((entry) => entry.group === index) })).filter((group) => group.fields.length > 0);
   const first = groups[0]!;
   const lines = [`const fields = [${first.fields.map(read).join(', ')}];`];
   const later = groups.slice(1);
