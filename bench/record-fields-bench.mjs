@@ -7,9 +7,10 @@
  * times per process and keeps its fastest. It prints the median over processes of each step
  * with the ratio of the second tree to the first.
  *
- *   npx tsc -p tsconfig.json && cp -r dist /tmp/before-dist     # on the commit to compare with
- *   npx tsc -p tsconfig.json                                     # on this one
- *   node bench/record-fields-bench.mjs --before /tmp/before-dist --after dist [--rounds 7] [--sockets 50000]
+ *   mkdir -p dist/old && git archive main src migrations tsconfig.json | tar -x -C dist/old
+ *   ln -s ../../node_modules dist/old/node_modules && (cd dist/old && npx tsc -p tsconfig.json)
+ *   npx tsc -p tsconfig.json
+ *   node bench/record-fields-bench.mjs --before dist/old/dist --after dist [--rounds 9] [--sockets 50000]
  *
  * Not part of `npm run bench`: it compares two builds, which the lead's benchmarks do not.
  */
@@ -28,7 +29,7 @@ if (args[0] === '--worker') {
 } else {
   const before = option('--before');
   const after = option('--after', 'dist');
-  const rounds = Number(option('--rounds', '7'));
+  const rounds = Number(option('--rounds', '9'));
   const sockets = Number(option('--sockets', '50000'));
   if (before === undefined) {
     console.error('usage: node bench/record-fields-bench.mjs --before DIST --after DIST [--rounds N] [--sockets N]');

@@ -19,8 +19,8 @@ import type { SocketVersionsTable } from './database-schema.js';
  *
  * `container` and `publishedTo` (added later still) follow the same rule: appended, with
  * the two v6only fields before them (null, null where v6only is unknown), only when either
- * is known, as arrays in a fixed order (CONTAINER_FIELDS, TARGET_FIELDS). Every version
- * stored before them, and every socket of the host outside containers, keeps its text.
+ * is known, as arrays in a fixed order (the `tuple` parts of their table entries). Every
+ * version stored before them, and every socket of the host outside containers, keeps its text.
  *
  * `backlog` (TCP listeners, known from sock_diag; issue 15) extends the same scheme:
  * optional fields are appended in a fixed order (v6only, v6onlySource, container,
@@ -29,6 +29,9 @@ import type { SocketVersionsTable } from './database-schema.js';
  * or a published target) or 21 (a backlog). Every version stored before keeps its text,
  * digest and set hash; the first snapshot after an upgrade writes one new version of each
  * listener whose backlog it now knows.
+ *
+ * The fields, their groups (STORE_GROUPS), encodings and checks are the field table's
+ * (src/model/record-fields.ts): this file holds the scheme, the table what it applies to.
  *
  * @example
  *   encodeVersionContent(tcp LISTEN 0.0.0.0:22 inode 1000)
