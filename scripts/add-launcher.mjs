@@ -8,8 +8,10 @@
 // Alpine's env have no -S). What it costs and saves, measured (README "Set-up"):
 // - NODE_EXTRA_CA_CERTS unset: Node reads and parses that CA bundle at start-up, in every
 //   process, TLS or not; with Debian's system bundle that was 30 ms of every run, 10% of
-//   a collection of 50,000 sockets. The seam for a store reached over TLS: it is kept when
-//   the database ($SOCKAUDIT_DB or an argument) is a postgres:// or postgresql:// URL.
+//   a collection of 50,000 sockets. It is not lost: the launcher moves it to
+//   SOCKAUDIT_EXTRA_CA_CERTS, and the one TLS connection sockaudit makes (a PostgreSQL
+//   store verified against the system CAs, src/store/postgres-tls.ts) adds that file to
+//   Node's CA list then, and only then, whatever way the URL was given.
 // - --max-semi-space-size=8 caps the young generation: an inventory of 50,000 sockets
 //   then peaks lower, at no measurable cost in time (the records outlive it anyway);
 // - --initial-heap-size=128 lets the heap grow to 128 MB before V8 starts marking the old
@@ -21,7 +23,7 @@ import fs from 'node:fs';
 
 export const LAUNCHER = [
   '#!/bin/sh',
-  `':' //; case "$SOCKAUDIT_DB $*" in *postgres://*|*postgresql://*) ;; *) unset NODE_EXTRA_CA_CERTS ;; esac; exec node --max-semi-space-size=8 --initial-heap-size=128 "$0" "$@"`,
+  `':' //; [ -z "$NODE_EXTRA_CA_CERTS" ] || export SOCKAUDIT_EXTRA_CA_CERTS="$NODE_EXTRA_CA_CERTS"; unset NODE_EXTRA_CA_CERTS; exec node --max-semi-space-size=8 --initial-heap-size=128 "$0" "$@"`,
 ].join('\n');
 
 const file = process.argv[2] ?? 'dist/bin/sockaudit.cjs';

@@ -8,8 +8,10 @@
  *   while it is a safe integer (beyond that it stays a string, and the store never makes
  *   one that large);
  * - connection settings come from the URL as libpq reads them (host, port, user, password,
- *   dbname, sslmode, sslrootcert, sslcert, sslkey, a unix socket as ?host=/run/postgresql);
- *   a missing password from $PGPASSWORD, then ~/.pgpass (the driver reads it);
+ *   dbname, a unix socket as ?host=/run/postgresql); TLS as libpq does it, from sslmode,
+ *   sslrootcert, sslcert, sslkey or $PGSSLMODE... (postgres-tls.ts, which also says why
+ *   not the driver's own reading of them); a missing password from $PGPASSWORD, then the
+ *   password file (pgpass-file.ts), both from the command's environment;
  * - `pg` is loaded only here, so a SQLite store never pays for it.
  */
 import { createRequire } from 'node:module';
@@ -18,6 +20,8 @@ import type { Pool, PoolConfig } from 'pg';
 import { StorageError } from '../errors.js';
 import type { Database } from './database-schema.js';
 import { KyselyRuntime, PostgresDialectRuntime, sql } from './kysely-runtime.js';
+import { pgpassPassword } from './pgpass-file.js';
+import { describeTlsError, postgresTls, withoutTlsParameters, type PostgresTls } from './postgres-tls.js';
 import { redactPostgresUrl } from './postgres-url.js';
 import { postgresStorageError, postgresStoreDialect, withStoreDialect } from './store-dialect.js';
 
@@ -31,28 +35,73 @@ export interface PostgresConnectOptions {
   env: NodeJS.ProcessEnv;
   /** connections in the pool (a command needs one; prune and push two) */
   maxConnections?: number;
+  /** a warning line (a password file ignored); default: stderr, as libpq does */
+  warn?: (line: string) => void;
 }
 
-/** A Kysely on the PostgreSQL database at `url`, connected (or a one-line StorageError). */
-export async function connectPostgres(options: PostgresConnectOptions): Promise<{ db: Kysely<Database>; location: string }> {
+/** An open PostgreSQL store connection, and how its TLS was settled (doctor reports it). */
+export interface PostgresConnection {
+  db: Kysely<Database>;
+  location: string;
+  /** the sslmode in force, and whether the connection that answered uses TLS */
+  tls: { mode: PostgresTls['mode']; used: boolean; verification: PostgresTls['verification']; roots: string | null };
+}
+
+/**
+ * A Kysely on the PostgreSQL database at `url`, connected (or a one-line StorageError).
+ * `prefer` and `allow` make a second attempt, as libpq does, when the server refuses the
+ * first: `prefer` without TLS when the server has none, `allow` with TLS when the server
+ * wants it (pg_hba.conf `hostssl`).
+ */
+export async function connectPostgres(options: PostgresConnectOptions): Promise<PostgresConnection> {
   const location = redactPostgresUrl(options.url);
-  const pool = createPool(options);
-  const db = new KyselyRuntime<Database>({ dialect: withStoreDialect(new PostgresDialectRuntime({ pool }), postgresStoreDialect) });
+  const warn = options.warn ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  let settings: PostgresTls;
+  try {
+    settings = postgresTls({ url: options.url, env: options.env, warn });
+  } catch (error) {
+    throw connectError(error, location);
+  }
+  let ssl = settings.first;
+  let db = createKysely(options, ssl, warn);
   try {
     await sql`select 1`.execute(db);
   } catch (error) {
     await db.destroy().catch(() => undefined);
-    throw connectError(error, location);
+    if (settings.second === null || !refusedFirstAttempt(settings, error)) throw connectError(error, location);
+    ssl = settings.second;
+    db = createKysely(options, ssl, warn);
+    try {
+      await sql`select 1`.execute(db);
+    } catch (second) {
+      await db.destroy().catch(() => undefined);
+      throw connectError(second, location);
+    }
   }
-  return { db, location };
+  return { db, location, tls: { mode: settings.mode, used: ssl !== false, verification: ssl === false ? 'none' : settings.verification, roots: ssl === false ? null : settings.roots } };
 }
 
-function createPool(options: PostgresConnectOptions): Pool {
+/** Whether the server turned the first attempt down for its TLS (or its lack of it). */
+function refusedFirstAttempt(settings: PostgresTls, error: unknown): boolean {
+  const message = error instanceof Error ? error.message : '';
+  if (settings.mode === 'prefer') return /does not support SSL/i.test(message);
+  // allow: pg_hba.conf has no line for a plain connection ("no encryption"), or rejects it
+  return (error as { code?: unknown }).code === '28000';
+}
+
+function createKysely(options: PostgresConnectOptions, ssl: PostgresTls['first'], warn: (line: string) => void): Kysely<Database> {
+  const pool = createPool(options, ssl, warn);
+  return new KyselyRuntime<Database>({ dialect: withStoreDialect(new PostgresDialectRuntime({ pool }), postgresStoreDialect) });
+}
+
+function createPool(options: PostgresConnectOptions, ssl: PostgresTls['first'], warn: (line: string) => void): Pool {
   const require = createRequire(import.meta.url);
   const pg = require('pg') as typeof import('pg');
   const timeoutSeconds = Number(options.env.PGCONNECT_TIMEOUT);
   const config: PoolConfig = {
-    connectionString: options.url,
+    // the ssl* parameters are postgres-tls.ts's: the driver would read them its own way
+    connectionString: withoutTlsParameters(options.url),
+    ssl,
     max: options.maxConnections ?? 2,
     connectionTimeoutMillis: 1000 * (Number.isFinite(timeoutSeconds) && timeoutSeconds > 0 ? timeoutSeconds : DEFAULT_CONNECT_TIMEOUT_S),
     application_name: 'sockaudit',
@@ -64,10 +113,24 @@ function createPool(options: PostgresConnectOptions): Pool {
       }) as PoolConfig['types'] extends { getTypeParser: infer F } | undefined ? F : never,
     },
   };
-  // the command's environment, which tests set, not only the process's: the driver reads
-  // process.env.PGPASSWORD itself
+  // the command's environment, which tests set, not only the process's (the driver reads
+  // process.env.PGPASSWORD itself, and the pgpass package only process.env)
   const urlPassword = passwordInUrl(options.url);
-  if (urlPassword === undefined && options.env.PGPASSWORD !== undefined && options.env.PGPASSWORD !== '') config.password = options.env.PGPASSWORD;
+  if (urlPassword === undefined) {
+    const envPassword = options.env.PGPASSWORD;
+    if (envPassword !== undefined && envPassword !== '') {
+      config.password = envPassword;
+    } else {
+      // asked for only when the server wants a password, with what the driver connects to
+      let looked: { password: string | undefined } | undefined;
+      // (the driver passes its connection parameters, and takes undefined for "none"; its types say neither)
+      const fromPgpass = async (parameters: { host?: string; port?: number; database?: string; user?: string }) => {
+        looked ??= { password: pgpassPassword({ host: parameters.host, port: parameters.port, database: parameters.database, user: parameters.user }, options.env, warn) };
+        return looked.password;
+      };
+      config.password = fromPgpass as unknown as PoolConfig['password'];
+    }
+  }
   const pool = new pg.Pool(config);
   // an idle connection the server closed must not end the process; the next query reports it
   pool.on('error', () => undefined);
@@ -91,6 +154,12 @@ function parseInt8(text: string): number | string {
 }
 
 function connectError(error: unknown, location: string): StorageError {
+  if (error instanceof StorageError) return new StorageError(`cannot open the database ${location}: ${error.message}`);
+  const tlsProblem = describeTlsError(error);
+  if (tlsProblem !== undefined) return new StorageError(`cannot open the database ${location}: ${tlsProblem}`);
+  if (error instanceof Error && /client password must be a string/i.test(error.message)) {
+    return new StorageError(`cannot open the database ${location}: the server asks for a password and none was given (in the URL, $PGPASSWORD or the password file ${'~/.pgpass'})`);
+  }
   const mapped = postgresStorageError(error);
   const message = mapped instanceof Error ? mapped.message : String(mapped);
   return new StorageError(`cannot open the database ${location}: ${message}`);

@@ -15,8 +15,8 @@ export function postgresUrlOf(options: { db?: string; env: NodeJS.ProcessEnv }):
 }
 
 /**
- * The URL as it may be shown: without its password (and without any password= query
- * parameter), so that a location in a message or a report never carries one.
+ * The URL as it may be shown: without its password (and without any password= or
+ * sslpassword= query parameter), so that a location in a message or a report never carries one.
  *
  * @example redactPostgresUrl('postgres://web7:s3cret@db.example:5432/fleet?sslmode=verify-full')
  *   -> 'postgres://web7:***@db.example:5432/fleet?sslmode=verify-full'
@@ -31,6 +31,6 @@ export function redactPostgresUrl(url: string): string {
     return url.replace(/^(postgres(ql)?:\/\/).*$/i, '$1...');
   }
   if (parsed.password !== '') parsed.password = '***';
-  if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
-  return parsed.toString().replace('%2A%2A%2A', '***');
+  for (const name of ['password', 'sslpassword']) if (parsed.searchParams.has(name)) parsed.searchParams.set(name, '***');
+  return parsed.toString().replaceAll('%2A%2A%2A', '***');
 }

@@ -39,15 +39,19 @@ describe.skipIf(!built)('the bin launcher (skipped unless built: run npm run bui
     expect((JSON.parse(collect.stdout) as { sockets: unknown[] }).sockets).toBeInstanceOf(Array);
   });
 
-  it('passes the heap flags to node and leaves NODE_EXTRA_CA_CERTS out, unless the database is a postgres URL', () => {
+  it('passes the heap flags to node and moves NODE_EXTRA_CA_CERTS out of its way, to SOCKAUDIT_EXTRA_CA_CERTS', () => {
     const trace = start(['sh', '-x', CLI, '--version'], { NODE_EXTRA_CA_CERTS: '/nonexistent/ca.pem' });
     expect(trace.stderr).toMatch(/exec node --max-semi-space-size=8 --initial-heap-size=128 /);
+    expect(trace.stderr).toMatch(/export SOCKAUDIT_EXTRA_CA_CERTS=\/nonexistent\/ca\.pem/);
     expect(trace.stderr).toMatch(/unset NODE_EXTRA_CA_CERTS/);
-    // Node warns about an unreadable extra CA file only when the variable reaches it
+    // Node warns about an unreadable extra CA file only when the variable reaches it: it
+    // does not, whatever the database (the PostgreSQL TLS code reads the moved variable)
     expect(start([CLI, '--version'], { NODE_EXTRA_CA_CERTS: '/nonexistent/ca.pem' }).stderr).toBe('');
-    const kept = start([CLI, '--version'], { NODE_EXTRA_CA_CERTS: '/nonexistent/ca.pem', SOCKAUDIT_DB: 'postgres://db.invalid/audit' });
-    expect(kept.stderr).toMatch(/extra certs/);
-    expect(kept.stdout.trim()).toBe(version);
+    const postgres = start([CLI, '--version'], { NODE_EXTRA_CA_CERTS: '/nonexistent/ca.pem', SOCKAUDIT_DB: 'postgres://db.invalid/audit' });
+    expect(postgres.stderr).toBe('');
+    expect(postgres.stdout.trim()).toBe(version);
+    // without the variable, nothing is exported
+    expect(start(['sh', '-x', CLI, '--version'], { NODE_EXTRA_CA_CERTS: '' }).stderr).not.toMatch(/SOCKAUDIT_EXTRA_CA_CERTS/);
   });
 
   it.skipIf(!hasCommand('busybox'))('runs under BusyBox sh, whose env has no -S (skipped without busybox)', () => {

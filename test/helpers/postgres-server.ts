@@ -66,7 +66,14 @@ function run(bin: string, args: string[], user: { uid: number; gid: number } | n
   if (result.status !== 0) throw new Error(`${what} failed (${result.status ?? result.signal}): ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ')}`);
 }
 
-export async function startPostgres(): Promise<PostgresServer> {
+export interface StartPostgresOptions {
+  /** TLS on (ssl=on) with this server certificate and key (PEM text) */
+  tls?: { cert: string; key: string };
+  /** TCP connections only over TLS: pg_hba.conf has `hostssl` and no `host` line */
+  tlsOnly?: boolean;
+}
+
+export async function startPostgres(startOptions: StartPostgresOptions = {}): Promise<PostgresServer> {
   const bin = findPostgresBin();
   if (bin === null) throw new Error('PostgreSQL is not installed (no initdb)');
   const user = serverUser();
@@ -82,7 +89,19 @@ export async function startPostgres(): Promise<PostgresServer> {
   fs.chmodSync(dir, 0o700);
   run(path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', `--pwfile=${passwordFile}`, '-E', 'UTF8', '--no-sync'], user, 'initdb');
   const port = await freePort();
-  const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+  let options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+  if (startOptions.tls !== undefined) {
+    // the server refuses a key that others may read, and must own it
+    for (const [name, text] of [['server.crt', startOptions.tls.cert], ['server.key', startOptions.tls.key]] as const) {
+      const file = path.join(data, name);
+      fs.writeFileSync(file, text, { mode: 0o600 });
+      if (user !== null) fs.chownSync(file, user.uid, user.gid);
+    }
+    options += ` -c ssl=on -c ssl_cert_file=${path.join(data, 'server.crt')} -c ssl_key_file=${path.join(data, 'server.key')}`;
+  }
+  if (startOptions.tlsOnly === true) {
+    fs.writeFileSync(path.join(data, 'pg_hba.conf'), 'local all all trust\nhostssl all all 127.0.0.1/32 scram-sha-256\n');
+  }
   run(path.join(bin, 'pg_ctl'), ['-D', data, '-o', options, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', 'start'], user, 'pg_ctl start');
   let stopped = false;
   return {
