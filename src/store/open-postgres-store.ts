@@ -63,18 +63,18 @@ export async function connectPostgres(options: PostgresConnectOptions): Promise<
     throw connectError(error, location);
   }
   let ssl = settings.first;
-  let db = createKysely(options, ssl, warn);
+  let { db, abandon } = createKysely(options, ssl, warn);
   try {
     await sql`select 1`.execute(db);
   } catch (error) {
-    await db.destroy().catch(() => undefined);
+    await abandon();
     if (settings.second === null || !refusedFirstAttempt(settings, error)) throw connectError(error, location);
     ssl = settings.second;
-    db = createKysely(options, ssl, warn);
+    ({ db, abandon } = createKysely(options, ssl, warn));
     try {
       await sql`select 1`.execute(db);
     } catch (second) {
-      await db.destroy().catch(() => undefined);
+      await abandon();
       throw connectError(second, location);
     }
   }
@@ -89,19 +89,41 @@ function refusedFirstAttempt(settings: PostgresTls, error: unknown): boolean {
   return (error as { code?: unknown }).code === '28000';
 }
 
-function createKysely(options: PostgresConnectOptions, ssl: PostgresTls['first'], warn: (line: string) => void): Kysely<Database> {
-  const pool = createPool(options, ssl, warn);
-  return new KyselyRuntime<Database>({ dialect: withStoreDialect(new PostgresDialectRuntime({ pool }), postgresStoreDialect) });
-}
-
-function createPool(options: PostgresConnectOptions, ssl: PostgresTls['first'], warn: (line: string) => void): Pool {
+/**
+ * A Kysely on a new pool, and `abandon`, which ends it after a failed connection: the
+ * driver leaves the socket of a connection that failed on our side during the login (no
+ * password to give) open, and the server would hold it, and this process, until its
+ * authentication_timeout (60 s).
+ */
+function createKysely(options: PostgresConnectOptions, ssl: PostgresTls['first'], warn: (line: string) => void): { db: Kysely<Database>; abandon: () => Promise<void> } {
   const require = createRequire(import.meta.url);
   const pg = require('pg') as typeof import('pg');
+  const clients: InstanceType<typeof pg.Client>[] = [];
+  class TrackedClient extends pg.Client {
+    constructor(config?: ConstructorParameters<typeof pg.Client>[0]) {
+      super(config);
+      clients.push(this);
+    }
+  }
+  const pool = createPool(pg, TrackedClient, options, ssl, warn);
+  const db = new KyselyRuntime<Database>({ dialect: withStoreDialect(new PostgresDialectRuntime({ pool }), postgresStoreDialect) });
+  const abandon = async () => {
+    for (const client of clients) (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+    await db.destroy().catch(() => undefined);
+  };
+  return { db, abandon };
+}
+
+function createPool(pg: typeof import('pg'), client: typeof import('pg').Client, options: PostgresConnectOptions, ssl: PostgresTls['first'], warn: (line: string) => void): Pool {
   const timeoutSeconds = Number(options.env.PGCONNECT_TIMEOUT);
   const config: PoolConfig = {
-    // the ssl* parameters are postgres-tls.ts's: the driver would read them its own way
-    connectionString: withoutTlsParameters(options.url),
+    // the URL's settings as the driver reads a connectionString (host, port, user, dbname,
+    // options, ...), taken apart here rather than passed as one: the driver lets the URL's
+    // fields win over the config's, and would take the empty password of a URL without one
+    // over the password function below. The ssl* parameters are postgres-tls.ts's.
+    ...urlSettings(options.url),
     ssl,
+    Client: client,
     max: options.maxConnections ?? 2,
     connectionTimeoutMillis: 1000 * (Number.isFinite(timeoutSeconds) && timeoutSeconds > 0 ? timeoutSeconds : DEFAULT_CONNECT_TIMEOUT_S),
     application_name: 'sockaudit',
@@ -113,28 +135,41 @@ function createPool(options: PostgresConnectOptions, ssl: PostgresTls['first'], 
       }) as PoolConfig['types'] extends { getTypeParser: infer F } | undefined ? F : never,
     },
   };
-  // the command's environment, which tests set, not only the process's (the driver reads
-  // process.env.PGPASSWORD itself, and the pgpass package only process.env)
+  // libpq's order: the URL's password, $PGPASSWORD, the password file; from the command's
+  // environment, which tests set, not the process's (which the driver would read)
   const urlPassword = passwordInUrl(options.url);
-  if (urlPassword === undefined) {
-    const envPassword = options.env.PGPASSWORD;
-    if (envPassword !== undefined && envPassword !== '') {
-      config.password = envPassword;
-    } else {
-      // asked for only when the server wants a password, with what the driver connects to
-      let looked: { password: string | undefined } | undefined;
-      // (the driver passes its connection parameters, and takes undefined for "none"; its types say neither)
-      const fromPgpass = async (parameters: { host?: string; port?: number; database?: string; user?: string }) => {
-        looked ??= { password: pgpassPassword({ host: parameters.host, port: parameters.port, database: parameters.database, user: parameters.user }, options.env, warn) };
-        return looked.password;
-      };
-      config.password = fromPgpass as unknown as PoolConfig['password'];
-    }
+  if (urlPassword !== undefined) {
+    config.password = urlPassword;
+  } else if (options.env.PGPASSWORD !== undefined && options.env.PGPASSWORD !== '') {
+    config.password = options.env.PGPASSWORD;
+  } else {
+    // asked for only when the server wants a password, with what the driver connects to
+    // (the driver passes its connection parameters, and takes undefined for "none"; its types say neither)
+    let looked: { password: string | undefined } | undefined;
+    const fromPgpass = async (parameters: { host?: string; port?: number; database?: string; user?: string }) => {
+      looked ??= { password: pgpassPassword({ host: parameters.host, port: parameters.port, database: parameters.database, user: parameters.user }, options.env, warn) };
+      return looked.password;
+    };
+    config.password = fromPgpass as unknown as PoolConfig['password'];
   }
   const pool = new pg.Pool(config);
   // an idle connection the server closed must not end the process; the next query reports it
   pool.on('error', () => undefined);
   return pool;
+}
+
+/**
+ * The URL (without its TLS parameters) as the driver's own parser reads it, without a
+ * password and without `ssl`: both are set from elsewhere.
+ */
+function urlSettings(url: string): PoolConfig {
+  const require = createRequire(createRequire(import.meta.url).resolve('pg'));
+  const { parse } = require('pg-connection-string') as { parse: (text: string) => Record<string, unknown> };
+  const settings: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(parse(withoutTlsParameters(url)))) {
+    if (key !== 'password' && key !== 'ssl' && value !== null && value !== undefined && value !== '') settings[key] = value;
+  }
+  return settings as PoolConfig;
 }
 
 function passwordInUrl(url: string): string | undefined {
