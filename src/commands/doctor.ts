@@ -3,49 +3,16 @@ import { collectInventory } from '../inventory/collect.js';
 import { probeOwnerCoverage, probeTablePaths, type OwnerCoverage, type TablePath } from '../inventory/collection-paths.js';
 import { nativeAddonStatus, type NativeAddonStatus } from '../native/native-addon.js';
 import { isLiveProcRoot } from '../proc/proc-fs.js';
+import { renderDoctor, type DoctorCheck, type DoctorReport, type NamespaceReadability } from '../render/doctor-text.js';
+import { inspectPostgresStore } from '../store/inspect-postgres-store.js';
 import { inspectStore, type StoreInspection } from '../store/inspect-store.js';
+import { postgresUrlOf } from '../store/postgres-url.js';
 import { toolVersion } from '../version.js';
 
 export interface DoctorCommandOptions {
   db?: string;
   procRoot?: string;
   json?: boolean;
-}
-
-/**
- * One finding of `doctor`. `problem`: something to fix here, that makes the exit code 1;
- * `limit`: as good as this machine and user allow (not root, a kernel without a module),
- * reported with what would lift it; `ok`: nothing to say but the fact.
- */
-export interface DoctorCheck {
-  area: 'addon' | 'tables' | 'namespaces' | 'owners' | 'database';
-  status: 'ok' | 'limit' | 'problem';
-  summary: string;
-  /** what to do about it; null when nothing is to be done. */
-  advice: string | null;
-}
-
-export interface NamespaceReadability {
-  name: string;
-  inode: number;
-  readable: boolean;
-  reason: string | null;
-}
-
-export interface DoctorReport {
-  ok: boolean;
-  version: string;
-  node: string;
-  root: boolean;
-  procRoot: string;
-  addon: NativeAddonStatus;
-  tables: TablePath[];
-  namespaces: NamespaceReadability[];
-  /** processes whose network namespace could not even be read (so a namespace only they are in is not seen). */
-  processesWithUnreadableNamespace: number;
-  owners: OwnerCoverage;
-  database: StoreInspection;
-  checks: DoctorCheck[];
 }
 
 /** Free space below which `doctor` reports a problem: a snapshot of 50,000 sockets is about 10 MB. */
@@ -64,7 +31,8 @@ export async function doctorReport(options: DoctorCommandOptions, env: NodeJS.Pr
   const tables = await probeTablePaths(procRoot);
   const inventory = await collectInventory({ procRoot });
   const owners = probeOwnerCoverage(procRoot);
-  const database = inspectStore({ db: options.db, env });
+  const url = postgresUrlOf({ db: options.db, env });
+  const database = url === undefined ? inspectStore({ db: options.db, env }) : await inspectPostgresStore(url, env);
   const notRoot = 'not root: reading another process\'s network namespace takes root (or CAP_SYS_PTRACE and CAP_SYS_ADMIN)';
   const namespaces = inventory.meta.namespaces.map((namespace) => ({
     name: namespace.name,
@@ -146,6 +114,7 @@ function ownersCheck(owners: OwnerCoverage, root: boolean): DoctorCheck {
 }
 
 function databaseCheck(database: StoreInspection): DoctorCheck {
+  if (database.engine === 'postgresql') return postgresDatabaseCheck(database);
   const free = database.freeBytes === null ? 'free space unknown' : `${formatBytes(database.freeBytes)} free`;
   const base = { area: 'database' as const };
   if (database.schema === 'unreadable') {
@@ -166,6 +135,57 @@ function databaseCheck(database: StoreInspection): DoctorCheck {
   return { ...base, status: 'ok', summary: `database ${database.path}: ${state}, ${free}`, advice: null };
 }
 
+/**
+ * A PostgreSQL store: reached or not (the reason, password left out), the server, the
+ * schema, the role's part and the TLS. Disk space is the server's, not looked at. Problems
+ * (exit 1): unreachable, newer schema, a schema this role cannot migrate, a role that may
+ * not write when it is meant to. Limits: a reviewer's read-only role; a connection over TCP
+ * without TLS, or with TLS that checks no certificate.
+ *
+ * @example summary: 'database postgres://web7:***@db/fleet: PostgreSQL 16.10, schema 0008-x (8 of 8
+ *   migrations applied), role sockaudit_web_7 (host web-7: adds its own snapshots only), TLS TLSv1.3, certificate
+ *   checked (chain and host name, system CAs); disk space: not applicable (the server's)'
+ */
+function postgresDatabaseCheck(database: StoreInspection): DoctorCheck {
+  const base = { area: 'database' as const };
+  const where = `database ${database.path}`;
+  const pg = database.postgres;
+  if (database.schema === 'unreadable' || pg === null) {
+    return { ...base, status: 'problem', summary: `${where} cannot be read: ${database.error ?? 'unknown error'}`, advice: 'check the URL, the password ($PGPASSWORD or ~/.pgpass), sslmode and sslrootcert, and that the server is reachable' };
+  }
+  const role = {
+    owner: `role ${pg.role} (owns the store: may write and migrate it)`,
+    host: `role ${pg.role} (host ${pg.roleHost ?? '(not in fleet_host_roles)'}: adds its own snapshots only)`,
+    reader: `role ${pg.role} (a reviewer's: reads only)`,
+    other: `role ${pg.role}`,
+  }[pg.roleKind];
+  const tls = pg.tls.used
+    ? `TLS ${pg.tls.protocol ?? ''}`.trimEnd() + (pg.tls.verification === 'none' ? ', certificate not checked' : `, certificate checked (${pg.tls.verification}, ${pg.tls.roots === 'system' ? 'system CAs' : `roots ${pg.tls.roots}`})`)
+    : pg.unixSocket ? 'a unix socket (no TLS there)' : 'no TLS';
+  const state = database.schema === 'missing'
+    ? 'no sockaudit store yet'
+    : `schema ${database.schemaVersion} (${pg.migrations.applied} of ${pg.migrations.known} migrations applied${database.schema === 'older' ? `; the next write by the owner migrates it to ${database.knownSchemaVersion}` : ''})`;
+  const summary = `${where}: PostgreSQL ${pg.serverVersion}, ${state}, ${role}, ${tls} (sslmode=${pg.tls.mode}); disk space: not applicable (the server's)`;
+  if (database.schema === 'newer') {
+    return { ...base, status: 'problem', summary: `${summary}; schema ${database.schemaVersion} is newer than this version knows (${database.knownSchemaVersion})`, advice: 'upgrade sockaudit; the database is never migrated down' };
+  }
+  if ((database.schema === 'older' || database.schema === 'missing') && pg.roleKind !== 'owner') {
+    const what = database.schema === 'missing' ? 'the store must be created' : `the store needs migration to ${database.knownSchemaVersion}`;
+    return { ...base, status: 'problem', summary: `${summary}; ${what}, which this role may not do`, advice: 'run `sockaudit fleet init --db URL` once as the admin (the role that owns the tables)' };
+  }
+  if (!database.writable) {
+    if (pg.roleKind === 'reader') return { ...base, status: 'limit', summary, advice: "reading only, as a reviewer's role should; snapshots and push need a host's role (`fleet add-host`) or the admin" };
+    return { ...base, status: 'problem', summary: `${summary}; this role may not add snapshots`, advice: "use a host's role (`sockaudit fleet add-host NAME` as the admin), or the admin's" };
+  }
+  if (!pg.tls.used && !pg.unixSocket) {
+    return { ...base, status: 'limit', summary, advice: 'the connection is not encrypted: turn ssl on at the server and use sslmode=verify-full (with sslrootcert for a private CA)' };
+  }
+  if (pg.tls.used && pg.tls.verification === 'none') {
+    return { ...base, status: 'limit', summary, advice: "the server's certificate is not checked, so anyone in the path can pose as it: use sslmode=verify-full (with sslrootcert for a private CA)" };
+  }
+  return { ...base, status: 'ok', summary, advice: null };
+}
+
 /** @example formatBytes(1536 * 1024 * 1024) -> '1.5 GB' */
 function formatBytes(bytes: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
@@ -176,43 +196,6 @@ function formatBytes(bytes: number): string {
     unit++;
   }
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
-
-/**
- * Host text (namespace names are comms and /run/netns names; paths come from the
- * environment) as one bounded, printable line: control and non-ASCII-printable characters
- * as \xNN or \u{N}, at most 200 characters.
- *
- * @example printable('evil\x1b[2Jname') -> 'evil\\x1b[2Jname'
- */
-export function printable(text: string, max = 200): string {
-  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, (char) => {
-    const code = char.codePointAt(0)!;
-    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
-  });
-  return escaped.length > max ? `${escaped.slice(0, max - 1)}…` : escaped;
-}
-
-const MARK: Record<DoctorCheck['status'], string> = { ok: 'ok     ', limit: 'limit  ', problem: 'PROBLEM' };
-
-/** The text report: one line per check with its advice, then the tables and the unreadable namespaces. */
-export function renderDoctor(report: DoctorReport): string {
-  const lines = [`sockaudit ${report.version}, node ${report.node}, ${report.root ? 'as root' : 'not root'}, proc root ${printable(report.procRoot)}`, ''];
-  for (const check of report.checks) {
-    lines.push(`${MARK[check.status]}  ${check.area.padEnd(10)}  ${printable(check.summary, 400)}`);
-    if (check.advice !== null) lines.push(`${' '.repeat(21)}-> ${check.advice}`);
-  }
-  lines.push('', 'tables (this namespace):');
-  for (const table of report.tables) {
-    lines.push(`  ${table.table.padEnd(16)} ${table.source === 'sock_diag' ? 'sock_diag' : table.source === 'proc' ? '/proc text' : 'absent'}${table.reason === null ? '' : `  (${printable(table.reason)})`}`);
-  }
-  const unreadable = report.namespaces.filter((namespace) => !namespace.readable);
-  if (unreadable.length > 0) {
-    lines.push('', 'unreadable network namespaces:');
-    for (const namespace of unreadable) lines.push(`  ${printable(namespace.name, 64)} (${namespace.inode}): ${namespace.reason}`);
-  }
-  lines.push('', report.ok ? 'everything is as good as this machine allows' : 'problems found: see PROBLEM lines');
-  return lines.join('\n') + '\n';
 }
 
 /** `sockaudit doctor [--json]`: exit 0 when nothing is to be fixed, 1 otherwise. */

@@ -3,12 +3,15 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { MIGRATION_NAMES } from '../../migrations/migration-names.js';
 import { errnoCode } from '../errors.js';
+import type { PostgresInspection } from './inspect-postgres-store.js';
 import { sqliteNativeBinding } from './open-store.js';
 import { resolveStorePath } from './store-location.js';
 
 /** What `doctor` reports of the database, looked at without creating, migrating or locking it. */
 export interface StoreInspection {
-  /** the file every command would open (resolved as they do: --db, $SOCKAUDIT_DB, ...). */
+  /** an SQLite file, or a PostgreSQL server (inspect-postgres-store.ts) */
+  engine: 'sqlite' | 'postgresql';
+  /** the file every command would open (resolved as they do: --db, $SOCKAUDIT_DB, ...); for PostgreSQL the URL without its password. */
   path: string;
   exists: boolean;
   /**
@@ -23,10 +26,12 @@ export interface StoreInspection {
   knownSchemaVersion: string;
   /** why it is unreadable, when it is. */
   error: string | null;
-  /** free bytes for an unprivileged writer on the file system that holds (or will hold) it; null when unknown. */
+  /** free bytes for an unprivileged writer on the file system that holds (or will hold) it; null when unknown (always for PostgreSQL: the server's). */
   freeBytes: number | null;
-  /** whether this user may create or write it (its directory, or the nearest existing ancestor). */
+  /** whether this user may create or write it (its directory, or the nearest existing ancestor); for PostgreSQL, whether the role may add snapshots. */
   writable: boolean;
+  /** the server, role and TLS of a PostgreSQL store; null for a file, or when it could not be reached */
+  postgres: PostgresInspection | null;
 }
 
 /** The nearest existing directory at or above `directory` (where the first snapshot's mkdir starts). */
@@ -62,7 +67,7 @@ export function inspectStore(options: { db?: string; env: NodeJS.ProcessEnv }): 
   } catch {
     // unknown
   }
-  const base = { path: location, exists, knownSchemaVersion: known, freeBytes, writable: exists ? canWrite(location) && canWrite(path.dirname(location)) : canWrite(directory) };
+  const base = { engine: 'sqlite' as const, postgres: null, path: location, exists, knownSchemaVersion: known, freeBytes, writable: exists ? canWrite(location) && canWrite(path.dirname(location)) : canWrite(directory) };
   if (!exists) return { ...base, schema: 'missing', schemaVersion: null, error: null };
   let connection: BetterSqlite3.Database | undefined;
   try {

@@ -111,6 +111,21 @@ describe.skipIf(skipReason !== null)(`sslmode on a TLS-only PostgreSQL (skipped 
     expect(missing.stderr).toMatch(/cannot read sslrootcert \S+nope\.crt: ENOENT/);
   });
 
+  it('doctor says whether TLS is in use and how the certificate was checked', () => {
+    const verified = cli(['doctor', '--json', '--db', url({ sslmode: 'verify-full', sslrootcert: ca.caFile })]);
+    const report = JSON.parse(verified.stdout) as { database: { postgres: { tls: object; unixSocket: boolean } }; checks: { area: string; status: string; summary: string }[] };
+    expect(report.database.postgres.tls).toMatchObject({ used: true, mode: 'verify-full', verification: 'chain and host name', roots: ca.caFile, protocol: expect.stringMatching(/^TLSv1\.[23]$/) });
+    const check = report.checks.find((entry) => entry.area === 'database')!;
+    expect(check.status).toBe('ok');
+    expect(check.summary).toMatch(/, TLS TLSv1\.[23], certificate checked \(chain and host name, roots \S+ca\.crt\) \(sslmode=verify-full\); disk space: not applicable/);
+    const unchecked = JSON.parse(cli(['doctor', '--json', '--db', url({ sslmode: 'require' })]).stdout) as typeof report;
+    expect(unchecked.database.postgres.tls).toMatchObject({ used: true, verification: 'none', roots: null });
+    expect(unchecked.checks.find((entry) => entry.area === 'database')).toMatchObject({ status: 'limit', summary: expect.stringContaining('certificate not checked') });
+    const text = cli(['doctor', '--db', url({ sslmode: 'require' })]);
+    expect(text.stdout).toMatch(/^limit {4}database {4}.*certificate not checked \(sslmode=require\)/m);
+    expect(text.stdout).toMatch(/-> the server's certificate is not checked/);
+  });
+
   it('a CA given only in NODE_EXTRA_CA_CERTS verifies through the launcher, which keeps it out of Node\'s start-up', () => {
     const verifyFull = url({ sslmode: 'verify-full' });
     // --db, and SOCKAUDIT_DB: the launcher does not need to see the URL

@@ -1,13 +1,19 @@
-/** `sockaudit doctor`, run as a user would: the built CLI on this host, as root and as a real unprivileged user. */
+/**
+ * `sockaudit doctor`, run as a user would: the built CLI on this host, as root and as a real
+ * unprivileged user, on an SQLite file and on the run's real PostgreSQL server (as its
+ * admin, a host's role and a reviewer's, and unreachable).
+ */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATION_NAMES } from '../../migrations/migration-names.js';
-import { printable, type DoctorReport } from '../../src/commands/doctor.js';
 import { nativeAddonStatus } from '../../src/native/native-addon.js';
+import { escapeText } from '../../src/render/escape-text.js';
+import { renderDoctor, type DoctorReport } from '../../src/render/doctor-text.js';
 import { CLI, IS_ROOT, REPO_ROOT, hasCommand, makeTempDir, runCli } from '../helpers/live.js';
+import { adminUrlFor, createTestDatabase, postgresAdminUrl, postgresSkipReason, withAdminClient } from '../helpers/postgres-databases.js';
 
 const built = fs.existsSync(CLI);
 const temp = makeTempDir('sockaudit-doctor-');
@@ -97,10 +103,113 @@ describe.skipIf(!built || !IS_ROOT || !hasCommand('useradd'))('doctor as an unpr
   });
 });
 
-describe('printable', () => {
-  it('escapes control and bidi characters and bounds the length', () => {
-    expect(printable('evil\x1b[2Jname')).toBe('evil\\x1b[2Jname');
-    expect(printable('a\u202eb\nc')).toBe('a\\u{202e}b\\x0ac');
-    expect(printable('x'.repeat(500))).toHaveLength(200);
+describe('renderDoctor', () => {
+  it('prints host text in escapeText\'s form, bounded: a namespace name, a reason, a summary', async () => {
+    const hostile = 'evil\x1b[2Jname\u202e\n';
+    const db = path.join(temp, 'render.db');
+    const report: DoctorReport = JSON.parse(runCli(['doctor', '--json', '--db', db, '--proc-root', path.join(REPO_ROOT, 'fixtures/proc/edge-cases')]).stdout);
+    report.namespaces.push({ name: hostile, inode: 4026531999, readable: false, reason: `${hostile} ${'y'.repeat(500)}` });
+    report.checks[0]!.summary = `${hostile}${'x'.repeat(1000)}`;
+    const text = renderDoctor(report);
+    expect(text).not.toMatch(/[\x00-\x09\x0b-\x1f\u202e]/);
+    expect(text).toContain(`  ${escapeText(hostile)} (4026531999): ${escapeText(hostile)} y`);
+    expect(escapeText(hostile)).toBe('evil\\x1b[2Jname\\u202e\\n');
+    const summaryLine = text.split('\n').find((line) => line.includes('xxxx'))!;
+    expect(summaryLine.endsWith('x…')).toBe(true);
+    expect(summaryLine.length).toBeLessThan(21 + 410);
+  });
+});
+
+describe.skipIf(!built || postgresAdminUrl === null)(`doctor on a PostgreSQL store (skipped without a built CLI or a PostgreSQL server${postgresSkipReason === '' ? '' : `: ${postgresSkipReason}`})`, () => {
+  const password = decodeURIComponent(new URL(postgresAdminUrl ?? 'postgres://x:y@h/d').password);
+  const hostPassword = `doctor-host-pw-${process.pid}`;
+  const reader = `sockaudit_doctor_reader_${process.pid}`;
+  let database = '';
+  let hostRole = '';
+  const roleUrl = (role: string, secret: string) => {
+    const url = new URL(adminUrlFor(database));
+    url.username = role;
+    url.password = secret;
+    return url.toString();
+  };
+  const pgDoctor = (url: string, env: NodeJS.ProcessEnv = {}) => {
+    const result = runCli(['doctor', '--json', '--db', url], { env: { PGSSLMODE: '', ...env } });
+    for (const secret of [password, hostPassword]) expect(result.stdout + result.stderr).not.toContain(secret);
+    expect(result.stderr).toBe('');
+    return { status: result.status, report: JSON.parse(result.stdout) as DoctorReport };
+  };
+  const databaseCheck = (report: DoctorReport) => report.checks.find((check) => check.area === 'database')!;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('doctor');
+    const admin = adminUrlFor(database);
+    expect(runCli(['fleet', 'init', '--db', admin]).status).toBe(0);
+    const passwordFile = path.join(temp, 'host.pw');
+    fs.writeFileSync(passwordFile, `${hostPassword}\n`, { mode: 0o600 });
+    const added = runCli(['fleet', 'add-host', `doc-${process.pid}`, '--db', admin, '--password-file', passwordFile]);
+    expect(added.status, added.stderr).toBe(0);
+    hostRole = /login role (\S+)/.exec(added.stdout)![1]!;
+    await withAdminClient(async (client) => {
+      await client.query(`drop role if exists ${reader}`);
+      await client.query(`create role ${reader} login password '${hostPassword}' in role sockaudit_reader`);
+    });
+  });
+  afterAll(async () => {
+    await withAdminClient(async (client) => {
+      await client.query(`drop database if exists "${database}" with (force)`);
+      await client.query(`drop role if exists ${reader}`);
+      if (hostRole !== '') await client.query(`drop role if exists "${hostRole}"`);
+    });
+  });
+
+  it('as the admin: connected, server version, schema current, owner, no TLS on this server (a limit), no disk check', () => {
+    const { status, report } = pgDoctor(adminUrlFor(database));
+    expect(report.database).toMatchObject({
+      engine: 'postgresql', exists: true, schema: 'current', schemaVersion: MIGRATION_NAMES.at(-1), freeBytes: null, writable: true,
+      postgres: { role: 'postgres', roleKind: 'owner', unixSocket: false, migrations: { applied: MIGRATION_NAMES.length, known: MIGRATION_NAMES.length }, tls: { used: false, mode: 'prefer', verification: 'none' } },
+    });
+    expect(report.database.path).toMatch(/^postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/sockaudit_doctor_/);
+    expect(report.database.postgres!.serverVersion).toMatch(/^\d+(\.\d+)?/);
+    expect(databaseCheck(report)).toMatchObject({ status: 'limit', advice: expect.stringMatching(/not encrypted: .*sslmode=verify-full/) });
+    expect(status).toBe(report.ok ? 0 : 1);
+    const text = runCli(['doctor', '--db', adminUrlFor(database)], { env: { PGSSLMODE: '' } });
+    expect(text.stdout).toMatch(/^limit {4}database {4}database postgres:\/\/postgres:\*\*\*@\S+: PostgreSQL \d+\S*.*, schema \S+ \((\d+) of \1 migrations applied\), role postgres \(owns the store: may write and migrate it\), no TLS \(sslmode=prefer\); disk space: not applicable \(the server's\)$/m);
+    expect(text.stdout).not.toContain(password);
+  });
+
+  it('as a host\'s role: writes its own host only; as a reviewer\'s: reads only (a limit, not a problem)', () => {
+    const host = pgDoctor(roleUrl(hostRole, hostPassword)).report;
+    expect(host.database).toMatchObject({ schema: 'current', writable: true, postgres: { role: hostRole, roleKind: 'host', roleHost: `doc-${process.pid}` } });
+    expect(databaseCheck(host).summary).toContain(`role ${hostRole} (host doc-${process.pid}: adds its own snapshots only)`);
+    const review = pgDoctor(roleUrl(reader, hostPassword)).report;
+    expect(review.database).toMatchObject({ schema: 'current', writable: false, postgres: { roleKind: 'reader' } });
+    expect(databaseCheck(review)).toMatchObject({ status: 'limit', advice: expect.stringMatching(/^reading only/) });
+  });
+
+  it('an unreachable server or a wrong password: the one-line reason, without the password, a problem (exit 1)', () => {
+    const wrong = new URL(adminUrlFor(database));
+    wrong.password = 'doctor-wrong-pw';
+    const refused = pgDoctor(wrong.toString());
+    expect(refused.status).toBe(1);
+    expect(refused.report.database).toMatchObject({ engine: 'postgresql', schema: 'unreadable', writable: false, postgres: null });
+    expect(refused.report.database.error).toMatch(/password authentication failed/);
+    expect(databaseCheck(refused.report)).toMatchObject({ status: 'problem', summary: expect.stringMatching(/^database postgres:\/\/postgres:\*\*\*@\S+ cannot be read: the PostgreSQL server refused the login/) });
+    expect(JSON.stringify(refused.report)).not.toContain('doctor-wrong-pw');
+    const unreachable = pgDoctor(`postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:1/x`, { PGCONNECT_TIMEOUT: '3' });
+    expect(unreachable.status).toBe(1);
+    expect(unreachable.report.database.error).toMatch(/cannot reach the PostgreSQL server/);
+  });
+
+  it('an empty database the admin may create the store in is fine; a newer schema is a problem', async () => {
+    const empty = await createTestDatabase('doctor_empty');
+    const fresh = pgDoctor(adminUrlFor(empty)).report;
+    expect(fresh.database).toMatchObject({ exists: false, schema: 'missing', writable: true, postgres: { roleKind: 'owner' } });
+    expect(databaseCheck(fresh).summary).toContain('no sockaudit store yet');
+    expect(runCli(['snapshot', '--db', adminUrlFor(empty), '--quiet', '--proc-root', path.join(REPO_ROOT, 'fixtures/proc/edge-cases')]).status).toBe(0);
+    await withAdminClient((client) => client.query("insert into kysely_migration (name, timestamp) values ('9999-from-the-future', now()::text)"), empty);
+    const newer = pgDoctor(adminUrlFor(empty));
+    expect(newer.status).toBe(1);
+    expect(newer.report.database).toMatchObject({ schema: 'newer', schemaVersion: '9999-from-the-future' });
+    expect(databaseCheck(newer.report)).toMatchObject({ status: 'problem', advice: expect.stringMatching(/upgrade sockaudit/) });
   });
 });
