@@ -36,8 +36,11 @@ import { StorageError } from '../errors.js';
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 const SSL_MODES: readonly SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
 
-/** The URL parameters this file takes over from the driver. */
-const TLS_PARAMETERS = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'sslpassword', 'ssl', 'uselibpqcompat', 'sslnegotiation'];
+/**
+ * The URL parameters this file takes over from the driver (`sslnegotiation=direct` stays
+ * the driver's: it changes how TLS starts, not whether or what it checks).
+ */
+const TLS_PARAMETERS = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'sslpassword', 'ssl', 'uselibpqcompat'];
 
 /** Where the launcher puts $NODE_EXTRA_CA_CERTS when it unsets it. */
 export const LAUNCHER_EXTRA_CA_VARIABLE = 'SOCKAUDIT_EXTRA_CA_CERTS';

@@ -85,7 +85,7 @@ describe('postgresTls', () => {
   });
 
   it('withoutTlsParameters leaves the driver nothing of TLS to read its own way', () => {
-    expect(withoutTlsParameters('postgres://u:p@db/x?sslmode=require&sslrootcert=%2Fca&application_name=a&sslcert=c&sslkey=k&ssl=true&uselibpqcompat=true'))
+    expect(withoutTlsParameters('postgres://u:p@db/x?sslmode=require&sslrootcert=%2Fca&application_name=a&sslcert=c&sslkey=k&ssl=true&uselibpqcompat=true&sslpassword=x'))
       .toBe('postgres://u:p@db/x?application_name=a');
   });
 });
