@@ -63,14 +63,14 @@ export async function connectPostgres(options: PostgresConnectOptions): Promise<
     throw connectError(error, location);
   }
   let ssl = settings.first;
-  let { db, abandon } = createKysely(options, ssl, warn);
+  let { db, abandon, connected } = createKysely(options, ssl, warn);
   try {
     await sql`select 1`.execute(db);
   } catch (error) {
     await abandon();
     if (settings.second === null || !refusedFirstAttempt(settings, error)) throw connectError(error, location);
     ssl = settings.second;
-    ({ db, abandon } = createKysely(options, ssl, warn));
+    ({ db, abandon, connected } = createKysely(options, ssl, warn));
     try {
       await sql`select 1`.execute(db);
     } catch (second) {
@@ -78,6 +78,7 @@ export async function connectPostgres(options: PostgresConnectOptions): Promise<
       throw connectError(second, location);
     }
   }
+  connected();
   return { db, location, tls: { mode: settings.mode, used: ssl !== false, verification: ssl === false ? 'none' : settings.verification, roots: ssl === false ? null : settings.roots } };
 }
 
@@ -90,28 +91,33 @@ function refusedFirstAttempt(settings: PostgresTls, error: unknown): boolean {
 }
 
 /**
- * A Kysely on a new pool, and `abandon`, which ends it after a failed connection: the
- * driver leaves the socket of a connection that failed on our side during the login (no
- * password to give) open, and the server would hold it, and this process, until its
- * authentication_timeout (60 s).
+ * A Kysely on a new pool; `abandon` ends it after a failed first connection: the driver
+ * leaves the socket of a connection that failed on our side during the login (no password
+ * to give) open, and the server would hold it, and this process, until its
+ * authentication_timeout (60 s). `connected` stops keeping track of the clients once the
+ * first connection works (a long `watch` makes new ones as idle ones close).
  */
-function createKysely(options: PostgresConnectOptions, ssl: PostgresTls['first'], warn: (line: string) => void): { db: Kysely<Database>; abandon: () => Promise<void> } {
+function createKysely(
+  options: PostgresConnectOptions,
+  ssl: PostgresTls['first'],
+  warn: (line: string) => void,
+): { db: Kysely<Database>; abandon: () => Promise<void>; connected: () => void } {
   const require = createRequire(import.meta.url);
   const pg = require('pg') as typeof import('pg');
-  const clients: InstanceType<typeof pg.Client>[] = [];
+  let clients: InstanceType<typeof pg.Client>[] | null = [];
   class TrackedClient extends pg.Client {
     constructor(config?: ConstructorParameters<typeof pg.Client>[0]) {
       super(config);
-      clients.push(this);
+      clients?.push(this);
     }
   }
   const pool = createPool(pg, TrackedClient, options, ssl, warn);
   const db = new KyselyRuntime<Database>({ dialect: withStoreDialect(new PostgresDialectRuntime({ pool }), postgresStoreDialect) });
   const abandon = async () => {
-    for (const client of clients) (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+    for (const client of clients ?? []) (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
     await db.destroy().catch(() => undefined);
   };
-  return { db, abandon };
+  return { db, abandon, connected: () => void (clients = null) };
 }
 
 function createPool(pg: typeof import('pg'), client: typeof import('pg').Client, options: PostgresConnectOptions, ssl: PostgresTls['first'], warn: (line: string) => void): Pool {

@@ -68,7 +68,10 @@ describe.skipIf(postgresAdminUrl === null || !fs.existsSync(CLI))(`the password 
 
   it('ignores a file that group or others may read, saying so, and then has no password: one line each, exit 2', () => {
     writePgpass(pgpass, password, 0o644);
+    const started = Date.now();
     const result = cli(['list', '--host', 'edge-host', '--db', url]);
+    // at once: not held open until the server's 60 s authentication_timeout (the driver leaves the socket open)
+    expect(Date.now() - started).toBeLessThan(20_000);
     expect(result.status).toBe(2);
     expect(result.stderr.trim().split('\n')).toEqual([
       `warning: password file "${pgpass}" has group or world access; permissions should be u=rw (0600) or less; ignored`,
