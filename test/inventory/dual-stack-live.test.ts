@@ -160,8 +160,13 @@ describe.skipIf(nativeAddon === null || !hasCommand('python3'))('a diff across a
 
   it('reports IPv6-only -> dual-stack on one port as a change of exposure', async () => {
     const db = path.join(dir, 'flip.db');
-    const first = await holdSockets([{ kind: 'tcp-listen', name: 'app', host: '::', v6only: true, reuse: true }]);
-    const port = first.sockets.app!.port!;
+    // a port free for IPv4 too: the kernel gives an IPv6-only listener a port that an IPv4
+    // socket may hold (a loopback connection's ephemeral port), and the dual-stack listener
+    // could then not bind it; a dual-stack listener's port is free in both families
+    const probe = await holdSockets([{ kind: 'tcp-listen', name: 'app', host: '::', v6only: false, reuse: true }]);
+    const port = probe.sockets.app!.port!;
+    await probe.release();
+    const first = await holdSockets([{ kind: 'tcp-listen', name: 'app', host: '::', port, v6only: true, reuse: true }]);
     try {
       expect(runCli(['snapshot', '--db', db, '--quiet']).status).toBe(0);
     } finally {
