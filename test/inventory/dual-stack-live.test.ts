@@ -45,6 +45,19 @@ function procAsText(dir: string): string {
   return link;
 }
 
+/**
+ * A TCP port free in IPv4 and IPv6 a moment ago: a dual-stack listener's. The kernel gives
+ * an IPv6-only listener a port an IPv4 socket may hold (another test's 127.0.0.1 listener,
+ * a loopback connection's ephemeral port), which then answers IPv4 on it, or keeps a
+ * dual-stack listener from binding it.
+ */
+async function freeInBothFamilies(): Promise<number> {
+  const probe = await holdSockets([{ kind: 'tcp-listen', name: 'probe', host: '::', v6only: false, reuse: true }]);
+  const port = probe.sockets.probe!.port!;
+  await probe.release();
+  return port;
+}
+
 const SPEC = [
   { kind: 'tcp-listen', name: 'dual', host: '::', v6only: false },
   { kind: 'tcp-listen', name: 'v6', host: '::', v6only: true },
@@ -60,7 +73,10 @@ describe.skipIf(nativeAddon === null || !hasCommand('python3'))('dual-stack list
   let viaText: Inventory;
 
   beforeAll(async () => {
-    held = await holdSockets(SPEC);
+    // the IPv6-only listener on a port free for IPv4 too (see freeInBothFamilies), so that
+    // no IPv4 listener of another test answers on its port
+    const port = await freeInBothFamilies();
+    held = await holdSockets(SPEC.map((spec) => (spec.name === 'v6' ? { ...spec, port } : spec)));
     const proc = createProcFs('/proc');
     viaDiag = await collectFromProc(proc, readHostContext('/proc'), undefined, nativeAddon);
     viaText = await collectFromProc(proc, readHostContext('/proc'), undefined, null);
@@ -160,12 +176,7 @@ describe.skipIf(nativeAddon === null || !hasCommand('python3'))('a diff across a
 
   it('reports IPv6-only -> dual-stack on one port as a change of exposure', async () => {
     const db = path.join(dir, 'flip.db');
-    // a port free for IPv4 too: the kernel gives an IPv6-only listener a port that an IPv4
-    // socket may hold (a loopback connection's ephemeral port), and the dual-stack listener
-    // could then not bind it; a dual-stack listener's port is free in both families
-    const probe = await holdSockets([{ kind: 'tcp-listen', name: 'app', host: '::', v6only: false, reuse: true }]);
-    const port = probe.sockets.app!.port!;
-    await probe.release();
+    const port = await freeInBothFamilies();
     const first = await holdSockets([{ kind: 'tcp-listen', name: 'app', host: '::', port, v6only: true, reuse: true }]);
     try {
       expect(runCli(['snapshot', '--db', db, '--quiet']).status).toBe(0);
