@@ -85,7 +85,9 @@ static napi_value init(napi_env env, napi_value exports) {
       napi_create_function(env, "ltHashUpdate", NAPI_AUTO_LENGTH, lthash_update, NULL, &function) != napi_ok ||
       napi_set_named_property(env, exports, "ltHashUpdate", function) != napi_ok ||
       napi_create_function(env, "openDestroyEvents", NAPI_AUTO_LENGTH, open_destroy_events, NULL, &function) != napi_ok ||
-      napi_set_named_property(env, exports, "openDestroyEvents", function) != napi_ok)
+      napi_set_named_property(env, exports, "openDestroyEvents", function) != napi_ok ||
+      napi_create_function(env, "trimMalloc", NAPI_AUTO_LENGTH, trim_malloc, NULL, &function) != napi_ok ||
+      napi_set_named_property(env, exports, "trimMalloc", function) != napi_ok)
     return NULL;
   return exports;
 }

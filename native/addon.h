@@ -11,6 +11,7 @@ napi_value scan_socket_fds(napi_env env, napi_callback_info info);
 napi_value dump_sockets(napi_env env, napi_callback_info info);
 /* sock-destroy.c: openDestroyEvents(netnsPath, onEvents) */
 napi_value open_destroy_events(napi_env env, napi_callback_info info);
+napi_value trim_malloc(napi_env env, napi_callback_info info);
 /* sock-diag.c: packSockDiagMessages(family, messages) */
 napi_value pack_sock_diag_messages(napi_env env, napi_callback_info info);
 /* digest.c: digestJsonElements(json) */

@@ -94,6 +94,13 @@ export class OwnerFinder {
     return this.ownersByInode.size;
   }
 
+  /** The socket inodes and pids this finder holds anything of (for the test that it stays bounded). */
+  retained(): { inodes: number[]; pids: number[] } {
+    const pids = new Set(this.fdCounts.keys());
+    for (const owners of this.ownersByInode.values()) for (const owner of owners) pids.add(owner.pid);
+    return { inodes: [...this.ownersByInode.keys()], pids: [...pids] };
+  }
+
   private async scan(pids: readonly number[], wanted: Set<number>, found: Map<number, SocketOwner[]>): Promise<void> {
     if (pids.length === 0) return;
     const job = this.proc.startSocketFdScan(pids, 0);

@@ -15,6 +15,8 @@ export interface PolledSocket {
   /** the kernel's socket cookie (TCP, UDP, UDP-Lite); null for the rest. */
   cookie: number | null;
   record: SocketRecord;
+  /** the number of the last poll that saw it (see pollBoundSockets). */
+  seenInPoll: number;
 }
 
 /** What `watch` needs of the addon: kernel-filtered dumps. */
@@ -44,7 +46,8 @@ const POLLED_FILES = SOCKET_SOURCES.filter((source) =>
 
 /** One poll of the whole host. */
 export interface BoundSocketsPoll {
-  sockets: Map<string, PolledSocket>;
+  /** sockets not in `known`, each once, decoded. */
+  fresh: Map<string, PolledSocket>;
   /** namespaces that could not be dumped now (gone, or entry refused), with why. */
   failures: { namespace: WatchedNamespace; code: string }[];
 }
@@ -52,17 +55,33 @@ export interface BoundSocketsPoll {
 /**
  * Polls every namespace's listening and bound sockets. The kernel filters the dumps by
  * state, so a host with 10,000 connections and 200 listeners sends 200 records. A socket
- * already known (its key in `previous`) is not decoded again: only new ones are, which
- * is what makes an unchanged poll cost a few hundred microseconds of JavaScript.
+ * already known (its key in `known`) is not decoded again, only stamped with `poll`
+ * (its seenInPoll): only new ones are decoded, and returned as `fresh`, which is what
+ * makes an unchanged poll cost a few hundred microseconds of JavaScript. A known socket
+ * whose seenInPoll is not `poll` afterwards was not seen (closed, or its namespace failed).
+ *
+ * `known` is stamped in place rather than a new map built per poll: at the 10,000
+ * listening and bound sockets of the soak workload (bench/watch-soak.mjs) that map's
+ * table is ~0.5 MB, past V8's 128 KB limit for young objects, so each poll's copy went
+ * straight to the old generation: ~0.7 MB/s of old-generation garbage (--trace-gc), the
+ * saw-tooth of resident memory between two full collections.
  */
 export async function pollBoundSockets(
   proc: ProcFs,
   namespaces: readonly WatchedNamespace[],
   dumper: FilteredDumper,
-  previous: ReadonlyMap<string, PolledSocket>,
+  known: ReadonlyMap<string, PolledSocket>,
+  poll: number,
 ): Promise<BoundSocketsPoll> {
-  const sockets = new Map<string, PolledSocket>();
+  const fresh = new Map<string, PolledSocket>();
   const failures: BoundSocketsPoll['failures'] = [];
+  /** a socket of this poll already known (stamped now) or already fresh: nothing to decode. */
+  const seenBefore = (key: string): boolean => {
+    const socket = known.get(key);
+    if (socket === undefined) return fresh.has(key);
+    socket.seenInPoll = poll;
+    return true;
+  };
   await Promise.all(
     namespaces.map(async (namespace) => {
       const requests = POLLED_DUMPS.map((dump) => ({
@@ -93,20 +112,16 @@ export async function pollBoundSockets(
         if (dump.family === 'unix') {
           for (const record of parseUnixDiagRecords(bytes)) {
             const key = `i${record.inode}`;
-            sockets.set(key, previous.get(key) ?? { key, cookie: null, record: complete(record) });
+            if (!seenBefore(key)) fresh.set(key, { key, cookie: null, record: complete(record), seenInPoll: poll });
           }
           continue;
         }
         for (let at = 0; at + INET_DIAG_MSG_SIZE <= bytes.length; at += INET_DIAG_MSG_SIZE) {
           const cookie = inetDiagCookie(bytes, at);
           const key = `c${cookie}`;
-          const known = previous.get(key);
-          if (known !== undefined) {
-            sockets.set(key, known);
-            continue;
-          }
+          if (seenBefore(key)) continue;
           const [record] = parseInetDiagRecords(bytes.subarray(at, at + INET_DIAG_MSG_SIZE), { family: dump.family, ipVersion: dump.ipVersion! });
-          if (record !== undefined) sockets.set(key, { key, cookie, record: complete(record) });
+          if (record !== undefined) fresh.set(key, { key, cookie, record: complete(record), seenInPoll: poll });
         }
       }
       if (namespace.readerPid === null) return;
@@ -121,12 +136,12 @@ export async function pollBoundSockets(
           if (record.inode === 0) continue;
           if (!isBound(record)) continue;
           const key = `i${record.inode}`;
-          sockets.set(key, previous.get(key) ?? { key, cookie: null, record: complete(record) });
+          if (!seenBefore(key)) fresh.set(key, { key, cookie: null, record: complete(record), seenInPoll: poll });
         }
       }
     }),
   );
-  return { sockets, failures };
+  return { fresh, failures };
 }
 
 /** raw, ping and packet sockets are all "bound" once they exist; SCTP endpoints listed in eps are. */

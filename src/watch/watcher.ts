@@ -14,6 +14,7 @@ import { cmdlineRenderer, type CmdlinePolicy } from '../store/cmdline-policy.js'
 import { OwnerFinder } from './owner-finder.js';
 import { pollBoundSockets, type FilteredDumper, type PolledSocket } from './poll-bound-sockets.js';
 import type { WatchEvent } from './watch-event.js';
+import { collectHeap, HEAP_COLLECT_EVERY_MS, releaseSnapshotHeap } from './release-heap.js';
 import { readNamespaceView, type WatchedNamespace } from './watched-namespaces.js';
 
 export interface WatcherOptions {
@@ -59,7 +60,8 @@ function connectionKey(netns: number, socket: SocketRecord): string {
  * memory (up to maxBufferedEvents, then dropped and counted) and are written when it frees.
  */
 export class Watcher {
-  private known = new Map<string, PolledSocket>();
+  /** the sockets the last poll saw, updated in place (see pollBoundSockets). */
+  private readonly known = new Map<string, PolledSocket>();
   /** when each known socket was first seen, and the poll before that. */
   private readonly sighted = new Map<string, { after: string | null; by: string }>();
   /** sockets whose close a destroy event already reported (the next poll does not repeat it). */
@@ -89,6 +91,32 @@ export class Watcher {
     this.finder = new OwnerFinder(options.proc, null, this.renderCmdline);
   }
 
+  /**
+   * What the watcher holds between polls, and the socket inodes and pids it holds anything
+   * of: for the test that memory stays bounded (test/watch/watcher-memory.test.ts). Every
+   * map here loses a socket's entry when the socket closes and a process's when it has
+   * exited (at the next owner look-up); none grows with the length of the run.
+   */
+  retained(): { sizes: { [map in 'known' | 'sighted' | 'closedByDestroy' | 'snapshotConnections' | 'subscriptions' | 'refusedNamespaces' | 'pendingEvents' | 'cachedOwners']: number }; inodes: number[]; pids: number[] } {
+    const finder = this.finder.retained();
+    const inodes = new Set(finder.inodes);
+    for (const socket of this.known.values()) inodes.add(socket.record.inode);
+    return {
+      sizes: {
+        known: this.known.size,
+        sighted: this.sighted.size,
+        closedByDestroy: this.closedByDestroy.size,
+        snapshotConnections: this.snapshotConnections.size,
+        subscriptions: this.subscriptions.size,
+        refusedNamespaces: this.refusedNamespaces.size,
+        pendingEvents: this.pending.length,
+        cachedOwners: this.finder.cachedCount,
+      },
+      inodes: [...inodes],
+      pids: finder.pids,
+    };
+  }
+
   /** Asks the loop to stop after the step in progress (SIGTERM). */
   stop(): void {
     this.stopped = true;
@@ -99,14 +127,24 @@ export class Watcher {
   async run(): Promise<void> {
     try {
       await this.snapshot('start');
+      releaseSnapshotHeap(); // the snapshot's garbage, at once (release-heap.ts says why); here, where its inventory is out of scope
+      let collectedAt = Date.now();
       await this.poll(true);
       this.options.onReady?.(this.subscriptions.size, this.known.size);
       while (!this.stopped) {
         await this.sleep(this.options.intervalMs);
         if (this.stopped) break;
         await this.poll(false);
-        if (this.snapshotDue || Date.now() - this.lastSnapshotMs >= this.options.snapshotEveryMs) await this.snapshot('scheduled');
+        if (this.snapshotDue || Date.now() - this.lastSnapshotMs >= this.options.snapshotEveryMs) {
+          await this.snapshot('scheduled');
+          releaseSnapshotHeap();
+          collectedAt = Date.now();
+        }
         await this.flush();
+        if (Date.now() - collectedAt >= HEAP_COLLECT_EVERY_MS) {
+          collectHeap(); // the churn's old garbage (release-heap.ts)
+          collectedAt = Date.now();
+        }
       }
     } finally {
       for (const { subscription } of this.subscriptions.values()) subscription.close();
@@ -194,15 +232,15 @@ export class Watcher {
     const now = new Date().toISOString();
     const view = readNamespaceView(this.options.proc);
     this.syncSubscriptions(view.namespaces);
-    const result = await pollBoundSockets(this.options.proc, view.namespaces, this.options.dumper, this.known);
-    this.counts.polls++;
+    const poll = this.counts.polls + 1;
+    const result = await pollBoundSockets(this.options.proc, view.namespaces, this.options.dumper, this.known, poll);
+    this.counts.polls = poll;
     // a namespace that could not be dumped this time keeps what it had (not reported closed)
     const failed = new Set(result.failures.map((failure) => failure.namespace.inode));
     if (failed.size > 0) {
-      for (const [key, socket] of this.known) if (failed.has(socket.record.netns) && !result.sockets.has(key)) result.sockets.set(key, socket);
+      for (const socket of this.known.values()) if (failed.has(socket.record.netns)) socket.seenInPoll = poll;
     }
-    const fresh: PolledSocket[] = [];
-    for (const [key, socket] of result.sockets) if (!this.known.has(key)) fresh.push(socket);
+    const fresh = [...result.fresh.values()];
     if (fresh.length > 0) {
       this.counts.ownerLookups++;
       const owners = await this.finder.find(fresh.map((socket) => socket.record.inode).filter((inode) => inode !== 0), view.pids);
@@ -217,15 +255,16 @@ export class Watcher {
       if (!first) this.options.onOpened?.(fresh.map((socket) => socket.record), this.meta);
     }
     for (const [key, socket] of this.known) {
-      if (result.sockets.has(key)) continue;
+      if (socket.seenInPoll === poll) continue;
+      this.known.delete(key); // deleting the current entry while iterating a Map is safe
       const seen = this.sighted.get(key);
       this.sighted.delete(key);
       this.finder.forget(socket.record.inode);
       if (this.closedByDestroy.delete(key)) continue;
       this.emit({ kind: 'closed', at: now, source: 'poll', socket: socket.record, openedAfter: seen?.after ?? null, openedBy: seen?.by ?? null, closedAfter: this.lastPollAt, closedBy: now, lost: null, netns: socket.record.netns });
     }
+    for (const socket of fresh) this.known.set(socket.key, socket);
     this.closedByDestroy.clear();
-    this.known = result.sockets;
     this.lastPollAt = now;
   }
 
