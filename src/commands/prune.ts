@@ -45,7 +45,7 @@ export async function pruneCommand(options: PruneCommandOptions, io: CommandIo):
       io.stdout(`nothing to prune for host ${escapeText(result.host)} (${result.keptSnapshots} snapshots)\n`);
     } else {
       io.stdout(
-        `pruned ${result.removedSnapshots} snapshots of ${escapeText(result.host)} (${result.removedVersions} socket versions); ` +
+        `pruned ${result.removedSnapshots} snapshots of ${escapeText(result.host)} (${result.removedVersions} socket versions, ${result.removedEvents} watch events); ` +
           `${result.keptSnapshots} kept, the oldest now ${result.oldestKept}\n` +
           fileSizeLine(result.fileBytes, options.vacuum === true),
       );

@@ -15,6 +15,8 @@ export interface PruneResult {
   host: string;
   removedSnapshots: number;
   removedVersions: number;
+  /** `watch` events seen before the oldest kept snapshot (they belong to the pruned part of the history only) */
+  removedEvents: number;
   keptSnapshots: number;
   /** the oldest snapshot left, or null when the host has none */
   oldestKept: number | null;
@@ -37,12 +39,17 @@ export interface PruneOptions {
  * - versions opened before F and still alive at F get opened_in = F, which changes
  *   nothing for any snapshot >= F (a version is in N when opened_in <= N < closed_in);
  * - processes no longer referenced by any owner row are deleted;
+ * - `watch` events tied to a removed snapshot (after_snapshot < F: seen after it and
+ *   before F was taken) or to none (seen before the host's first snapshot) are deleted:
+ *   no diff of kept snapshots can show them, and a retention that kept them would keep
+ *   the bulk of a watched host's store (thousands of events per snapshot under churn).
+ *   Events after F stay; `events --since` reaches back to F's time at most.
  * - F keeps its prev_hash (the hash of a snapshot that is gone): verify checks a prev_hash
  *   against its predecessor only where that predecessor still exists, while F's own hash
  *   still covers the prev_hash it was written with.
  */
 export async function pruneSnapshots(store: Store, host: string, policy: PrunePolicy, options: PruneOptions = {}): Promise<PruneResult> {
-  const empty: PruneResult = { host, removedSnapshots: 0, removedVersions: 0, keptSnapshots: 0, oldestKept: null };
+  const empty: PruneResult = { host, removedSnapshots: 0, removedVersions: 0, removedEvents: 0, keptSnapshots: 0, oldestKept: null };
   const hostId = await findHostId(store.db, host);
   if (hostId === undefined) return empty;
   const before = await databaseBytes(store.db);
@@ -119,7 +126,7 @@ async function removePrefix(db: Kysely<Database>, hostId: number, host: string, 
   const firstRemoved = Math.max(1, 'keep' in policy ? policy.keep : firstOlderThan(snapshots, policy.olderThan));
   const removed = snapshots.slice(firstRemoved);
   const firstKept = snapshots[Math.min(firstRemoved, snapshots.length) - 1]!.id;
-  const result: PruneResult = { host, removedSnapshots: removed.length, removedVersions: 0, keptSnapshots: snapshots.length - removed.length, oldestKept: firstKept };
+  const result: PruneResult = { host, removedSnapshots: removed.length, removedVersions: 0, removedEvents: 0, keptSnapshots: snapshots.length - removed.length, oldestKept: firstKept };
   if (removed.length === 0) return result;
 
   const gone = db
@@ -132,6 +139,12 @@ async function removePrefix(db: Kysely<Database>, hostId: number, host: string, 
   result.removedVersions = Number(deleted.numDeletedRows);
   await db.updateTable('socket_versions').set({ opened_in: firstKept }).where('host_id', '=', hostId).where('opened_in', '<', firstKept).execute();
   await db.deleteFrom('snapshots').where('host_id', '=', hostId).where('id', '<', firstKept).execute();
+  const events = await db
+    .deleteFrom('watch_events')
+    .where('host_id', '=', hostId)
+    .where((eb) => eb.or([eb('after_snapshot', '<', firstKept), eb('after_snapshot', 'is', null)]))
+    .executeTakeFirst();
+  result.removedEvents = Number(events.numDeletedRows);
   await db
     .deleteFrom('processes')
     .where('host_id', '=', hostId)

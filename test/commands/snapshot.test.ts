@@ -169,7 +169,7 @@ describe('sockaudit prune and verify', () => {
 
     const pruned = memoryIo();
     expect(await pruneCommand(pruneOptions({ db, procRoot, keep: '2' }), pruned)).toBe(0);
-    expect(pruned.out).toMatch(/^pruned 2 snapshots of edge-host \(\d+ socket versions\); 2 kept, the oldest now 3\ndatabase file: [\d.]+ MB; the freed space is reused by later snapshots \(--vacuum shrinks the file\)\n$/);
+    expect(pruned.out).toMatch(/^pruned 2 snapshots of edge-host \(\d+ socket versions, \d+ watch events\); 2 kept, the oldest now 3\ndatabase file: [\d.]+ MB; the freed space is reused by later snapshots \(--vacuum shrinks the file\)\n$/);
     expect(await verifyCommand(verifyOptions({ db }), memoryIo())).toBe(0);
     const vacuumed = memoryIo();
     expect(await pruneCommand(pruneOptions({ db, procRoot, keep: '1', vacuum: true, json: true }), vacuumed)).toBe(0);

@@ -3,6 +3,8 @@ import { listSnapshots } from '../../src/store/list-snapshots.js';
 import { pruneSnapshots } from '../../src/store/prune-snapshots.js';
 import { readSnapshot } from '../../src/store/read-snapshot.js';
 import { verifyStore } from '../../src/store/verify-store.js';
+import { insertWatchEvents, readWatchEvents } from '../../src/store/watch-events.js';
+import type { WatchEvent } from '../../src/model/watch-event.js';
 import { writeSnapshot } from '../../src/store/write-snapshot.js';
 import type { Store } from '../../src/store/open-store.js';
 import type { Inventory } from '../../src/model/socket-record.js';
@@ -106,6 +108,39 @@ describeEachBackend('pruneSnapshots', (backend) => {
       expect((await verifyStore(store)).problems).toEqual([]);
       const all = await pruneSnapshots(store, 'h', { olderThan: '2030-01-01T00:00:00.000Z' });
       expect(all).toMatchObject({ removedSnapshots: 2, keptSnapshots: 1, oldestKept: ids[5] });
+      expect((await verifyStore(store)).problems).toEqual([]);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it("deletes the watch events of the pruned part of the history: those tied to a removed snapshot, or seen before the first", async () => {
+    const { store, cleanup } = await tempStore(backend);
+    try {
+      const event = (port: number): WatchEvent => ({
+        kind: 'short-lived',
+        at: `2026-11-20T00:00:${String(port % 60).padStart(2, '0')}.000Z`,
+        source: 'destroy',
+        socket: makeRecord({ inode: 0, localPort: port, remoteAddress: '127.0.0.1', remotePort: 40000 + port, state: 'CLOSE', owners: [] }),
+        openedAfter: null,
+        openedBy: null,
+        closedAfter: null,
+        closedBy: null,
+        lost: null,
+        netns: null,
+      });
+      await insertWatchEvents(store, 'h', [event(1)]); // before any snapshot: after_snapshot null
+      const ids: number[] = [];
+      for (const step of [0, 1, 2, 3]) {
+        const inventory = makeInventory([makeRecord({ inode: 1, owners: [makeOwner()] })], { takenAt: `2026-11-1${step}T00:00:00.000Z` });
+        ids.push((await writeSnapshot(store, inventory, { host: 'h' })).id);
+        await insertWatchEvents(store, 'h', [event(10 + step), event(20 + step)]); // seen after snapshot `step`
+      }
+      const result = await pruneSnapshots(store, 'h', { keep: 2 });
+      expect(result).toMatchObject({ removedSnapshots: 2, oldestKept: ids[2], removedEvents: 5 });
+      const left = await readWatchEvents(store, { host: 'h' });
+      expect(left.map((stored) => stored.socket?.localPort)).toEqual([12, 22, 13, 23]);
+      expect(left.map((stored) => stored.afterSnapshot)).toEqual([ids[2], ids[2], ids[3], ids[3]]);
       expect((await verifyStore(store)).problems).toEqual([]);
     } finally {
       await cleanup();
