@@ -11,15 +11,24 @@
  * --procs processes; a churning one of --churn of that size, stopped and started afresh
  * every --churn-every seconds (every one of its sockets closes, its listeners included,
  * and others open under new pids). `sockaudit watch --json --interval I` runs on a
- * database of its own. After --warmup seconds, its utime+stime (/proc/PID/stat fields 14
- * and 15) and VmRSS (/proc/PID/status) are sampled every 10 s. Meanwhile, --trials times at
+ * database of its own, as the bin runs it (node with the launcher's flags, read from
+ * dist/bin/sockaudit.cjs) plus bench/lib/memory-probe.cjs, which reports V8's heap on fd 3.
+ * After --warmup seconds (counted from watch's ready line, which follows its first full
+ * snapshot), its utime+stime (/proc/PID/stat fields 14 and 15), VmRSS (/proc/PID/status),
+ * heapUsed/heapTotal (the probe) and the number of snapshots stored are sampled every 10 s. Meanwhile, --trials times at
  * a random point of the poll cycle, this script opens a loopback listener and measures the
  * time until watch prints its `opened` event with this process as owner (the latency a
  * reviewer sees), then closes it.
  * Prints a summary (JSON on stdout, progress on stderr): CPU % of one core over the
- * measured window, RSS at start and end of it and the growth, latency p50/p95/max.
+ * measured window; VmRSS at ready, at the start of the window, after the first scheduled
+ * snapshot in it, at its end, its min and max, and the growth (defined beside it below:
+ * end of the window minus its start, both after the first full snapshot); heapUsed and
+ * heapTotal; latency p50/p95/max; each target met or missed.
  * Targets (issue 16): CPU <= 2% of one core over 5 minutes at 10k sockets / 100 processes;
  * RSS growth < 5 MB; a new listener reported with owner within 1.5 s in 95% of 50 trials.
+ * Investigation only: --snapshot-every D (watch's, default 5m), --node-flags "--trace-gc"
+ * with --trace-file F (what watch then writes to stdout besides events), --heap-at 60,end
+ * with --heap-dir D (V8 heap snapshots, seconds into the window; they inflate RSS).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -28,7 +37,10 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { startSockload } from './lib/sockload.mjs';
+
+const Database = createRequire(import.meta.url)('better-sqlite3');
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'dist/bin/sockaudit.cjs');
@@ -45,17 +57,53 @@ const CHURN = Number(option('churn', '0.02'));
 const CHURN_EVERY_S = Number(option('churn-every', '10'));
 const TRIALS = Number(option('trials', '50'));
 const WARMUP_S = Number(option('warmup', '30'));
+const SNAPSHOT_EVERY = option('snapshot-every', '5m');
+/** seconds into the window at which to write a V8 heap snapshot (investigation only: each costs memory itself), e.g. 60,end */
+const HEAP_AT = option('heap-at', '');
+const HEAP_DIR = option('heap-dir', '');
+/** a file for what watch writes on stdout that is not an event (--node-flags --trace-gc) */
+const TRACE = option('trace-file', null);
+const PROBE = path.join(ROOT, 'bench/lib/memory-probe.cjs');
+/** more node flags for watch (investigation, e.g. --trace-gc): after the launcher's own */
+const NODE_FLAGS = option('node-flags', '').split(' ').filter((flag) => flag !== '');
+
+/**
+ * The node flags the bin's launcher (scripts/add-launcher.mjs) execs node with: watch runs
+ * as `node FLAGS --require memory-probe.cjs sockaudit.cjs watch ...`, the bin as a user
+ * (or the systemd unit) runs it, plus the probe.
+ */
+function launcherFlags() {
+  const launcher = fs.readFileSync(CLI, 'utf8').split('\n', 2)[1] ?? '';
+  const flags = /exec node (.*?) "\$0"/.exec(launcher);
+  if (flags === null) throw new Error(`${CLI}: no launcher line (exec node ... "$0"): rebuild`);
+  return flags[1].split(' ').filter((flag) => flag !== '');
+}
 const TICKS = 100; // USER_HZ: /proc/PID/stat counts in 1/100 s on Linux
 
 const log = (text) => process.stderr.write(`watch-soak: ${new Date().toISOString()} ${text}\n`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function readUsage(pid) {
+function readUsage(pid, probe, dbPath) {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / TICKS; // utime, stime (fields 14, 15)
   const rssKb = Number(/^VmRSS:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
-  return { at: Date.now(), cpuSeconds, rssKb };
+  // V8's share, from the probe's latest line (at most WATCH_SOAK_PROBE_MS old); the rest of RSS is native: code, malloc arenas, SQLite
+  const heap = probe === null ? null : { heapUsedKb: Math.round(probe.heapUsed / 1024), heapTotalKb: Math.round(probe.heapTotal / 1024), externalKb: Math.round(probe.external / 1024) };
+  return { at: Date.now(), cpuSeconds, rssKb, ...heap, snapshots: countSnapshots(dbPath) };
+}
+
+/** Full snapshots watch has stored so far (read-only; WAL lets this read beside watch's writes). */
+function countSnapshots(dbPath) {
+  let db;
+  try {
+    db = new Database(dbPath, { readonly: true, fileMustExist: true });
+    return db.prepare('SELECT count(*) AS n FROM snapshots').get().n;
+  } catch {
+    return null;
+  } finally {
+    db?.close();
+  }
 }
 
 const shown = (ms) => (Number.isFinite(ms) ? ms : '> 10000');
@@ -77,13 +125,33 @@ async function main() {
     workloads.push(await startSockload({ procs: PROCS - churnProcs, total: TOTAL - churnTotal, extraArgs: ['--quiet'], log }));
     let churner = await startSockload({ procs: churnProcs, total: churnTotal, extraArgs: ['--quiet', '--no-verify'], log });
 
-    watch = spawn(process.execPath, [CLI, 'watch', '--json', '--interval', INTERVAL, '--db', path.join(dir, 'soak.db')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const dbPath = path.join(dir, 'soak.db');
+    const env = { ...process.env, WATCH_SOAK_HEAP_DIR: HEAP_DIR };
+    delete env.NODE_EXTRA_CA_CERTS; // as the launcher does
+    watch = spawn(process.execPath, [...launcherFlags(), ...NODE_FLAGS, '--require', PROBE, CLI, 'watch', '--json', '--interval', INTERVAL, '--snapshot-every', SNAPSHOT_EVERY, '--db', dbPath], {
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      env,
+    });
+    let probe = null; // the latest process.memoryUsage() of watch
+    readline.createInterface({ input: watch.stdio[3] }).on('line', (text) => {
+      const line = JSON.parse(text);
+      if (line.heapSnapshot !== undefined) log(`heap snapshot ${line.heapSnapshot}`);
+      else probe = line;
+    });
     let stderr = '';
     watch.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-8192)));
     const waiting = new Map(); // port -> resolve
     const counts = { opened: 0, closed: 0, 'short-lived': 0, lost: 0, violation: 0 };
     readline.createInterface({ input: watch.stdout }).on('line', (text) => {
-      const event = JSON.parse(text);
+      let event;
+      try {
+        event = JSON.parse(text);
+      } catch {
+        // --node-flags --trace-gc writes to the same stdout, at times into the middle of an event's line
+        if (TRACE !== null) fs.appendFileSync(TRACE, `${text}\n`);
+        counts.unreadable = (counts.unreadable ?? 0) + 1;
+        return;
+      }
       counts[event.event] = (counts[event.event] ?? 0) + 1;
       if (event.event === 'opened' && event.socket?.owners?.some((owner) => owner.pid === process.pid)) waiting.get(event.socket.localPort)?.(Date.now());
     });
@@ -91,7 +159,8 @@ async function main() {
       if (watch.exitCode !== null) throw new Error(`watch exited: ${stderr}`);
       await sleep(100);
     }
-    log(`watch ready (pid ${watch.pid}); warming up ${WARMUP_S} s`);
+    const atReady = readUsage(watch.pid, probe, dbPath); // right after watch's first full snapshot and first poll
+    log(`watch ready (pid ${watch.pid}, VmRSS ${atReady.rssKb} kB); warming up ${WARMUP_S} s`);
 
     const end = Date.now() + MINUTES * 60_000;
     let stopChurn = false;
@@ -106,8 +175,10 @@ async function main() {
     })();
 
     await sleep(WARMUP_S * 1000);
-    const samples = [readUsage(watch.pid)];
-    const sampler = setInterval(() => samples.push(readUsage(watch.pid)), 10_000);
+    const samples = [readUsage(watch.pid, probe, dbPath)];
+    const sampler = setInterval(() => samples.push(readUsage(watch.pid, probe, dbPath)), 10_000);
+    const heapTimers = [];
+    for (const at of HEAP_AT.split(',').filter((text) => text !== '' && text !== 'end')) heapTimers.push(setTimeout(() => watch.kill('SIGUSR2'), Number(at) * 1000));
 
     const latencies = [];
     const trialsEnd = end - 5_000;
@@ -126,11 +197,18 @@ async function main() {
     log(`${latencies.length} latency trials done; waiting for the end of the run`);
     while (Date.now() < end) await sleep(1_000);
     clearInterval(sampler);
-    samples.push(readUsage(watch.pid));
+    samples.push(readUsage(watch.pid, probe, dbPath));
+    for (const timer of heapTimers) clearTimeout(timer);
+    if (HEAP_AT.split(',').includes('end')) {
+      watch.kill('SIGUSR2');
+      await sleep(15_000);
+    }
     stopChurn = true;
     await churning;
 
     const first = samples[0];
+    // the first sample after a scheduled snapshot was stored (the soak database's snapshot count went up)
+    const afterSnapshot = samples.find((sample) => sample.snapshots !== null && first.snapshots !== null && sample.snapshots > first.snapshots) ?? null;
     const last = samples.at(-1);
     const windowS = (last.at - first.at) / 1000;
     const finite = latencies.filter(Number.isFinite);
@@ -139,7 +217,26 @@ async function main() {
       workload: { total: TOTAL, procs: PROCS, churn: CHURN, churnEverySeconds: CHURN_EVERY_S, interval: INTERVAL },
       windowSeconds: Math.round(windowS),
       cpuPercentOfOneCore: Number((((last.cpuSeconds - first.cpuSeconds) / windowS) * 100).toFixed(2)),
-      rssKb: { start: first.rssKb, end: last.rssKb, max: Math.max(...samples.map((sample) => sample.rssKb)), growth: last.rssKb - first.rssKb },
+      // growth, the issue's "resident memory flat (growth under 5 MB over the run)": VmRSS at
+      // the end of the window minus VmRSS at its start. The window starts --warmup seconds
+      // after watch is ready, i.e. after its first full snapshot (taken at start), so both
+      // ends carry one full snapshot's after-effects; with --minutes above 5 the window also
+      // holds a scheduled snapshot (at 5 minutes). growthFromReady is measured from the
+      // ready line instead (right after the first snapshot, before the warm-up).
+      rssKb: {
+        ready: atReady.rssKb,
+        start: first.rssKb,
+        afterScheduledSnapshot: afterSnapshot?.rssKb ?? null,
+        end: last.rssKb,
+        min: Math.min(...samples.map((sample) => sample.rssKb)),
+        max: Math.max(...samples.map((sample) => sample.rssKb)),
+        growth: last.rssKb - first.rssKb,
+        growthFromReady: last.rssKb - atReady.rssKb,
+      },
+      // V8's share (bench/lib/memory-probe.cjs, at most 5 s old): heapUsed includes garbage not collected yet
+      heapUsedKb: first.heapUsedKb === undefined ? null : { start: first.heapUsedKb, end: last.heapUsedKb, max: Math.max(...samples.map((sample) => sample.heapUsedKb ?? 0)) },
+      heapTotalKb: first.heapTotalKb === undefined ? null : { start: first.heapTotalKb, end: last.heapTotalKb, max: Math.max(...samples.map((sample) => sample.heapTotalKb ?? 0)) },
+      fullSnapshotsInWindow: last.snapshots !== null && first.snapshots !== null ? last.snapshots - first.snapshots : null,
       latencyMs: {
         trials: latencies.length,
         missed: latencies.length - finite.length,
@@ -149,8 +246,13 @@ async function main() {
         max: shown(Math.max(...latencies)),
         within1500: latencies.filter((ms) => ms <= 1500).length,
       },
+      targets: {
+        cpu: (((last.cpuSeconds - first.cpuSeconds) / windowS) * 100 <= 2 ? 'met' : 'missed') + ' (<= 2% of one core)',
+        memory: (last.rssKb - first.rssKb < 5 * 1024 ? 'met' : 'missed') + ' (growth < 5 MB: 5120 kB)',
+        latency: (latencies.filter((ms) => ms <= 1500).length >= Math.ceil(0.95 * latencies.length) ? 'met' : 'missed') + ' (95% within 1.5 s)',
+      },
       events: counts,
-      samples: samples.map((sample) => ({ t: Math.round((sample.at - first.at) / 1000), cpu: sample.cpuSeconds, rssKb: sample.rssKb })),
+      samples: samples.map((sample) => ({ t: Math.round((sample.at - first.at) / 1000), cpu: sample.cpuSeconds, rssKb: sample.rssKb, heapUsedKb: sample.heapUsedKb, heapTotalKb: sample.heapTotalKb, externalKb: sample.externalKb, snapshots: sample.snapshots })),
     };
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   } finally {
