@@ -126,8 +126,8 @@ export class Watcher {
   /** Runs until stop(); then closes the subscriptions and writes what is still buffered. */
   async run(): Promise<void> {
     try {
-      await this.snapshot('start');
-      releaseSnapshotHeap(); // the snapshot's garbage, at once (release-heap.ts says why); here, where its inventory is out of scope
+      // the snapshot's garbage, at once (release-heap.ts says why); here, where its inventory is out of scope
+      if (await this.snapshot('start')) releaseSnapshotHeap();
       let collectedAt = Date.now();
       await this.poll(true);
       this.options.onReady?.(this.subscriptions.size, this.known.size);
@@ -136,9 +136,11 @@ export class Watcher {
         if (this.stopped) break;
         await this.poll(false);
         if (this.snapshotDue || Date.now() - this.lastSnapshotMs >= this.options.snapshotEveryMs) {
-          await this.snapshot('scheduled');
-          releaseSnapshotHeap();
-          collectedAt = Date.now();
+          // not after a failed one: on a locked database that is tried again every poll, and a compacting collection costs ~80 ms
+          if (await this.snapshot('scheduled')) {
+            releaseSnapshotHeap();
+            collectedAt = Date.now();
+          }
         }
         await this.flush();
         if (Date.now() - collectedAt >= HEAP_COLLECT_EVERY_MS) {
@@ -200,7 +202,8 @@ export class Watcher {
   }
 
   /** A full snapshot into the store; refreshes the owner cache and the connections it lists. */
-  private async snapshot(reason: string): Promise<void> {
+  /** Whether it was taken (false: not now, tried again at the next poll). */
+  private async snapshot(reason: string): Promise<boolean> {
     const { proc, host, store } = this.options;
     let inventory: Inventory;
     try {
@@ -211,7 +214,7 @@ export class Watcher {
       // a locked database: tried again at the next poll
       this.snapshotDue = true;
       this.options.onNotice(`snapshot (${reason}) not taken: ${error instanceof Error ? error.message : String(error)}; trying again in ${this.options.intervalMs} ms`);
-      return;
+      return false;
     }
     this.counts.snapshots++;
     this.snapshotDue = false;
@@ -225,6 +228,7 @@ export class Watcher {
     this.snapshotConnections = connections;
     const pids = readNamespaceView(proc).pids;
     this.finder.resetFrom(inventory, pids, readHostContext(proc.root).users, (socket) => isPolledKind(socket));
+    return true;
   }
 
   /** One poll: namespaces, subscriptions, bound sockets; events for what changed. */
