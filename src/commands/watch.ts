@@ -53,7 +53,10 @@ export async function watchCommand(options: WatchCommandOptions, io: CommandIo):
   const destroyEvents = destroyEventsSource();
   if (destroyEvents === null) io.stderr('sockaudit: this build of the addon has no destroy events: sockets that live less than one interval are not seen\n');
 
-  const store = await openStore({ db: options.db, env: io.env, busyTimeoutMs: 250 });
+  // a page cache of 256 KiB, not SQLite's 2000: watch appends events and reads little back,
+  // and the full 2 MB was the C heap's growth over a soak's first minutes (main arena 6 -> 9 MB
+  // in 3 minutes; 3 MB flat with 256 KiB, bench/watch-soak.mjs with /proc/PID/smaps)
+  const store = await openStore({ db: options.db, env: io.env, busyTimeoutMs: 250, pageCacheKiB: 256 });
   const commands = violationArgv === null ? null : new ViolationCommands(violationArgv, io);
   const reportViolations = (sockets: readonly SocketRecord[], meta: Inventory['meta'] | null): void => {
     if (baseline === null) return;

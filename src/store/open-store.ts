@@ -42,6 +42,12 @@ export interface OpenStoreOptions {
   readOnly?: boolean;
   /** how long to wait for another writer, in ms (cron jobs overlap) */
   busyTimeoutMs?: number;
+  /**
+   * SQLite's page cache for this connection, in KiB (PRAGMA cache_size = -N); default
+   * SQLite's own, 2000 KiB. For a long-running writer (watch) that mostly appends; no
+   * effect on PostgreSQL.
+   */
+  pageCacheKiB?: number;
 }
 
 const MIGRATION_TABLE = 'kysely_migration';
@@ -106,6 +112,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       throw new StorageError(`${location} is an SQLite file with no tables: nothing is stored yet (run \`sockaudit snapshot\` first)`);
     }
     if (access !== 'read') prepareForWriting(connection, location);
+    if (options.pageCacheKiB !== undefined) connection.pragma(`cache_size = ${-Math.max(1, Math.trunc(options.pageCacheKiB))}`);
     db = new KyselyRuntime<Database>({ dialect: new SqliteDialectRuntime({ database: connection }) });
     if (access === 'read') refuseUnmigrated(schema.applied, location);
     else await migrate(db, location);
