@@ -15,6 +15,8 @@ import { parseSocketLink } from './parse-process-files.js';
 export interface FdLinkScanJob {
   help(): void;
   result(): Promise<FdLinkScan>;
+  /** the pids being scanned, when the job listed them itself (the bin's head start). */
+  pids?: readonly number[];
 }
 
 type FsForScan = Pick<typeof fs, 'readdirSync' | 'readlinkSync'>;

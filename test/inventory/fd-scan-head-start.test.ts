@@ -5,10 +5,12 @@
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectInventory } from '../../src/inventory/collect.js';
+import { collectFromProc, collectInventory } from '../../src/inventory/collect.js';
+import { readHostContext } from '../../src/inventory/host-context.js';
 import { startFdScanHeadStart, takeFdScanHeadStart } from '../../src/inventory/fd-scan-head-start.js';
 import type { FdLinkScan } from '../../src/model/fd-link-scan.js';
 import { nativeAddon } from '../../src/native/native-addon.js';
+import { createProcFs } from '../../src/proc/proc-fs.js';
 import { REPO_ROOT } from '../helpers/live.js';
 
 const EDGE = path.join(REPO_ROOT, 'fixtures/proc/edge-cases');
@@ -68,6 +70,15 @@ describe('fd scan head start', () => {
       const listener = inventory.sockets.find((socket) => socket.family === 'tcp' && socket.localPort === port && socket.state === 'LISTEN');
       expect(listener?.owners.map((owner) => owner.pid)).toEqual([process.pid]);
       expect(listener?.owners[0]?.comm).not.toBeNull();
+    });
+
+    it("groups into namespaces the processes the scan lists, without listing /proc again", async () => {
+      // a job listing this process alone: the collector reads namespaces through it and nothing else
+      const job = { help: () => {}, result: () => nativeAddon!.scanSocketFds('/proc/', Int32Array.from([process.pid]), 1), pids: [process.pid] };
+      const inventory = await collectFromProc(createProcFs('/proc'), readHostContext('/proc'), 'fixture', nativeAddon, job);
+      expect(inventory.meta.namespaces.map((namespace) => namespace.readerPid)).toEqual([process.pid]);
+      const owners = new Set(inventory.sockets.flatMap((socket) => socket.owners.map((owner) => owner.pid)));
+      expect([...owners]).toEqual([process.pid]);
     });
   });
 });
