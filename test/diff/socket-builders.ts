@@ -1,3 +1,4 @@
+import { emptyRecord } from '../../src/model/record-shapes.js';
 import type { Inventory, SocketOwner, SocketRecord } from '../../src/model/socket-record.js';
 
 /** Small builders for diff tests: a record with sensible defaults and the fields that matter. */
@@ -8,32 +9,20 @@ export function owner(pid: number, exe: string, comm = exe.split('/').pop() ?? e
 }
 
 export function socket(fields: Partial<SocketRecord>): SocketRecord {
+  // on the field table's emptyRecord: a new field needs no edit here
   return {
+    ...emptyRecord('tcp'),
     netns: HOST_NS,
     netnsName: 'host',
-    family: 'tcp',
     ipVersion: 4,
-    type: null,
-    protocol: null,
     state: 'LISTEN',
     localAddress: '127.0.0.1',
     localPort: 8080,
-    remoteAddress: null,
-    remotePort: null,
-    path: null,
-    interface: null,
     inode: 100,
     uid: 1000,
     recvQueue: 0,
     sendQueue: 0,
     owners: [],
-    exposure: null,
-    v6only: null,
-    v6onlySource: null,
-    container: null,
-    publishedTo: null,
-    backlog: null,
-    peerInode: null,
     ...fields,
   };
 }

@@ -8,6 +8,7 @@ import { renderText } from '../../src/diff/render-text.js';
 import { canonicalSocketLine, renderUnified } from '../../src/diff/render-unified.js';
 import { listedChanges, reportNotes } from '../../src/diff/report-notes.js';
 import { exposureOf } from '../../src/inventory/exposure.js';
+import { emptyRecord } from '../../src/model/record-shapes.js';
 import type { Inventory, InventoryWarning, SocketRecord } from '../../src/model/socket-record.js';
 import { MAX_COLUMN_WIDTH, MAX_LAST_COLUMN_WIDTH } from '../../src/render/align-columns.js';
 import { displayWidth } from '../../src/render/escape-text.js';
@@ -54,32 +55,21 @@ const socketRecord = fc
   })
   .map(({ kind, path, netnsName, iface, inode, port, owners }): SocketRecord => {
     const base: SocketRecord = {
+      ...emptyRecord('tcp'),
       netns: 4026531840,
       netnsName,
-      family: 'tcp',
       ipVersion: 4,
-      type: null,
-      protocol: null,
       state: 'LISTEN',
       localAddress: '0.0.0.0',
       localPort: port,
-      remoteAddress: null,
-      remotePort: null,
-      path: null,
-      interface: null,
       inode,
       uid: 1000,
       recvQueue: 0,
       sendQueue: 0,
       owners,
-      exposure: null,
-      v6only: null,
-      v6onlySource: null,
       // hostile container, pod and target names: escaped in the Container and Local cells
       container: { runtime: 'docker', id: 'a'.repeat(64), name: netnsName, image: null, podName: iface, podNamespace: path },
       publishedTo: { container: netnsName, address: '172.17.0.2', port: 80 },
-      backlog: null,
-      peerInode: null,
     };
     const record: SocketRecord =
       kind === 'udp'
@@ -230,31 +220,17 @@ describe('the column cap', () => {
   it('a 1 MB unix path is cut with an ellipsis and pads no row: the table stays small', () => {
     const long = `/tmp/${'a'.repeat(1024 * 1024)}`;
     const records: SocketRecord[] = Array.from({ length: 100 }, (_, index) => ({
+      ...emptyRecord('unix'),
       netns: 4026531840,
       netnsName: 'host',
-      family: 'unix',
-      ipVersion: null,
       type: 'stream',
-      protocol: null,
       state: 'LISTEN',
-      localAddress: null,
-      localPort: null,
-      remoteAddress: null,
-      remotePort: null,
       path: index === 0 ? long : `/run/app-${index}.sock`,
-      interface: null,
       inode: index + 1,
       uid: 0,
       recvQueue: 0,
       sendQueue: 0,
       owners: [{ pid: 7, fd: index, comm: 'app', exe: '/usr/bin/app', cmdline: null, uid: 0, user: 'root' }],
-      exposure: null,
-      v6only: null,
-      v6onlySource: null,
-      container: null,
-      publishedTo: null,
-      backlog: null,
-      peerInode: null,
     }));
     const text = renderSocketTable(records, { color: false });
     expect(text.length).toBeLessThan(101 * 200);

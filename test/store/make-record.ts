@@ -1,33 +1,27 @@
+import { emptyRecord } from '../../src/model/record-shapes.js';
 import type { Inventory, SocketOwner, SocketRecord } from '../../src/model/socket-record.js';
 
-/** A plausible socket record with every field set; override what the test is about. */
+/**
+ * A plausible socket record; override what the test is about. Built on the field table's
+ * emptyRecord, so that a new field needs no edit here.
+ */
 export function makeRecord(overrides: Partial<SocketRecord> = {}): SocketRecord {
   return {
+    ...emptyRecord('tcp'),
     netns: 4026531840,
     netnsName: 'host',
-    family: 'tcp',
     ipVersion: 4,
-    type: null,
-    protocol: null,
     state: 'LISTEN',
     localAddress: '0.0.0.0',
     localPort: 22,
     remoteAddress: '0.0.0.0',
     remotePort: 0,
-    path: null,
-    interface: null,
     inode: 1000,
     uid: 0,
     recvQueue: 0,
     sendQueue: 0,
     owners: [],
     exposure: 'wildcard',
-    v6only: null,
-    v6onlySource: null,
-    container: null,
-    publishedTo: null,
-    backlog: null,
-    peerInode: null,
     ...overrides,
   };
 }
