@@ -46,6 +46,9 @@ export interface ProcessFiles {
   cgroup: string | ReadFailure;
 }
 
+/** What processDetailsFromFiles reads of a process's files. */
+type DetailFiles = Omit<ProcessFiles, 'cgroup'>;
+
 /** Told of a process file that could not be read for another reason than a vanished process or a permission. */
 export type UnreadableFile = (file: 'comm' | 'stat' | 'exe' | 'cmdline' | 'status', code: string) => void;
 
@@ -68,7 +71,7 @@ function contentOrNull<T>(read: T | ReadFailure, file: Parameters<UnreadableFile
  * not root. The command line is what `renderCmdline` makes of argv (joined, by default).
  */
 export function processDetailsFromFiles(
-  files: ProcessFiles,
+  files: DetailFiles,
   users: ReadonlyMap<number, string> | null,
   renderCmdline: CmdlineRenderer = joinArgv,
   unreadable?: UnreadableFile,
@@ -99,6 +102,11 @@ function attempt<T>(read: () => T): T | ReadFailure {
 
 /** A process's files, read through `proc` (the C scan reads them itself: processFilesFromDump). */
 export function readProcessFiles(proc: ProcFs, pid: number): ProcessFiles {
+  return { ...readDetailFiles(proc, pid), cgroup: attempt(() => proc.readText(`${pid}/cgroup`)) };
+}
+
+/** The files the details are made of: not cgroup, which only the collector wants (watch does not). */
+function readDetailFiles(proc: ProcFs, pid: number): DetailFiles {
   const comm = attempt(() => proc.readText(`${pid}/comm`));
   return {
     comm,
@@ -106,12 +114,11 @@ export function readProcessFiles(proc: ProcFs, pid: number): ProcessFiles {
     exe: attempt(() => proc.readLink(`${pid}/exe`)),
     cmdline: attempt(() => proc.readBytes(`${pid}/cmdline`)),
     status: attempt(() => proc.readText(`${pid}/status`)),
-    cgroup: attempt(() => proc.readText(`${pid}/cgroup`)),
   };
 }
 
 export function readProcessDetails(proc: ProcFs, pid: number, users: ReadonlyMap<number, string> | null, renderCmdline: CmdlineRenderer = joinArgv): ProcessDetails {
-  return processDetailsFromFiles(readProcessFiles(proc, pid), users, renderCmdline);
+  return processDetailsFromFiles(readDetailFiles(proc, pid), users, renderCmdline);
 }
 
 /** Where each process's files are in a ProcessFileDump: pid -> its index. */
