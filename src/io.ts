@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+
 /**
  * Where a command writes. Commands never touch process.stdout directly, so tests run them
  * in-process and read what they printed.
@@ -16,6 +18,18 @@ export function processIo(colorFlag: boolean): CommandIo {
   const env = process.env;
   const noColorEnv = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
   let behind = false;
+  if (stdoutIsFileOrNull()) {
+    // what node's own stdout does for a file (a SyncWriteStream: one writeSync per write),
+    // without its copy of every string into a new Buffer first: 5-7 ms of the 30 MB that
+    // collect --json writes at 50,000 sockets
+    return {
+      stdout: (text) => void fs.writeSync(1, text),
+      drained: () => Promise.resolve(),
+      stderr: (text) => void process.stderr.write(text),
+      color: false,
+      env,
+    };
+  }
   return {
     stdout: (text) => {
       if (!process.stdout.write(text)) behind = true;
@@ -34,6 +48,23 @@ export function processIo(colorFlag: boolean): CommandIo {
     env,
   };
 }
+
+/**
+ * Whether stdout is a regular file or /dev/null (character device 1:3): written to
+ * synchronously either way. A pipe, a socket or a terminal goes through process.stdout.
+ */
+export function stdoutIsFileOrNull(): boolean {
+  let stat: fs.Stats;
+  try {
+    stat = fs.fstatSync(1);
+  } catch {
+    return false; // closed: process.stdout reports that as it always has
+  }
+  return stat.isFile() || (stat.isCharacterDevice() && stat.rdev === DEV_NULL);
+}
+
+/** /dev/null's device number, makedev(1, 3), as fstat gives it. */
+const DEV_NULL = (1 << 8) | 3;
 
 /** An io that collects output in memory, for tests. */
 export function memoryIo(env: NodeJS.ProcessEnv = {}): CommandIo & { out: string; err: string } {

@@ -21,6 +21,7 @@ import { listPids, readNetnsOfPids, readSocketsInUse, runsAsRoot, socketHoldingP
 import type { Inventory, NamespaceInfo, SocketOwner, SocketRecord } from '../model/socket-record.js';
 import { SOCKET_SOURCES, type SocketSource } from './socket-sources.js';
 import { withoutOwnSockets } from './own-sockets.js';
+import { keepUnixPeerIndex, UnixPeerIndex } from './unix-peers.js';
 import { WarningLog } from './warning-log.js';
 import { attachContainers, ContainerIdentity } from './container-identity.js';
 import { attachPublishedTargets, publishedWithoutListener } from './published-targets.js';
@@ -201,6 +202,7 @@ export async function collectFromProc(
   if ([...details.values()].some((process) => process.comm === 'docker-proxy')) attachPublishedTargets(sockets, runtime);
   const publishedOnly = publishedWithoutListener(sockets, namespaces.find((namespace) => namespace.name === 'host')?.inode ?? null, runtime, readDnatRules(nftRuleset, warnings));
   const collected = own === null ? sockets : withoutOwnSockets(sockets, { pid: own.pid, netlinkInodes: await dumpSocketInodes(dumps) });
+  keepUnixPeerIndex(collected, new UnixPeerIndex(sockets, recordsByInode, leftOut(sockets, collected)));
 
   const portRange = readOptionalText(proc, 'sys/net/ipv4/ip_local_port_range', warnings)?.split(/\s+/).map(Number);
   const hostName = host ?? hostNameFromText(readOptionalText(proc, 'sys/kernel/hostname', warnings));
@@ -482,11 +484,21 @@ async function parseNamespaceTables(
   let interfaceNames: Map<number, string> | null = null;
   const completeRecords = (rows: SocketRecord[]): { rows: SocketRecord[]; v6Unknown: boolean } => {
     let v6Unknown = false;
+    // neighbours mostly share family and local address (127.0.0.1 for every loopback
+    // listener; null for every unix socket): the exposure is worked out once per run of them
+    let lastFamily: SocketRecord['family'] | null = null;
+    let lastAddress: string | null = null;
+    let exposure: SocketRecord['exposure'] = null;
     for (const socket of rows) {
       if (socket.ipVersion === 6 && socket.v6only === null) v6Unknown = true;
       socket.netns = namespace.inode;
       socket.netnsName = namespace.name;
-      socket.exposure = exposureOf(socket.family, socket.localAddress);
+      if (socket.family !== lastFamily || socket.localAddress !== lastAddress) {
+        lastFamily = socket.family;
+        lastAddress = socket.localAddress;
+        exposure = exposureOf(lastFamily, lastAddress);
+      }
+      socket.exposure = exposure;
       if (socket.interface !== null && socket.interface.startsWith('ifindex:')) {
         interfaceNames ??= readInterfaceNames(proc, pid);
         socket.interface = interfaceNames.get(Number(socket.interface.slice(8))) ?? socket.interface;
@@ -564,6 +576,17 @@ function readInterfaceNames(proc: ProcFs, pid: number): Map<number, string> {
     }
   }
   return names;
+}
+
+/** The records of `all` that `kept` (all of them, in order, but some) does not have. */
+function leftOut(all: readonly SocketRecord[], kept: readonly SocketRecord[]): Set<SocketRecord> {
+  const missing = new Set<SocketRecord>();
+  if (kept === all) return missing;
+  for (let i = 0, k = 0; i < all.length; i++) {
+    if (kept[k] === all[i]) k++;
+    else missing.add(all[i]!);
+  }
+  return missing;
 }
 
 /** The records' positions by inode (see InodeIndex). */

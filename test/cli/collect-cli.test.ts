@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, IS_ROOT, REPO_ROOT, runCli } from '../helpers/live.js';
+import { CLI, IS_ROOT, makeTempDir, REPO_ROOT, runCli } from '../helpers/live.js';
 
 const RECORD_FIELDS = [
   'netns', 'netnsName', 'family', 'ipVersion', 'type', 'protocol', 'state', 'localAddress', 'localPort',
@@ -102,6 +102,38 @@ describe('sockaudit collect (built CLI)', () => {
       expect(denied?.count).toBeGreaterThan(0);
     } finally {
       server.close();
+    }
+  });
+
+  it('writes the same JSON to a file, to /dev/null and to a pipe (a file and /dev/null are written to directly)', () => {
+    const tree = path.join(REPO_ROOT, 'fixtures/proc/sockload-1k');
+    const args = [CLI, 'collect', '--json', '--proc-root', tree];
+    const timeless = (text: string) => {
+      const parsed = JSON.parse(text) as { meta: Record<string, unknown> };
+      delete parsed.meta.takenAt;
+      delete parsed.meta.durationMs;
+      return parsed;
+    };
+    const piped = runCli(args.slice(1));
+    expect(piped.status, piped.stderr).toBe(0);
+    const dir = makeTempDir('sockaudit-stdout-');
+    try {
+      const file = path.join(dir, 'out.json');
+      const fd = fs.openSync(file, 'w');
+      const toFile = spawnSync(process.execPath, args, { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+      fs.closeSync(fd);
+      expect(toFile.status, toFile.stderr).toBe(0);
+      const written = fs.readFileSync(file, 'utf8');
+      expect(written.length).toBeGreaterThan(4 * 100_000); // several chunks (SOCKETS_PER_CHUNK), not one write
+      expect(written.endsWith('}\n')).toBe(true);
+      expect(timeless(written)).toEqual(timeless(piped.stdout));
+      const devNull = fs.openSync('/dev/null', 'w');
+      const toNull = spawnSync(process.execPath, args, { stdio: ['ignore', devNull, 'pipe'], encoding: 'utf8' });
+      fs.closeSync(devNull);
+      expect(toNull.status, toNull.stderr).toBe(0);
+      expect(toNull.stderr).toBe('');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
