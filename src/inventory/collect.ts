@@ -20,7 +20,7 @@ import { RECORD_SHAPE_EXEMPLARS } from '../model/record-shapes.js';
 import { listPids, readNetnsOfPids, readSocketsInUse, runsAsRoot, socketHoldingPids } from './scan-processes.js';
 import type { Inventory, NamespaceInfo, SocketOwner, SocketRecord } from '../model/socket-record.js';
 import { SOCKET_SOURCES, type SocketSource } from './socket-sources.js';
-import { withoutOwnSockets } from './own-sockets.js';
+import { ownSocketPositions, withoutPositions, type OwnSockets } from './own-sockets.js';
 import { keepUnixPeerIndex, UnixPeerIndex } from './unix-peers.js';
 import { WarningLog } from './warning-log.js';
 import { attachContainers, ContainerIdentity } from './container-identity.js';
@@ -129,7 +129,7 @@ export function describeReadFailure(code: string): string {
  * from sock_diag dumps, also on other threads; a dump that fails (no diag module, or no
  * right to enter a namespace) falls back to the table's file. `startedScan`: a scan of
  * this proc root already under way (the bin's head start), used instead of a new one.
- * `own`: on the live host, what of sockaudit's own to leave out (withoutOwnSockets): the
+ * `own`: on the live host, what of sockaudit's own to leave out (own-sockets.ts): the
  * dumps' netlink sockets always, and with a pid the sockets that process alone holds; null
  * for a captured tree.
  */
@@ -201,8 +201,9 @@ export async function collectFromProc(
   attachContainers(sockets, identity, namespaceContainers, details.keys());
   if ([...details.values()].some((process) => process.comm === 'docker-proxy')) attachPublishedTargets(sockets, runtime);
   const publishedOnly = publishedWithoutListener(sockets, namespaces.find((namespace) => namespace.name === 'host')?.inode ?? null, runtime, readDnatRules(nftRuleset, warnings));
-  const collected = own === null ? sockets : withoutOwnSockets(sockets, { pid: own.pid, netlinkInodes: await dumpSocketInodes(dumps) });
-  keepUnixPeerIndex(collected, new UnixPeerIndex(sockets, recordsByInode, leftOut(sockets, collected)));
+  const ownPositions = own === null ? [] : ownSockets(sockets, scan, recordsByInode, { pid: own.pid, netlinkInodes: await dumpSocketInodes(dumps) });
+  const collected = withoutPositions(sockets, ownPositions);
+  keepUnixPeerIndex(collected, new UnixPeerIndex(sockets, recordsByInode, new Set(ownPositions.map((position) => sockets[position]!))));
 
   const portRange = readOptionalText(proc, 'sys/net/ipv4/ip_local_port_range', warnings)?.split(/\s+/).map(Number);
   const hostName = host ?? hostNameFromText(readOptionalText(proc, 'sys/kernel/hostname', warnings));
@@ -578,15 +579,20 @@ function readInterfaceNames(proc: ProcFs, pid: number): Map<number, string> {
   return names;
 }
 
-/** The records of `all` that `kept` (all of them, in order, but some) does not have. */
-function leftOut(all: readonly SocketRecord[], kept: readonly SocketRecord[]): Set<SocketRecord> {
-  const missing = new Set<SocketRecord>();
-  if (kept === all) return missing;
-  for (let i = 0, k = 0; i < all.length; i++) {
-    if (kept[k] === all[i]) k++;
-    else missing.add(all[i]!);
-  }
-  return missing;
+/**
+ * The positions of sockaudit's own sockets (own-sockets.ts), ascending, from those that can
+ * be: the dumps' netlink sockets, and the sockets the scan found in this process.
+ */
+function ownSockets(sockets: readonly SocketRecord[], scan: FdLinkScan, byInode: InodeIndex, own: OwnSockets): number[] {
+  const candidates = new Set<number>();
+  const add = (inode: number) => {
+    const found = byInode.lookup(inode);
+    if (found >= 0) candidates.add(found);
+    else if (found !== -1) for (const position of byInode.group(found)) candidates.add(position);
+  };
+  for (const inode of own.netlinkInodes) add(inode);
+  if (own.pid !== null) for (let i = 0; i < scan.pids.length; i++) if (scan.pids[i] === own.pid) add(scan.inodes[i]!);
+  return ownSocketPositions(sockets, own, [...candidates].sort((a, b) => a - b));
 }
 
 /** The records' positions by inode (see InodeIndex). */
@@ -600,26 +606,27 @@ function indexRecordsByInode(sockets: readonly SocketRecord[]): InodeIndex {
 function attachOwners(scan: FdLinkScan, sockets: readonly SocketRecord[], byInode: InodeIndex, details: Map<number, ProcessDetails>): void {
   const { pids, fds, inodes } = scan;
   const shared: SocketRecord[] = [];
-  let process: ProcessDetails | undefined;
   let processPid = -1;
+  let comm: string | null = null;
+  let exe: string | null = null;
+  let cmdline: string | null = null;
+  let uid: number | null = null;
+  let user: string | null = null;
   for (let i = 0; i < inodes.length; i++) {
     const found = byInode.lookup(inodes[i]!);
     if (found === -1) continue; // a socket of a namespace we could not read, or opened since
     const pid = pids[i]!;
     if (pid !== processPid) {
-      // a process's fds come together in the scan: one lookup per process
-      process = details.get(pid);
+      // a process's fds come together in the scan: its details are looked up once
+      const process = details.get(pid);
       processPid = pid;
+      comm = process?.comm ?? null;
+      exe = process?.exe ?? null;
+      cmdline = process?.cmdline ?? null;
+      uid = process?.uid ?? null;
+      user = process?.user ?? null;
     }
-    const owner: SocketOwner = {
-      pid,
-      fd: fds[i]!,
-      comm: process?.comm ?? null,
-      exe: process?.exe ?? null,
-      cmdline: process?.cmdline ?? null,
-      uid: process?.uid ?? null,
-      user: process?.user ?? null,
-    };
+    const owner: SocketOwner = { pid, fd: fds[i]!, comm, exe, cmdline, uid, user };
     if (found >= 0) addOwner(sockets[found]!, owner, shared);
     else for (const position of byInode.group(found)) addOwner(sockets[position]!, { ...owner }, shared);
   }

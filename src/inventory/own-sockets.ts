@@ -22,16 +22,30 @@ export interface OwnSockets {
 export function withoutOwnSockets(sockets: SocketRecord[], own: OwnSockets): SocketRecord[] {
   // plain loops, and a copy only when something is left out: this runs over every socket
   // (a closure per socket and .every() cost 12 ms at 50,000)
-  let firstOwn = -1;
+  const positions: number[] = [];
+  for (let i = 0; i < sockets.length; i++) if (isOwnSocket(sockets[i]!, own)) positions.push(i);
+  return withoutPositions(sockets, positions);
+}
+
+/**
+ * The positions among `candidates` (ascending) whose sockets are sockaudit's own. The
+ * collector passes the few that can be: its dumps' netlink sockets and the sockets the scan
+ * found in its own process; a pass over every socket instead was 4 ms at 50,000, after the
+ * scan, when nothing else is left to run on the other core.
+ */
+export function ownSocketPositions(sockets: readonly SocketRecord[], own: OwnSockets, candidates: readonly number[]): number[] {
+  return candidates.filter((position) => isOwnSocket(sockets[position]!, own));
+}
+
+/** The sockets but those at `positions` (ascending); the same array when there are none. */
+export function withoutPositions(sockets: SocketRecord[], positions: readonly number[]): SocketRecord[] {
+  if (positions.length === 0) return sockets;
+  const kept: SocketRecord[] = [];
+  let next = 0;
   for (let i = 0; i < sockets.length; i++) {
-    if (isOwnSocket(sockets[i]!, own)) {
-      firstOwn = i;
-      break;
-    }
+    if (i === positions[next]) next++;
+    else kept.push(sockets[i]!);
   }
-  if (firstOwn < 0) return sockets;
-  const kept = sockets.slice(0, firstOwn);
-  for (let i = firstOwn + 1; i < sockets.length; i++) if (!isOwnSocket(sockets[i]!, own)) kept.push(sockets[i]!);
   return kept;
 }
 

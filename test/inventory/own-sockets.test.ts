@@ -9,7 +9,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { collectInventory } from '../../src/inventory/collect.js';
-import { withoutOwnSockets } from '../../src/inventory/own-sockets.js';
+import { ownSocketPositions, withoutOwnSockets, withoutPositions } from '../../src/inventory/own-sockets.js';
 import { nativeAddon } from '../../src/native/native-addon.js';
 import type { SocketRecord } from '../../src/model/socket-record.js';
 import { CLI, makeTempDir } from '../helpers/live.js';
@@ -26,6 +26,19 @@ describe('withoutOwnSockets', () => {
     const shared = makeRecord({ inode: 3, localPort: 4001, owners: [makeOwner({ pid: 100 }), makeOwner({ pid: 500 })] });
     const kept = withoutOwnSockets([sshd, netlink(9001), netlink(9002), ours, shared], own);
     expect(kept.map((socket) => socket.inode)).toEqual([1, 9002, 3]);
+  });
+
+  it('checks only the candidate positions the collector gives (its dumps\' netlink sockets, its own fds), and keeps the order', () => {
+    const sshd = makeRecord({ inode: 1, owners: [makeOwner({ pid: 100 })] });
+    const ours = makeRecord({ inode: 2, localPort: 4000, owners: [makeOwner({ pid: 500, fd: 9 })] });
+    const shared = makeRecord({ inode: 3, localPort: 4001, owners: [makeOwner({ pid: 100 }), makeOwner({ pid: 500 })] });
+    const sockets = [sshd, netlink(9001), netlink(9002), ours, shared];
+    // every position that can be ours: the netlink socket 9001 and both of pid 500's sockets
+    expect(ownSocketPositions(sockets, own, [1, 3, 4])).toEqual([1, 3]);
+    expect(withoutPositions(sockets, [1, 3]).map((socket) => socket.inode)).toEqual([1, 9002, 3]);
+    expect(withoutPositions(sockets, [])).toBe(sockets);
+    // the same as the pass over every socket
+    expect(withoutPositions(sockets, ownSocketPositions(sockets, own, [1, 3, 4]))).toEqual(withoutOwnSockets(sockets, own));
   });
 
   it('returns the same array when nothing is ours', () => {
