@@ -28,9 +28,10 @@
  * $SOCKAUDIT_EXTRA_CA_CERTS: the system CAs are then Node's list plus that file.
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { StorageError } from '../errors.js';
 
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
@@ -162,7 +163,10 @@ function systemRoots(env: NodeJS.ProcessEnv, warn: (line: string) => void): tls.
   // without the launcher, Node itself read $NODE_EXTRA_CA_CERTS at start-up: its default list has it
   if (extra === undefined) return {};
   try {
-    return { ca: [...tls.rootCertificates, readBounded(extra)] };
+    // node:tls loaded here, where its CA list is read: imported at the top, it came (with
+    // node:net) into every command that opens a store, SQLite ones too: ~10 builtins, 5 ms
+    const { rootCertificates } = createRequire(import.meta.url)('node:tls') as typeof import('node:tls');
+    return { ca: [...rootCertificates, readBounded(extra)] };
   } catch (error) {
     // what Node does with an unreadable NODE_EXTRA_CA_CERTS: warn and go on without it
     warn(`warning: ignoring extra certs from ${extra} (NODE_EXTRA_CA_CERTS): ${error instanceof Error ? error.message : String(error)}`);
