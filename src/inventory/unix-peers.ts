@@ -32,7 +32,7 @@ export class UnixPeerIndex {
     const position = this.byInode.lookup(inode);
     if (position === -1) return null;
     const record = this.records[position >= 0 ? position : this.byInode.group(position)[0]!]!;
-    return record.family === 'unix' && !this.leftOut.has(record) ? record : null;
+    return record.family === 'unix' && (this.leftOut.size === 0 || !this.leftOut.has(record)) ? record : null;
   }
 }
 

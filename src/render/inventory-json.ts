@@ -1,6 +1,6 @@
 import type { CommandIo } from '../io.js';
-import { unixPeerIndex, unixPeerOf, type UnixPeerIndex } from '../inventory/unix-peers.js';
-import type { Inventory, SocketOwner, SocketRecord } from '../model/socket-record.js';
+import { unixPeerIndex, type UnixPeerIndex } from '../inventory/unix-peers.js';
+import { NO_OWNERS, type Inventory, type SocketOwner, type SocketRecord } from '../model/socket-record.js';
 
 /**
  * Sockets per chunk: about 100 KB of JSON. Large enough to amortise the call and the
@@ -60,10 +60,9 @@ function lendPeerOwners(slice: WrittenRecord[], peers: UnixPeerIndex): void {
   for (let i = 0; i < slice.length; i++) {
     const socket = slice[i]!;
     if (socket.peerInode === null || socket.peerInode === undefined) continue;
-    const owners = unixPeerOf(socket, peers)?.owners;
-    const projected: PeerOwner[] = [];
-    if (owners !== undefined) for (let j = 0; j < owners.length; j++) projected.push(peerOwner(owners[j]!));
-    socket.peerOwners = projected;
+    const owners = peers.get(socket.peerInode)?.owners ?? NO_OWNERS;
+    // arrays of their exact size: a first push into [] gives it room for 17
+    socket.peerOwners = owners.length === 1 ? [peerOwner(owners[0]!)] : owners.map(peerOwner);
   }
 }
 
