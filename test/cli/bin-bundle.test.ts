@@ -41,7 +41,7 @@ describe.skipIf(!built)('the bin launcher (skipped unless built: run npm run bui
 
   it('passes the heap flags to node and moves NODE_EXTRA_CA_CERTS out of its way, to SOCKAUDIT_EXTRA_CA_CERTS', () => {
     const trace = start(['sh', '-x', CLI, '--version'], { NODE_EXTRA_CA_CERTS: '/nonexistent/ca.pem' });
-    expect(trace.stderr).toMatch(/exec node --max-semi-space-size=8 --initial-heap-size=128 /);
+    expect(trace.stderr).toMatch(/exec node --max-semi-space-size=8 --initial-heap-size=128 --max-inlined-bytecode-size-cumulative=500 /);
     expect(trace.stderr).toMatch(/export SOCKAUDIT_EXTRA_CA_CERTS=\/nonexistent\/ca\.pem/);
     expect(trace.stderr).toMatch(/unset NODE_EXTRA_CA_CERTS/);
     // Node warns about an unreadable extra CA file only when the variable reaches it: it
