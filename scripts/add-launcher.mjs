@@ -22,9 +22,10 @@
 // - --max-inlined-bytecode-size-cumulative=500 (V8's default: 920) lets the optimising
 //   compiler inline less into each function. Every command runs its hot loops once, and
 //   their compilation runs on the other core, which a collection needs for its fd scan:
-//   collect --json at 50,000 sockets 7-9 ms faster and 10-20 ms less CPU in five A/B runs
-//   of 21-31 rounds, diff last 2 of two 50k snapshots 16 ms faster; verify and show of
-//   them within 1% (bench/RESULTS.md, docs/design.md).
+//   collect --json at 50,000 sockets 2-9 ms faster and 10-20 ms less CPU in five A/B runs
+//   of 21-31 rounds with a budget of 300 or 500 (500: 7.8 ms, 31 rounds); with 500, diff
+//   last 2 of two 50k snapshots 16 ms faster, verify 5 ms slower and show 3 ms faster
+//   (11 rounds each).
 import fs from 'node:fs';
 
 export const LAUNCHER = [

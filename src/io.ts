@@ -53,7 +53,7 @@ export function processIo(colorFlag: boolean): CommandIo {
  * Whether stdout is a regular file or /dev/null (character device 1:3): written to
  * synchronously either way. A pipe, a socket or a terminal goes through process.stdout.
  */
-export function stdoutIsFileOrNull(): boolean {
+function stdoutIsFileOrNull(): boolean {
   let stat: fs.Stats;
   try {
     stat = fs.fstatSync(1);

@@ -199,7 +199,7 @@ function connectError(error: unknown, location: string): StorageError {
   const tlsProblem = describeTlsError(error);
   if (tlsProblem !== undefined) return new StorageError(`cannot open the database ${location}: ${tlsProblem}`);
   if (error instanceof Error && /client password must be a string/i.test(error.message)) {
-    return new StorageError(`cannot open the database ${location}: the server asks for a password and none was given (in the URL, $PGPASSWORD or the password file ${'~/.pgpass'})`);
+    return new StorageError(`cannot open the database ${location}: the server asks for a password and none was given (in the URL, $PGPASSWORD or the password file ~/.pgpass)`);
   }
   const mapped = postgresStorageError(error);
   const message = mapped instanceof Error ? mapped.message : String(mapped);
