@@ -10,6 +10,8 @@
  * libraries (musl) have no such call: false, nothing done.
  */
 #include <stdbool.h>
+/* any C library header defines __GLIBC__ on glibc; stdbool.h is the compiler's and does not */
+#include <stdlib.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif

@@ -95,21 +95,32 @@ function splitSides(
   const sideBefore = emptySide();
   const sideAfter = emptySide();
   const afterSockets = after.sockets;
+  // an inode is normally listed once; one listed twice (an SCTP socket in eps and assocs,
+  // or a socket a dump met twice while it moved between hash buckets) chains its later
+  // positions in nextWithInode, so each before record finds its own twin
   const afterIndexByInode = new Map<number, number>();
-  for (let index = 0; index < afterSockets.length; index += 1) {
+  const nextWithInode = new Int32Array(afterSockets.length).fill(-1);
+  for (let index = afterSockets.length - 1; index >= 0; index -= 1) {
     const socket = afterSockets[index]!;
-    if (socket.inode !== 0 && (included === null || included(socket))) afterIndexByInode.set(socket.inode, index);
+    if (socket.inode === 0 || (included !== null && !included(socket))) continue;
+    const later = afterIndexByInode.get(socket.inode);
+    if (later !== undefined) nextWithInode[index] = later;
+    afterIndexByInode.set(socket.inode, index);
   }
   const untouchedAfter = new Uint8Array(afterSockets.length);
   for (const socket of before.sockets) {
     if (included !== null && !included(socket)) continue;
-    const twinIndex = socket.inode === 0 ? undefined : afterIndexByInode.get(socket.inode);
-    const twin = twinIndex === undefined ? undefined : afterSockets[twinIndex]!;
-    if (twin === undefined || !untouched(socket, twin)) {
+    let twinIndex = socket.inode === 0 ? undefined : afterIndexByInode.get(socket.inode);
+    while (twinIndex !== undefined && (untouchedAfter[twinIndex] === 1 || !untouched(socket, afterSockets[twinIndex]!))) {
+      const next = nextWithInode[twinIndex]!;
+      twinIndex = next === -1 ? undefined : next;
+    }
+    if (twinIndex === undefined) {
       addSocket(sideBefore, socket, context);
       continue;
     }
-    untouchedAfter[twinIndex!] = 1;
+    const twin = afterSockets[twinIndex]!;
+    untouchedAfter[twinIndex] = 1;
     const flow = context === null ? null : flowKeyOf(socket, context);
     if (flow !== null && !isLingering(socket)) {
       countInFlow(sideBefore, flow, socket, context!);
@@ -144,13 +155,19 @@ function pairInstances(
 ): { pairs: [SocketRecord, SocketRecord][]; closed: SocketRecord[]; opened: SocketRecord[] } {
   if (before.length === 1 && after.length === 1) return { pairs: [[before[0]!, after[0]!]], closed: [], opened: [] };
   const pairs: [SocketRecord, SocketRecord][] = [];
-  const afterByInode = new Map<number, SocketRecord>();
-  for (const socket of after) if (socket.inode !== 0) afterByInode.set(socket.inode, socket);
+  // every instance per inode, in order: an inode listed twice pairs first with first
+  const afterByInode = new Map<number, SocketRecord[]>();
+  for (const socket of after) {
+    if (socket.inode === 0) continue;
+    const listed = afterByInode.get(socket.inode);
+    if (listed === undefined) afterByInode.set(socket.inode, [socket]);
+    else listed.push(socket);
+  }
   const beforeLeft: SocketRecord[] = [];
   const matched = new Set<SocketRecord>();
   for (const socket of before) {
-    const same = socket.inode === 0 ? undefined : afterByInode.get(socket.inode);
-    if (same !== undefined && !matched.has(same)) {
+    const same = socket.inode === 0 ? undefined : afterByInode.get(socket.inode)?.find((candidate) => !matched.has(candidate));
+    if (same !== undefined) {
       matched.add(same);
       pairs.push([socket, same]);
     } else {

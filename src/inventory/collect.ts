@@ -21,6 +21,7 @@ import { listPids, readNetnsOfPids, readSocketsInUse, runsAsRoot, socketHoldingP
 import type { Inventory, NamespaceInfo, SocketOwner, SocketRecord } from '../model/socket-record.js';
 import { SOCKET_SOURCES, type SocketSource } from './socket-sources.js';
 import { ownSocketPositions, withoutPositions, type OwnSockets } from './own-sockets.js';
+import { relistedPositions } from './relisted-sockets.js';
 import { keepUnixPeerIndex, UnixPeerIndex } from './unix-peers.js';
 import { WarningLog } from './warning-log.js';
 import { attachContainers, ContainerIdentity } from './container-identity.js';
@@ -170,7 +171,7 @@ export async function collectFromProc(
       return read === null ? [] : parseNamespaceTables(proc, namespace, read, dumps?.get(namespace.inode));
     }),
   );
-  const sockets: SocketRecord[] = [];
+  let sockets: SocketRecord[] = [];
   const namespaceInfos: NamespaceInfo[] = [];
   for (const [index, namespace] of namespaces.entries()) {
     const read = reads[index]!;
@@ -192,7 +193,12 @@ export async function collectFromProc(
   }
   fdScan.help();
   // indexed while the last of the scan may still run on other threads
-  const recordsByInode = indexRecordsByInode(sockets);
+  let recordsByInode = indexRecordsByInode(sockets);
+  const relisted = relistedPositions(sockets, recordsByInode);
+  if (relisted.length > 0) {
+    sockets = withoutPositions(sockets, relisted);
+    recordsByInode = indexRecordsByInode(sockets);
+  }
   const scan = await fdScan.result();
   const details = readOwnerDetails(proc, scan, context.users, warnings, renderCmdline, identity);
   attachOwners(scan, sockets, recordsByInode, details);

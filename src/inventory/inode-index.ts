@@ -41,6 +41,11 @@ export class InodeIndex {
     }
   }
 
+  /** Each inode listed more than once: its records' positions, ascending. */
+  repeatedInodes(): readonly (readonly number[])[] {
+    return this.groups;
+  }
+
   /** The positions of every record of an inode listed more than once, ascending. */
   group(code: number): readonly number[] {
     return this.groups[-2 - code]!;
