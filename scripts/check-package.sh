@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The package as a user gets it (issue 14): `npm pack`, then
 #  1. install the tarball into an empty directory: `sockaudit doctor --json` must report the
-#     addon loaded from the prebuild, and `sockaudit collect --json` must list the sockets
-#     `ss` lists (a few held open here, by inode and family, and the whole tcp/udp/unix set);
+#     addon loaded from the prebuild and the chunks from their code caches, and
+#     `sockaudit collect --json` must list the sockets `ss` lists (a few held open here, by
+#     inode and family, and the whole tcp/udp/unix set);
 #  2. install it again without its prebuilds and with no compiler (nor python3, make) on the
 #     PATH: the install must succeed, doctor must say why the addon is not loaded, and
 #     collect must list the same sockets through the JavaScript paths.
@@ -27,7 +28,7 @@ npm_quiet=(--no-audit --no-fund --loglevel=error)
 (cd "$repo" && npm pack --pack-destination "$work" "${npm_quiet[@]}" >"$work/pack.log" 2>&1) || { cat "$work/pack.log" >&2; fail "npm pack failed"; }
 tarball=$(ls "$work"/sockaudit-*.tgz)
 listing=$(tar tzf "$tarball")
-for file in package/dist/bin/sockaudit.cjs package/dist/vendor/kysely.cjs package/native/binding.gyp package/native/addon.c \
+for file in package/dist/bin/sockaudit.cjs package/dist/bin/code-cache/built-by.json package/dist/vendor/kysely.cjs package/native/binding.gyp package/native/addon.c \
     package/native/prebuilds/linux-x64/sockaudit.glibc.node package/scripts/install-native.cjs; do
   grep -qx "$file" <<<"$listing" || fail "the tarball lacks $file"
 done
@@ -102,7 +103,9 @@ if (!addon.loaded || addon.origin !== "prebuild" || !/\/node_modules\/sockaudit\
   console.error("doctor: the addon is not loaded from the prebuild:", JSON.stringify(addon)); process.exit(1);
 }
 if (report.tables.find((t) => t.table === "net/tcp").source !== "sock_diag") { console.error("doctor: net/tcp is not read by sock_diag"); process.exit(1); }
-console.log(`package check: installed; doctor: addon from ${addon.file.replace(/.*node_modules\//, "")}`);
+const cache = report.codeCache;
+if (cache.loaded === 0 || cache.rejected !== 0) { console.error("doctor: the code caches did not load:", JSON.stringify(cache)); process.exit(1); }
+console.log(`package check: installed; doctor: addon from ${addon.file.replace(/.*node_modules\//, "")}, ${cache.loaded} chunks from their code caches`);
 ' "$work/doctor1.json"
 compare_with_ss "$work/user"
 

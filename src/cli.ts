@@ -2,8 +2,15 @@
 // head start (below) is under way. The published bin is this file bundled as CommonJS
 // (dist/bin/sockaudit.cjs), with a launcher on top that starts Node with two heap flags
 // and without NODE_EXTRA_CA_CERTS: why, and what it saves, in scripts/add-launcher.mjs.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { wantsFdScanHeadStart } from './cli-head-start.js';
+import { installCodeCache } from './code-cache.js';
 import { EXIT_ERROR } from './errors.js';
+
+// before any chunk loads: each compiles from its V8 code cache (src/code-cache.ts). The
+// variable is the build's (scripts/make-code-cache.mjs), which writes the caches.
+installCodeCache(path.dirname(fileURLToPath(import.meta.url)), process.env.SOCKAUDIT_WRITE_CODE_CACHE || undefined);
 
 // `sockaudit collect | head`: a reader that goes away is not an error of ours
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -1,3 +1,4 @@
+import { codeCacheReport, type CodeCacheReport } from '../code-cache.js';
 import type { CommandIo } from '../io.js';
 import { collectInventory } from '../inventory/collect.js';
 import { probeOwnerCoverage, probeTablePaths, type OwnerCoverage, type TablePath } from '../inventory/collection-paths.js';
@@ -31,6 +32,7 @@ export async function doctorReport(options: DoctorCommandOptions, env: NodeJS.Pr
   const tables = await probeTablePaths(procRoot);
   const inventory = await collectInventory({ procRoot });
   const owners = probeOwnerCoverage(procRoot);
+  const codeCache = codeCacheReport();
   const url = postgresUrlOf({ db: options.db, env });
   const database = url === undefined ? inspectStore({ db: options.db, env }) : await inspectPostgresStore(url, env);
   const notRoot = 'not root: reading another process\'s network namespace takes root (or CAP_SYS_PTRACE and CAP_SYS_ADMIN)';
@@ -47,6 +49,7 @@ export async function doctorReport(options: DoctorCommandOptions, env: NodeJS.Pr
     namespacesCheck(namespaces, hidden, root),
     ownersCheck(owners, root),
     databaseCheck(database),
+    startupCheck(codeCache),
   ];
   return {
     ok: checks.every((check) => check.status !== 'problem'),
@@ -60,8 +63,38 @@ export async function doctorReport(options: DoctorCommandOptions, env: NodeJS.Pr
     processesWithUnreadableNamespace: hidden,
     owners,
     database,
+    codeCache,
     checks,
   };
+}
+
+/**
+ * The bin's code caches (src/code-cache.ts): a matter of start-up time only (10-15 ms of
+ * each command), so never a problem. Rejected: another Node or V8 than the build's, or the
+ * bin run without its launcher (`node dist/bin/sockaudit.cjs`: V8 flags other than the
+ * build's).
+ */
+function startupCheck(cache: CodeCacheReport): DoctorCheck {
+  const area = 'start-up' as const;
+  if (cache.directory === null) return { area, status: 'ok', summary: 'no code caches: running from source, not the built bin', advice: null };
+  const used = cache.loaded + cache.rejected + cache.missing;
+  const summary = `${cache.loaded} of ${used} chunks loaded from code caches in ${cache.directory}`;
+  if (cache.rejected > 0) {
+    const builtBy = cache.builtBy === null ? 'an unknown Node' : `Node ${cache.builtBy.node} (V8 ${cache.builtBy.v8})`;
+    return {
+      area,
+      status: 'limit',
+      summary: `${summary}; ${cache.rejected} rejected by this Node ${process.version} (V8 ${process.versions.v8}): built by ${builtBy}`,
+      advice: cache.builtBy !== null && cache.builtBy.v8 === process.versions.v8
+        ? 'run the `sockaudit` bin itself: its launcher gives Node the flags the caches were built with'
+        : 'only start-up is slower (10-15 ms a command); `npm run build:bin` in a checkout rebuilds the caches for this Node',
+    };
+  }
+  if (cache.loaded === 0) {
+    return { area, status: 'limit', summary: `no code caches in ${cache.directory}`, advice: 'only start-up is slower (10-15 ms a command); `npm run build:bin` in a checkout rebuilds the caches' };
+  }
+  // some chunks have none: those of commands the build does not run (a PostgreSQL store's)
+  return { area, status: 'ok', summary: cache.missing > 0 ? `${summary} (${cache.missing} without one)` : summary, advice: null };
 }
 
 function addonCheck(addon: NativeAddonStatus): DoctorCheck {

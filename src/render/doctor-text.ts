@@ -7,6 +7,7 @@
 import type { OwnerCoverage, TablePath } from '../inventory/collection-paths.js';
 import type { NativeAddonStatus } from '../native/native-addon.js';
 import type { StoreInspection } from '../store/inspect-store.js';
+import type { CodeCacheReport } from '../code-cache.js';
 import { fitCell } from './escape-text.js';
 
 /**
@@ -15,7 +16,7 @@ import { fitCell } from './escape-text.js';
  * reported with what would lift it; `ok`: nothing to say but the fact.
  */
 export interface DoctorCheck {
-  area: 'addon' | 'tables' | 'namespaces' | 'owners' | 'database';
+  area: 'addon' | 'tables' | 'namespaces' | 'owners' | 'database' | 'start-up';
   status: 'ok' | 'limit' | 'problem';
   summary: string;
   /** what to do about it; null when nothing is to be done. */
@@ -42,6 +43,8 @@ export interface DoctorReport {
   processesWithUnreadableNamespace: number;
   owners: OwnerCoverage;
   database: StoreInspection;
+  /** the bin's V8 code caches in this process (src/code-cache.ts). */
+  codeCache: CodeCacheReport;
   checks: DoctorCheck[];
 }
 

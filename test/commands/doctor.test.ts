@@ -37,7 +37,7 @@ describe.skipIf(!built)('doctor on this host (skipped unless built: run npm run 
     expect(report.owners.processes).toBeGreaterThan(0);
     expect(report.database).toMatchObject({ path: db, exists: false, schema: 'missing', schemaVersion: null, writable: true });
     expect(report.database.freeBytes).toBeGreaterThan(0);
-    expect(report.checks.map((check) => check.area)).toEqual(['addon', 'tables', 'namespaces', 'owners', 'database']);
+    expect(report.checks.map((check) => check.area)).toEqual(['addon', 'tables', 'namespaces', 'owners', 'database', 'start-up']);
     expect(status).toBe(report.ok ? 0 : 1);
     expect(report.ok).toBe(report.checks.every((check) => check.status !== 'problem'));
   });

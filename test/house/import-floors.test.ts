@@ -13,7 +13,7 @@ const SRC = path.join(REPO_ROOT, 'src');
 
 /** Floor by the first path element under src/ (a folder, or a top-level file's name). */
 const FLOORS: Record<string, number> = {
-  model: 0, native: 0, errors: 0, io: 0, version: 0,
+  model: 0, native: 0, errors: 0, io: 0, version: 0, 'code-cache': 0,
   proc: 1, runtime: 1,
   inventory: 2,
   review: 3, store: 3, diff: 3, render: 3,
