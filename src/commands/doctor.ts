@@ -69,8 +69,8 @@ export async function doctorReport(options: DoctorCommandOptions, env: NodeJS.Pr
 }
 
 /**
- * The bin's code caches (src/code-cache.ts): a matter of start-up time only (10-15 ms of
- * each command), so never a problem. Rejected: another Node or V8 than the build's, or the
+ * The bin's code caches (src/code-cache.ts): a matter of start-up time only (about 10 ms
+ * of a command), so never a problem. Rejected: another Node or V8 than the build's, or the
  * bin run without its launcher (`node dist/bin/sockaudit.cjs`: V8 flags other than the
  * build's).
  */
@@ -87,11 +87,11 @@ function startupCheck(cache: CodeCacheReport): DoctorCheck {
       summary: `${summary}; ${cache.rejected} rejected by this Node ${process.version} (V8 ${process.versions.v8}): built by ${builtBy}`,
       advice: cache.builtBy !== null && cache.builtBy.v8 === process.versions.v8
         ? 'run the `sockaudit` bin itself: its launcher gives Node the flags the caches were built with'
-        : 'only start-up is slower (10-15 ms a command); `npm run build:bin` in a checkout rebuilds the caches for this Node',
+        : 'only start-up is slower (about 10 ms a command); `npm run build:bin` in a checkout rebuilds the caches for this Node',
     };
   }
   if (cache.loaded === 0) {
-    return { area, status: 'limit', summary: `no code caches in ${cache.directory}`, advice: 'only start-up is slower (10-15 ms a command); `npm run build:bin` in a checkout rebuilds the caches' };
+    return { area, status: 'limit', summary: `no code caches in ${cache.directory}`, advice: 'only start-up is slower (about 10 ms a command); `npm run build:bin` in a checkout rebuilds the caches' };
   }
   // some chunks have none: those of commands the build does not run (a PostgreSQL store's)
   return { area, status: 'ok', summary: cache.missing > 0 ? `${summary} (${cache.missing} without one)` : summary, advice: null };

@@ -95,9 +95,9 @@ function splitSides(
   const sideBefore = emptySide();
   const sideAfter = emptySide();
   const afterSockets = after.sockets;
-  // an inode is normally listed once; one listed twice (an SCTP socket in eps and assocs,
-  // or a socket a dump met twice while it moved between hash buckets) chains its later
-  // positions in nextWithInode, so each before record finds its own twin
+  // an inode is normally listed once; one listed twice (an SCTP socket in eps and assocs;
+  // in a snapshot stored before relisted-sockets.ts, a socket a batched dump met twice)
+  // chains its later positions in nextWithInode, so each before record finds its own twin
   const afterIndexByInode = new Map<number, number>();
   const nextWithInode = new Int32Array(afterSockets.length).fill(-1);
   for (let index = afterSockets.length - 1; index >= 0; index -= 1) {
