@@ -14,10 +14,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+// the loader's own layout (tsc has compiled it by now: build:ts runs before build:bin)
+import { BUILT_BY_FILE, codeCacheDirectory } from '../dist/src/code-cache.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(repo, 'dist/bin/sockaudit.cjs');
-const cacheDirectory = path.join(repo, 'dist/bin/code-cache');
+const cacheDirectory = codeCacheDirectory(path.dirname(bin));
 const fixture = path.join(repo, 'fixtures/proc/sockload-1k');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sockaudit-code-cache-'));
 const written = path.join(scratch, 'written');
@@ -63,11 +65,10 @@ try {
     // copied, not renamed: the temporary directory may be on another file system
     for (const name of fs.readdirSync(written)) fs.copyFileSync(path.join(written, name), path.join(cacheDirectory, name));
   }
-  fs.writeFileSync(path.join(cacheDirectory, 'built-by.json'), // read by doctor (src/code-cache.ts, BUILT_BY_FILE)
-    `${JSON.stringify({ node: process.version, v8: process.versions.v8 })}\n`);
+  fs.writeFileSync(path.join(cacheDirectory, BUILT_BY_FILE), `${JSON.stringify({ node: process.version, v8: process.versions.v8 })}\n`);
 } finally {
   fs.rmSync(scratch, { recursive: true, force: true });
 }
 const caches = fs.readdirSync(cacheDirectory).filter((name) => name.endsWith('.v8')).length;
 const chunks = fs.readdirSync(path.dirname(bin)).filter((name) => name.endsWith('.cjs')).length - 1; // the entry is not a chunk
-console.log(`code cache: ${caches} of ${chunks} chunks cached in dist/bin/code-cache${failed > 0 ? ` (${failed} of ${runs.length} runs failed here; their chunks' caches are smaller)` : ''}`);
+console.log(`code cache: ${caches} of ${chunks} chunks cached in ${path.relative(repo, cacheDirectory)}${failed > 0 ? ` (${failed} of ${runs.length} runs failed here; their chunks' caches are smaller)` : ''}`);

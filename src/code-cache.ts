@@ -48,8 +48,8 @@ export function codeCacheReport(): CodeCacheReport {
 export const BUILT_BY_FILE = 'built-by.json';
 
 function readBuiltBy(file: string): { node: string; v8: string } | null {
-  const bytes = readCache(file);
-  if (bytes === undefined || bytes.length > 4096) return null;
+  const bytes = readBounded(file, 4096);
+  if (bytes === undefined) return null;
   try {
     const parsed = JSON.parse(bytes.toString('utf8')) as { node?: unknown; v8?: unknown };
     const short = (value: unknown): value is string => typeof value === 'string' && value.length <= 64;
@@ -65,7 +65,7 @@ export function codeCacheDirectory(binDirectory: string): string {
 }
 
 /** A cache file's name for a chunk. */
-export function codeCacheFileName(chunkName: string): string {
+function codeCacheFileName(chunkName: string): string {
   return `${chunkName}.v8`;
 }
 
@@ -94,7 +94,7 @@ export function installCodeCache(binDirectory: string, writeDirectory?: string):
   prototype._compile = function compileWithCache(this: CompilingModule, content: string, filename: string): unknown {
     if (path.dirname(filename) !== binDirectory || !filename.endsWith('.cjs')) return original.call(this, content, filename);
     const name = path.basename(filename);
-    const cachedData = readCache(path.join(directory, codeCacheFileName(name)));
+    const cachedData = readBounded(path.join(directory, codeCacheFileName(name)), MAX_CACHE_BYTES);
     const script = new vm.Script(wrap(content), { filename, cachedData });
     if (cachedData === undefined) status.missing += 1;
     else if (script.cachedDataRejected === true) status.rejected += 1;
@@ -115,8 +115,8 @@ function requireFor(module: CompilingModule): (id: string) => unknown {
   return (id: string) => module.require(id);
 }
 
-/** A file's bytes (a cache, or built-by.json); undefined when there is none, it cannot be read, or it is too large. */
-function readCache(file: string): Buffer | undefined {
+/** A file's bytes (a cache, or built-by.json); undefined when there is none, it cannot be read, it is empty, or it is over `maxBytes`. */
+function readBounded(file: string, maxBytes: number): Buffer | undefined {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
@@ -125,7 +125,7 @@ function readCache(file: string): Buffer | undefined {
   }
   try {
     const size = fs.fstatSync(fd).size;
-    if (size === 0 || size > MAX_CACHE_BYTES) return undefined;
+    if (size === 0 || size > maxBytes) return undefined;
     const bytes = Buffer.allocUnsafe(size);
     let read = 0;
     while (read < size) {

@@ -4,12 +4,12 @@ import { socketKey } from './socket-key.js';
 
 /**
  * The positions (ascending) of records that list again a socket listed before them: the
- * same inode, family and key. A sock_diag dump (and a /proc table read in pieces) resumes
- * each batch at a bucket and a count within it, so a socket added at the head of a bucket
- * between two batches moves the next one back and the dump meets a socket twice. Left in,
- * the second listing would be a socket of its own: "opened" in the next diff, one socket
- * too many in every count. An inode listed twice as two different sockets (an SCTP socket
- * in both eps and assocs: other keys) is kept.
+ * same inode and key (which names the family). A sock_diag dump (and a /proc table read
+ * in pieces) resumes each batch at a bucket and a count within it, so a socket added at
+ * the head of a bucket between two batches moves the next one back and the dump meets a
+ * socket twice. Left in, the second listing would be a socket of its own: "opened" in the
+ * next diff, one socket too many in every count. An inode listed twice as two different
+ * sockets (an SCTP socket in both eps and assocs: other keys) is kept.
  *
  * Only inodes the index holds more than once are looked at: none, on most runs.
  *
@@ -23,9 +23,10 @@ export function relistedPositions(sockets: readonly SocketRecord[], byInode: Ino
     const seen = new Set<string>();
     for (const position of positions) {
       const socket = sockets[position]!;
-      const identity = `${socket.family} ${socketKey(socket)}`;
-      if (seen.has(identity)) relisted.push(position);
-      else seen.add(identity);
+      // the key names the family (a unix path's shape is unix-only)
+      const key = socketKey(socket);
+      if (seen.has(key)) relisted.push(position);
+      else seen.add(key);
     }
   }
   return relisted.sort((a, b) => a - b);

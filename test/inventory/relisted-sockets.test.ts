@@ -29,7 +29,7 @@ describe('relistedPositions', () => {
     expect(relisted([endpoint, association])).toEqual([]);
   });
 
-  it('keeps the same inode and key in two families apart', () => {
+  it('keeps the same inode in two families apart (their keys differ)', () => {
     expect(relisted([socket({ inode: 9 }), socket({ inode: 9, family: 'udp', state: 'UNCONN' })])).toEqual([]);
   });
 });
