@@ -64,13 +64,17 @@ export function exitCodeOf(error: UsageError | NotFoundError | InputError | Stor
 }
 
 /**
- * SQLite's own report of a damaged file (SQLITE_CORRUPT, SQLITE_NOTADB), met by any query of
+ * SQLite's own report of a damaged file (SQLITE_CORRUPT, SQLITE_NOTADB, a header it calls an
+ * unsupported file format), met by any query of
  * any command, as the one line the user should act on; other errors are returned unchanged.
  */
 export function asDamagedStoreError(error: unknown): unknown {
   const code = errnoCode(error);
-  if (code === undefined || !(code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')) return error;
-  const message = error instanceof Error ? error.message : code;
+  const message = error instanceof Error ? error.message : String(code);
+  // a damaged header (its format numbers out of range) is plain SQLITE_ERROR, "unsupported
+  // file format": SQLite's file format has not changed since 3.7 (2010), so that is damage too
+  const badHeader = code === 'SQLITE_ERROR' && message === 'unsupported file format';
+  if (code === undefined || !(code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB' || badHeader)) return error;
   return new DamagedStoreError(`the database is damaged (${message}, ${code}): run \`sockaudit verify\` to see what is wrong, and restore it from a backup`);
 }
 

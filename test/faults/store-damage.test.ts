@@ -147,6 +147,21 @@ describe.skipIf(!built)('verify sees physical damage (built CLI)', () => {
     expect(fs.existsSync(`${db}-wal`)).toBe(false);
   });
 
+  it('a header whose format numbers are out of range ("unsupported file format" to SQLite) is damage: verify exits 1, the others 2', () => {
+    snapshots(2);
+    const damaged = fs.readFileSync(db);
+    damaged.writeUInt32BE(9, 44); // the schema format number: 1 to 4
+    fs.writeFileSync(db, damaged);
+    const verify = sockaudit(['verify']);
+    expect(verify.status, verify.stderr).toBe(1);
+    expect(verify.stdout).toMatch(/^verify failed: the database file is damaged\n {2}the database is damaged \(unsupported file format, SQLITE_ERROR\)/);
+    for (const command of [['snapshot'], ['list'], ['show', '1']]) {
+      const run = sockaudit(command);
+      expect(run.status, command.join(' ')).toBe(2);
+      expect(oneLine(run.stderr)).toMatch(/^sockaudit: the database is damaged \(unsupported file format, SQLITE_ERROR\): run `sockaudit verify`/);
+    }
+  });
+
   it('random 64-byte overwrites of a database of 20 snapshots: verify never exits 0 on a malformed file', () => {
     snapshots(20);
     const pristine = fs.readFileSync(db);
