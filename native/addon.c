@@ -3,7 +3,8 @@
  * the fd-link scan (fd-scan.c) and the TCP, UDP and unix table dumps over sock_diag
  * (sock-diag.c); the sockets' destroy events for `watch` (sock-destroy.c); a snapshot's
  * version digests, hashed off the JavaScript thread (digest.c); and the set hash updates
- * of verify (set-hash.c).
+ * of verify (set-hash.c); the JSON text of collect --json and show --json, assembled from
+ * tokens (json-assembly.c).
  * Built by `npm run build:native` (node-gyp); loaded by src/native/native-addon.ts.
  */
 #define _GNU_SOURCE /* setns */
@@ -86,6 +87,10 @@ static napi_value init(napi_env env, napi_value exports) {
       napi_set_named_property(env, exports, "ltHashUpdate", function) != napi_ok ||
       napi_create_function(env, "openDestroyEvents", NAPI_AUTO_LENGTH, open_destroy_events, NULL, &function) != napi_ok ||
       napi_set_named_property(env, exports, "openDestroyEvents", function) != napi_ok ||
+      napi_create_function(env, "createJsonAssembler", NAPI_AUTO_LENGTH, create_json_assembler, NULL, &function) != napi_ok ||
+      napi_set_named_property(env, exports, "createJsonAssembler", function) != napi_ok ||
+      napi_create_function(env, "assembleJson", NAPI_AUTO_LENGTH, assemble_json, NULL, &function) != napi_ok ||
+      napi_set_named_property(env, exports, "assembleJson", function) != napi_ok ||
       napi_create_function(env, "trimMalloc", NAPI_AUTO_LENGTH, trim_malloc, NULL, &function) != napi_ok ||
       napi_set_named_property(env, exports, "trimMalloc", function) != napi_ok)
     return NULL;

@@ -21,6 +21,10 @@ napi_value match_digests(napi_env env, napi_callback_info info);
 /* set-hash.c: ltHashUpdate(state, added, removed) */
 napi_value lthash_update(napi_env env, napi_callback_info info);
 
+/* json-assembly.c: createJsonAssembler(), assembleJson(assembler, pieces, tokens, count, out) */
+napi_value create_json_assembler(napi_env env, napi_callback_info info);
+napi_value assemble_json(napi_env env, napi_callback_info info);
+
 /* A byte buffer that grows by doubling. */
 typedef struct {
   unsigned char *data;

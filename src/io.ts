@@ -6,6 +6,8 @@ import fs from 'node:fs';
  */
 export interface CommandIo {
   stdout(text: string): void;
+  /** UTF-8 bytes to stdout; `bytes` may be reused by the caller once this returns. */
+  stdoutBytes(bytes: Uint8Array): void;
   /** resolves once stdout has taken what was written (backpressure for large outputs). */
   drained(): Promise<void>;
   stderr(text: string): void;
@@ -24,6 +26,7 @@ export function processIo(colorFlag: boolean): CommandIo {
     // collect --json writes at 50,000 sockets
     return {
       stdout: (text) => void fs.writeSync(1, text),
+      stdoutBytes: (bytes) => writeAllSync(1, bytes),
       drained: () => Promise.resolve(),
       stderr: (text) => void process.stderr.write(text),
       color: false,
@@ -33,6 +36,10 @@ export function processIo(colorFlag: boolean): CommandIo {
   return {
     stdout: (text) => {
       if (!process.stdout.write(text)) behind = true;
+    },
+    // a copy: the stream keeps what it has not written yet
+    stdoutBytes: (bytes) => {
+      if (!process.stdout.write(Buffer.from(bytes))) behind = true;
     },
     drained: () =>
       behind
@@ -47,6 +54,11 @@ export function processIo(colorFlag: boolean): CommandIo {
     color: colorFlag && !noColorEnv && process.stdout.isTTY === true,
     env,
   };
+}
+
+/** Writes every byte (a write to a file may take fewer than asked, as on a signal). */
+function writeAllSync(fd: number, bytes: Uint8Array): void {
+  for (let written = 0; written < bytes.length; ) written += fs.writeSync(fd, bytes, written, bytes.length - written);
 }
 
 /**
@@ -75,6 +87,9 @@ export function memoryIo(env: NodeJS.ProcessEnv = {}): CommandIo & { out: string
     env,
     stdout(text: string) {
       io.out += text;
+    },
+    stdoutBytes(bytes: Uint8Array) {
+      io.out += Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
     },
     drained: () => Promise.resolve(),
     stderr(text: string) {

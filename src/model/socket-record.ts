@@ -56,6 +56,16 @@ export interface SocketOwner {
   user: string | null;
 }
 
+/**
+ * An owner's keys in the order every owner is built with (the collector, the store's
+ * decoding, watch): the order JSON.stringify writes them in, which the JSON tokens of
+ * collect --json follow (src/render/json-tokens.ts).
+ */
+export const OWNER_KEYS = ['pid', 'fd', 'comm', 'exe', 'cmdline', 'uid', 'user'] as const satisfies readonly (keyof SocketOwner)[];
+
+/** A member of SocketOwner missing from OWNER_KEYS does not compile. */
+export const EVERY_OWNER_MEMBER_IS_A_KEY: [Exclude<keyof SocketOwner, (typeof OWNER_KEYS)[number]>] extends [never] ? true : never = true;
+
 export interface SocketRecord {
   netns: number;
   netnsName: string;

@@ -9,7 +9,8 @@
  *   (native/sock-diag.c).
  * At 50,000 sockets: the scan takes 0.08 s on two threads against 0.25 s in JavaScript;
  * the four inet dumps about 0.03 s against 0.10 s for reading the four /proc files, and
- * the unix dump 0.006 s against 0.02 s.
+ * the unix dump 0.006 s against 0.02 s. It also assembles the JSON text of collect --json
+ * and show --json from tokens (native/json-assembly.c, src/render/json-tokens.ts).
  *
  * When no addon loads (no prebuild fits and the install could not compile one, or a
  * `tsc`-only build) `nativeAddon` is null and the collector uses the JavaScript scan and
@@ -79,7 +80,18 @@ export interface NativeAddon {
    * little-endian lanes, updated in place) and subtracts those of `removed` (native/set-hash.c).
    */
   ltHashUpdate(state: Uint8Array, added: string, removed: string): void;
+  /** A JSON assembler with no pieces yet, for assembleJson (native/json-assembly.c). */
+  createJsonAssembler(): JsonAssembler;
+  /**
+   * Adds `pieces` (each ending with '\n'; '' for none) to the assembler, then writes the JSON
+   * text of tokens[0, count) into `out`: the bytes written, or minus the bytes needed when
+   * `out` is too small (src/render/json-tokens.ts says what a token is).
+   */
+  assembleJson(assembler: JsonAssembler, pieces: string, tokens: Float64Array, count: number, out: Uint8Array): number;
 }
+
+/** The addon's piece table for assembleJson (an opaque handle, freed with it). */
+export type JsonAssembler = { readonly __jsonAssembler: unique symbol };
 
 /** How the addon was found, or why it was not: for `doctor` and `--debug`. */
 export interface NativeAddonStatus {

@@ -4,6 +4,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { collectInventory } from '../../src/inventory/collect.js';
+import { memoryIo } from '../../src/io.js';
+import { writeInventoryJson } from '../../src/render/inventory-json.js';
 import { CLI, IS_ROOT, makeTempDir, REPO_ROOT, runCli } from '../helpers/live.js';
 
 const RECORD_FIELDS = [
@@ -105,7 +108,7 @@ describe('sockaudit collect (built CLI)', () => {
     }
   });
 
-  it('writes the same JSON to a file, to /dev/null and to a pipe (a file and /dev/null are written to directly)', () => {
+  it('writes the same JSON to a file, to /dev/null and to a pipe (a file and /dev/null are written to directly), and JSON.stringify\'s', async () => {
     const tree = path.join(REPO_ROOT, 'fixtures/proc/sockload-1k');
     const args = [CLI, 'collect', '--json', '--proc-root', tree];
     const timeless = (text: string) => {
@@ -124,9 +127,13 @@ describe('sockaudit collect (built CLI)', () => {
       fs.closeSync(fd);
       expect(toFile.status, toFile.stderr).toBe(0);
       const written = fs.readFileSync(file, 'utf8');
-      expect(written.length).toBeGreaterThan(4 * 100_000); // several chunks (SOCKETS_PER_CHUNK), not one write
+      expect(written.length).toBeGreaterThan(4 * 100_000); // two chunks of assembled tokens, not one write
       expect(written.endsWith('}\n')).toBe(true);
       expect(timeless(written)).toEqual(timeless(piped.stdout));
+      // the bin assembles the sockets' JSON from tokens (src/render/json-tokens.ts): as JSON.stringify writes it
+      const reference = memoryIo();
+      await writeInventoryJson(await collectInventory({ procRoot: tree }), reference, { assembler: null });
+      expect(timeless(written)).toEqual(timeless(reference.out));
       const devNull = fs.openSync('/dev/null', 'w');
       const toNull = spawnSync(process.execPath, args, { stdio: ['ignore', devNull, 'pipe'], encoding: 'utf8' });
       fs.closeSync(devNull);

@@ -8,7 +8,9 @@
  * - the collector with each scan: the same inventory;
  * - native/digest.c (digestJsonElements, matchDigests) against versionDigest and the
  *   matching in src/store/digest-match.ts, on each tree's records;
- * - native/set-hash.c (ltHashUpdate) against the lanes in src/store/set-hash.ts.
+ * - native/set-hash.c (ltHashUpdate) against the lanes in src/store/set-hash.ts;
+ * - native/json-assembly.c (assembleJson) against assembleJsonTokens (src/render/json-tokens.ts),
+ *   on each tree's records, and both against JSON.stringify.
  * The sock_diag dumps have their own: sock-diag-fixtures.test.ts.
  */
 import fs from 'node:fs';
@@ -23,6 +25,7 @@ import { nativeAddon } from '../../src/native/native-addon.js';
 import { scanFdLinksFromQueue, startFdLinkScan } from '../../src/proc/fd-links.js';
 import { parseSocketLink } from '../../src/proc/parse-process-files.js';
 import { createProcFs, type ProcFs } from '../../src/proc/proc-fs.js';
+import { assembleJsonTokens, JsonTokens } from '../../src/render/json-tokens.js';
 import { matchDigests } from '../../src/store/digest-match.js';
 import { SetHash } from '../../src/store/set-hash.js';
 import { versionDigests } from '../../src/store/version-digests.js';
@@ -121,6 +124,21 @@ describe.skipIf(nativeAddon === null)('the C paths against their JavaScript twin
       expect(native.digest()).toBe(javascript.digest());
       expect(native.digest()).toBe(SetHash.of(digests.filter((_, i) => i % 2 === 1), null).digest());
     });
+  });
+
+  it.each(TREES)('JSON assembly: the same text in C and in JavaScript from the tokens of %s, and JSON.stringify\'s', async (_tree, root) => {
+    const { sockets } = await collectTree(root, createProcFs(root));
+    const tokens = new JsonTokens();
+    sockets.forEach((record, i) => {
+      if (i !== 0) tokens.addComma();
+      tokens.addSocket(record, null);
+    });
+    const assembler = nativeAddon!.createJsonAssembler();
+    const out = Buffer.alloc(4 << 20);
+    const written = nativeAddon!.assembleJson(assembler, tokens.takeNewPieces(), tokens.tokens, tokens.length, out);
+    const javascript = assembleJsonTokens(tokens.pieces, tokens.tokens, tokens.length);
+    expect(out.subarray(0, written).toString('utf8')).toBe(javascript);
+    expect(javascript).toBe(sockets.map((record) => JSON.stringify(record)).join(','));
   });
 
   it('digest matching: the same pairs in C and in JavaScript between the records of any two trees', async () => {
