@@ -58,7 +58,11 @@ export function processIo(colorFlag: boolean): CommandIo {
 
 /** Writes every byte (a write to a file may take fewer than asked, as on a signal). */
 function writeAllSync(fd: number, bytes: Uint8Array): void {
-  for (let written = 0; written < bytes.length; ) written += fs.writeSync(fd, bytes, written, bytes.length - written);
+  for (let written = 0; written < bytes.length; ) {
+    const taken = fs.writeSync(fd, bytes, written, bytes.length - written);
+    if (taken === 0) throw new Error('stdout took none of the bytes written to it');
+    written += taken;
+  }
 }
 
 /**
