@@ -5,9 +5,10 @@ import { JsonTokens } from './json-tokens.js';
 import { NO_OWNERS, type Inventory, type SocketOwner, type SocketRecord } from '../model/socket-record.js';
 
 /**
- * Sockets per chunk of JSON.stringify (without the addon): about 100 KB of JSON. Large enough to amortise the call and the
- * write; small enough that each chunk's strings and write buffer stay below V8's
- * large-object size and malloc's mmap threshold, so they reuse memory already mapped.
+ * Sockets per chunk of JSON.stringify (without the addon): about 100 KB of JSON. Large
+ * enough to amortise the call and the write; small enough that each chunk's strings and
+ * write buffer stay below V8's large-object size and malloc's mmap threshold, so they
+ * reuse memory already mapped.
  * At 2,000 per chunk (1 MB) every chunk mapped fresh pages three times over (the string,
  * its flattened copy, the UTF-8 buffer): 20 ms more at 50,000 sockets, and 35,000 page
  * faults in the run.
@@ -132,4 +133,3 @@ function peerOwner(owner: SocketOwner): PeerOwner {
 function takeBackPeerOwners(slice: WrittenRecord[]): void {
   for (let i = 0; i < slice.length; i++) if (slice[i]!.peerOwners !== undefined) delete slice[i]!.peerOwners;
 }
-
