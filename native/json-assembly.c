@@ -133,51 +133,11 @@ static const char *assemble_tokens(const json_assembler *assembler, const double
       source = first;
       size = (size_t)(digits + sizeof digits - first);
     }
-    if (written + size <= out_length) memcpy(out + written, source, size);
+    if (size != 0 && written + size <= out_length) memcpy(out + written, source, size);
     written += size;
   }
   *needed = written;
   return NULL;
-}
-
-typedef struct {
-  json_assembler *assembler;
-  const double *tokens;
-  uint32_t count;
-  unsigned char *out;
-  size_t out_length;
-} assembly_call;
-
-/* assembleJson's arguments, with the new pieces added; 0 after throwing. */
-static int take_call(napi_env env, napi_callback_info info, const char *usage, napi_value argv[5], assembly_call *call) {
-  size_t argc = 5;
-  void *external, *tokens_data, *out_data;
-  napi_typedarray_type tokens_type, out_type;
-  size_t tokens_length, out_length;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 5 || napi_get_value_external(env, argv[0], &external) != napi_ok ||
-      napi_get_typedarray_info(env, argv[2], &tokens_type, &tokens_length, &tokens_data, NULL, NULL) != napi_ok || tokens_type != napi_float64_array ||
-      napi_get_value_uint32(env, argv[3], &call->count) != napi_ok || call->count > tokens_length ||
-      napi_get_typedarray_info(env, argv[4], &out_type, &out_length, &out_data, NULL, NULL) != napi_ok || out_type != napi_uint8_array) {
-    napi_throw_type_error(env, NULL, usage);
-    return 0;
-  }
-  call->assembler = external;
-  if (call->assembler == NULL || call->assembler->magic != ASSEMBLER_MAGIC) {
-    napi_throw_type_error(env, NULL, usage);
-    return 0;
-  }
-  if (!add_pieces(env, call->assembler, argv[1])) return 0;
-  call->tokens = tokens_data;
-  call->out = out_data;
-  call->out_length = out_length;
-  return 1;
-}
-
-/* The bytes written, or minus the bytes needed when they did not fit. */
-static napi_value written_value(napi_env env, size_t needed, size_t out_length) {
-  napi_value result;
-  napi_create_double(env, needed <= out_length ? (double)needed : -(double)needed, &result);
-  return result;
 }
 
 /*
@@ -187,14 +147,27 @@ static napi_value written_value(napi_env env, size_t needed, size_t out_length) 
  * content is then unspecified; the pieces stay added).
  */
 napi_value assemble_json(napi_env env, napi_callback_info info) {
-  napi_value argv[5];
-  assembly_call call;
-  if (!take_call(env, info, "assembleJson(assembler, pieces, tokens: Float64Array, count, out: Uint8Array)", argv, &call)) return NULL;
+  size_t argc = 5, tokens_length, out_length;
+  napi_value argv[5], result;
+  void *external, *tokens_data, *out_data;
+  napi_typedarray_type tokens_type, out_type;
+  uint32_t count;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 5 || napi_get_value_external(env, argv[0], &external) != napi_ok ||
+      external == NULL || ((json_assembler *)external)->magic != ASSEMBLER_MAGIC ||
+      napi_get_typedarray_info(env, argv[2], &tokens_type, &tokens_length, &tokens_data, NULL, NULL) != napi_ok || tokens_type != napi_float64_array ||
+      napi_get_value_uint32(env, argv[3], &count) != napi_ok || count > tokens_length ||
+      napi_get_typedarray_info(env, argv[4], &out_type, &out_length, &out_data, NULL, NULL) != napi_ok || out_type != napi_uint8_array) {
+    napi_throw_type_error(env, NULL, "assembleJson(assembler, pieces, tokens: Float64Array, count, out: Uint8Array)");
+    return NULL;
+  }
+  json_assembler *assembler = external;
+  if (!add_pieces(env, assembler, argv[1])) return NULL;
   size_t needed;
-  const char *problem = assemble_tokens(call.assembler, call.tokens, call.count, call.out, call.out_length, &needed);
+  const char *problem = assemble_tokens(assembler, tokens_data, count, out_data, out_length, &needed);
   if (problem != NULL) {
     napi_throw_range_error(env, NULL, problem);
     return NULL;
   }
-  return written_value(env, needed, call.out_length);
+  napi_create_double(env, needed <= out_length ? (double)needed : -(double)needed, &result);
+  return result;
 }
