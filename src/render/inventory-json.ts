@@ -1,8 +1,8 @@
 import type { CommandIo } from '../io.js';
 import { unixPeerIndex, type UnixPeerIndex } from '../inventory/unix-peers.js';
 import { nativeAddon, type NativeAddon } from '../native/native-addon.js';
-import { JsonTokens } from './json-tokens.js';
-import { NO_OWNERS, type Inventory, type SocketOwner, type SocketRecord } from '../model/socket-record.js';
+import { JsonTokens, peerOwner, type PeerOwner } from './json-tokens.js';
+import { NO_OWNERS, type Inventory, type SocketRecord } from '../model/socket-record.js';
 
 /**
  * Sockets per chunk of JSON.stringify (without the addon): about 100 KB of JSON. Large
@@ -109,8 +109,6 @@ async function writeSocketsStringified(sockets: readonly SocketRecord[], peers: 
 /** A record as written: a connected unix socket's with the owners of its peer. */
 type WrittenRecord = SocketRecord & { peerOwners?: PeerOwner[] };
 
-type PeerOwner = Pick<SocketOwner, 'pid' | 'fd' | 'comm' | 'exe'>;
-
 /**
  * Gives each connected unix socket of a chunk the owners of its peer. Loops of their own,
  * apart from the async writer: inside it, they ran in V8's slower tiers (its loop was
@@ -124,10 +122,6 @@ function lendPeerOwners(slice: WrittenRecord[], peers: UnixPeerIndex): void {
     // arrays of their exact size: a first push into [] gives it room for 17
     socket.peerOwners = owners.length === 1 ? [peerOwner(owners[0]!)] : owners.map(peerOwner);
   }
-}
-
-function peerOwner(owner: SocketOwner): PeerOwner {
-  return { pid: owner.pid, fd: owner.fd, comm: owner.comm, exe: owner.exe };
 }
 
 function takeBackPeerOwners(slice: WrittenRecord[]): void {

@@ -97,7 +97,7 @@ export class JsonTokens {
     }
     // JSON.stringify would leave a key out: written by it, whole
     this.length = start;
-    const written = peerOwners === null ? record : { ...record, peerOwners: peerOwners.map((owner) => ({ pid: owner.pid, fd: owner.fd, comm: owner.comm, exe: owner.exe })) };
+    const written = peerOwners === null ? record : { ...record, peerOwners: peerOwners.map(peerOwner) };
     this.push(this.piece(JSON.stringify(written)));
   }
 
@@ -192,6 +192,10 @@ export class JsonTokens {
         this.push(this.piece(JSON.stringify(owner) ?? 'null')); // in an array, JSON.stringify writes undefined as null
         continue;
       }
+      // named reads in OWNER_KEYS order: a loop over OWNER_KEYS (as addRecordFields) made the
+      // JSON 5 ms slower at 50,000 sockets (medians of 11 fresh processes, 66 against 62 ms).
+      // A member added to SocketOwner and OWNER_KEYS but not here fails the tests against
+      // JSON.stringify (test/render/json-tokens.test.ts).
       const keys = this.ownerKeys;
       const { pid, fd, comm, exe, cmdline, uid, user } = owner as SocketOwner;
       if (
@@ -217,7 +221,7 @@ export class JsonTokens {
       return true;
     }
     this.push(this.openArray);
-    const keys = this.peerOwnerKeys;
+    const keys = this.peerOwnerKeys; // in PEER_OWNER_KEYS order, as peerOwner() writes them
     for (let i = 0; i < owners.length; i++) {
       if (i !== 0) this.push(this.comma);
       const owner = owners[i]!;
@@ -238,6 +242,13 @@ export class JsonTokens {
 
 /** A peer's owner as collect --json writes it (src/render/inventory-json.ts). */
 export const PEER_OWNER_KEYS = ['pid', 'fd', 'comm', 'exe'] as const satisfies readonly (keyof SocketOwner)[];
+
+export type PeerOwner = Pick<SocketOwner, (typeof PEER_OWNER_KEYS)[number]>;
+
+/** A peer's owner as written, its keys in PEER_OWNER_KEYS order (one literal: one hidden class). */
+export function peerOwner(owner: SocketOwner): PeerOwner {
+  return { pid: owner.pid, fd: owner.fd, comm: owner.comm, exe: owner.exe };
+}
 
 const OWNERS_AT = RECORD_KEYS.indexOf('owners');
 
